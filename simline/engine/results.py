@@ -1,0 +1,115 @@
+"""What one replication of one scenario produced: raw sums, the same for every backend.
+
+A :class:`RunResult` holds only sums and counts over the measured period (after warm-up), so
+its size does not grow with the number of parts. :mod:`simline.stats` turns a list of them
+into means and confidence intervals; :mod:`simline.cost` turns them into money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["ProductResult", "RunResult", "StationResult", "TraceRow"]
+
+#: One event of the trace: (time, part id, product name, station name, event name).
+TraceRow = tuple[float, int, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StationResult:
+    """One station over the measured period.
+
+    ``state_time[k]`` is the time the station's servers together spent in state
+    ``simline.plan.STATES[k]`` (so the six sum to ``servers * measured_time``).
+    ``parts_out`` counts parts that finished processing here (good or scrapped here),
+    ``scrap`` those scrapped here; ``builds`` and ``build_parts`` count batch builds
+    finished here and the parts they held (0 for a station without batches).
+    """
+
+    servers: int
+    state_time: tuple[float, float, float, float, float, float]
+    parts_out: int
+    scrap: int
+    builds: int = 0
+    build_parts: int = 0
+
+    def fraction(self, state: int, measured_time: float) -> float:
+        """Time fraction of state index ``state``, averaged over servers."""
+        return self.state_time[state] / (self.servers * measured_time)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductResult:
+    """One product over the measured period.
+
+    ``released``: parts of this product released; ``good``: good parts that left the line;
+    ``scrap``: parts scrapped. Lead time of the good parts is kept as a Welford triple
+    (``lead_n``, ``lead_mean``, ``lead_m2``).
+    """
+
+    released: int
+    good: int
+    scrap: int
+    lead_n: int
+    lead_mean: float
+    lead_m2: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One replication of one scenario.
+
+    Durations are in the plan's ``time_unit``. Figures without ``_total`` are over the
+    measured period only; the ``_total`` counts and ``wip_end`` cover the whole run from time
+    0, so that ``released_total == good_total + scrap_total + wip_end`` always holds.
+    """
+
+    scenario: str
+    backend: str
+    replication: int
+    seed: int
+    measured_time: float
+    hours_per_unit: float
+    stations: dict[str, StationResult]
+    products: dict[str, ProductResult]
+    wip_integral: float
+    operator_paid_time: float
+    released_total: int
+    good_total: int
+    scrap_total: int
+    wip_end: int
+    events: int
+    trace: list[TraceRow] | None = field(default=None, compare=False)
+
+    @property
+    def good(self) -> int:
+        """Good parts that left the line in the measured period."""
+        return sum(p.good for p in self.products.values())
+
+    @property
+    def scrap(self) -> int:
+        """Parts scrapped in the measured period."""
+        return sum(p.scrap for p in self.products.values())
+
+    @property
+    def released(self) -> int:
+        """Parts released in the measured period."""
+        return sum(p.released for p in self.products.values())
+
+    @property
+    def throughput_per_hour(self) -> float:
+        """Good parts per hour of measured time."""
+        return self.good / (self.measured_time * self.hours_per_unit)
+
+    @property
+    def wip(self) -> float:
+        """Time-average number of released parts in the line."""
+        return self.wip_integral / self.measured_time
+
+    @property
+    def lead_time(self) -> float:
+        """Mean lead time of good parts finished in the measured period (nan if none)."""
+        n = sum(p.lead_n for p in self.products.values())
+        if n == 0:
+            return float("nan")
+        return sum(p.lead_n * p.lead_mean for p in self.products.values()) / n
