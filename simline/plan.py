@@ -12,12 +12,27 @@ into a plan; the engines never see the config.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Literal
+from itertools import accumulate
+from typing import Literal
 
-if TYPE_CHECKING:
-    from simline.config import ScenarioConfig
+from simline.config import (
+    DAYS,
+    ConwipReleaseConfig,
+    DistributionConfig,
+    InterarrivalReleaseConfig,
+    ProductConfig,
+    ReleaseConfig,
+    ScenarioConfig,
+    SetupMatrixConfig,
+    StationConfig,
+    WorkforceConfig,
+    parse_duration,
+    seconds_per_unit,
+    shift_minutes,
+)
 
 __all__ = [
     "STATES",
@@ -259,5 +274,209 @@ def compile_plan(config: ScenarioConfig) -> Plan:
     Plan
         Durations converted to ``config.time_unit``, names to indices, distributions to
         :class:`Dist`.
+
+    Notes
+    -----
+    - Stations keep their layout order; without ``products`` there is one product ``part``
+      through all stations in order. Mixes are normalised to sum to 1 (equal shares when
+      left out).
+    - ``StationPlan.process`` has one entry per product; a product that never visits a station
+      with per-product times gets a zero constant there (never used).
+    - Setups form a full product x product matrix with ``None`` on the diagonal and for changes
+      without a setup (or with a zero one); a station without any setup has ``setup=None``.
+    - ``mtbf``/``mttr`` given as plain durations are exponentials with that mean.
+    - The workforce becomes a weekly step function of operators on duty, from Monday 00:00.
     """
-    raise NotImplementedError  # replaced by the config helper's implementation
+    unit = config.time_unit
+    products_cfg = config.product_configs()
+    product_names = tuple(products_cfg)
+    index = {name: i for i, name in enumerate(config.stations)}
+    return Plan(
+        name=config.name,
+        time_unit=unit,
+        hours_per_unit=seconds_per_unit(unit) / 3600.0,
+        warmup=parse_duration(config.run.warmup, unit),
+        length=parse_duration(config.run.length, unit),
+        replications=config.run.replications,
+        seed=config.run.seed,
+        stations=tuple(
+            _compile_station(name, station, product_names, unit)
+            for name, station in config.stations.items()
+        ),
+        products=_compile_products(products_cfg, index),
+        release=_compile_release(config.release, unit),
+        workforce=_compile_workforce(config.workforce, unit),
+    )
+
+
+def _scv(variance: float, mean: float) -> float:
+    return variance / mean**2 if mean > 0 else 0.0
+
+
+def _compile_dist(dist: DistributionConfig, unit: str) -> Dist:
+    """Convert a validated distribution to a :class:`Dist` in ``unit``."""
+
+    def d(value: float | str) -> float:
+        return parse_duration(value, unit)
+
+    if dist.dist == "constant":
+        return Dist.constant(d(dist.value))
+    if dist.dist == "exponential":
+        mean = d(dist.mean)
+        return Dist(DistCode.EXPONENTIAL, (mean,), mean, 1.0)
+    if dist.dist == "uniform":
+        low, high = d(dist.low), d(dist.high)
+        mean = (low + high) / 2
+        return Dist(DistCode.UNIFORM, (low, high), mean, _scv((high - low) ** 2 / 12, mean))
+    if dist.dist == "triangular":
+        a, c, b = d(dist.low), d(dist.mode), d(dist.high)
+        mean = (a + b + c) / 3
+        var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+        return Dist(DistCode.TRIANGULAR, (a, c, b), mean, _scv(var, mean))
+    if dist.dist == "normal":
+        mean, sd = d(dist.mean), d(dist.sd)
+        return Dist(DistCode.NORMAL, (mean, sd), mean, _scv(sd * sd, mean))
+    if dist.dist == "lognormal":
+        mean, cv = d(dist.mean), dist.cv
+        sigma2 = math.log1p(cv * cv)
+        mu = math.log(mean) - sigma2 / 2
+        return Dist(DistCode.LOGNORMAL, (mu, math.sqrt(sigma2)), mean, cv * cv)
+    if dist.dist == "gamma":
+        mean, cv = d(dist.mean), dist.cv
+        return Dist(DistCode.GAMMA, (1 / cv**2, mean * cv**2), mean, cv * cv)
+    if dist.dist == "erlang":
+        mean, k = d(dist.mean), dist.k
+        return Dist(DistCode.ERLANG, (float(k), mean / k), mean, 1 / k)
+    if dist.dist == "weibull":
+        shape, scale = dist.shape, d(dist.scale)
+        g1 = math.gamma(1 + 1 / shape)
+        g2 = math.gamma(1 + 2 / shape)
+        mean = scale * g1
+        return Dist(DistCode.WEIBULL, (shape, scale), mean, _scv(scale**2 * (g2 - g1 * g1), mean))
+    values = [d(v) for v in dist.values]
+    weights = dist.weights if dist.weights is not None else [1.0] * len(values)
+    total = math.fsum(weights)
+    probs = [w / total for w in weights]
+    cumulative = [c / total for c in accumulate(weights)]
+    cumulative[-1] = 1.0
+    mean = math.fsum(p * v for p, v in zip(probs, values, strict=True))
+    var = math.fsum(p * (v - mean) ** 2 for p, v in zip(probs, values, strict=True))
+    return Dist(DistCode.EMPIRICAL, (*values, *cumulative), mean, _scv(var, mean))
+
+
+def _compile_products(
+    products: dict[str, ProductConfig], index: dict[str, int]
+) -> tuple[ProductPlan, ...]:
+    mixes = [p.mix for p in products.values()]
+    shares = [1.0] * len(mixes) if any(m is None for m in mixes) else [float(m or 0) for m in mixes]
+    total = math.fsum(shares)
+    return tuple(
+        ProductPlan(name, tuple(index[s] for s in product.routing), share / total)
+        for (name, product), share in zip(products.items(), shares, strict=True)
+    )
+
+
+def _compile_station(
+    name: str, station: StationConfig, products: tuple[str, ...], unit: str
+) -> StationPlan:
+    if isinstance(station.process_time, dict):
+        zero = Dist.constant(0.0)
+        times = station.process_time
+        process = tuple(_compile_dist(times[p], unit) if p in times else zero for p in products)
+    else:
+        one = _compile_dist(station.process_time, unit)
+        process = tuple(one for _ in products)
+    failure = None
+    if station.failures is not None:
+        failure = FailurePlan(
+            ttf=_compile_dist(station.failures.mtbf, unit),
+            ttr=_compile_dist(station.failures.mttr, unit),
+            operating=station.failures.basis == "operating",
+        )
+    batch = None
+    if station.batch is not None:
+        max_wait = station.batch.max_wait
+        per_part = station.per_part_time
+        batch = BatchPlan(
+            size=station.batch.size,
+            max_wait=math.inf if max_wait is None else parse_duration(max_wait, unit),
+            per_part=Dist.constant(0.0) if per_part is None else _compile_dist(per_part, unit),
+        )
+    return StationPlan(
+        name=name,
+        kind=station.kind,
+        servers=station.servers,
+        buffer=station.buffer,
+        process=process,
+        failure=failure,
+        setup=_compile_setup(station, products, unit),
+        scrap=station.scrap,
+        operators=station.operators,
+        batch=batch,
+    )
+
+
+def _compile_setup(
+    station: StationConfig, products: tuple[str, ...], unit: str
+) -> tuple[tuple[Dist | None, ...], ...] | None:
+    setup = station.setup
+    if setup is None:
+        return None
+    if isinstance(setup, SetupMatrixConfig):
+        table = {
+            (prev, nxt): _compile_dist(dist, unit)
+            for prev, row in setup.from_to.items()
+            for nxt, dist in row.items()
+        }
+    else:
+        one = _compile_dist(setup, unit)
+        table = {(a, b): one for a in products for b in products if a != b}
+    matrix = tuple(
+        tuple(
+            None if (entry := table.get((a, b))) is None or entry.is_zero or a == b else entry
+            for b in products
+        )
+        for a in products
+    )
+    if all(entry is None for row in matrix for entry in row):
+        return None
+    return matrix
+
+
+def _compile_release(release: ReleaseConfig, unit: str) -> ReleasePlan:
+    if isinstance(release, InterarrivalReleaseConfig):
+        return ReleasePlan("interarrival", interarrival=_compile_dist(release.interarrival, unit))
+    if isinstance(release, ConwipReleaseConfig):
+        return ReleasePlan("conwip", wip=release.conwip)
+    return ReleasePlan("saturated")
+
+
+_DAY = 24 * 60
+_WEEK = 7 * _DAY
+
+
+def _compile_workforce(workforce: WorkforceConfig | None, unit: str) -> WorkforcePlan | None:
+    """Operators on duty over a week, as change points, computed in whole minutes."""
+    if workforce is None:
+        return None
+    n = workforce.operators
+    delta: defaultdict[int, int] = defaultdict(int)
+    for day in workforce.days:
+        offset = DAYS.index(day) * _DAY
+        for shift in workforce.shifts:
+            start, end = shift_minutes(shift)
+            start, end = offset + start, offset + end
+            pieces = [(start, end)] if end <= _WEEK else [(start, _WEEK), (0, end - _WEEK)]
+            for a, b in pieces:
+                delta[a] += n
+                delta[b] -= n
+    per_minute = 60.0 / seconds_per_unit(unit)
+    changes: list[tuple[float, int]] = []
+    level = 0
+    for t in sorted({0, *delta}):
+        if t >= _WEEK:
+            break
+        level += delta.get(t, 0)
+        if not changes or changes[-1][1] != level:
+            changes.append((t * per_minute, level))
+    return WorkforcePlan(operators=n, period=_WEEK * per_minute, changes=tuple(changes))

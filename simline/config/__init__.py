@@ -1,0 +1,116 @@
+"""Scenario files: the validated models, YAML loading with line numbers, units, distributions.
+
+The contract is ``spec/config.md`` (and ``spec/cost.md`` for the cost keys). Typical use::
+
+    config = load_scenario("configs/bracket.yaml")
+    config = apply_overrides(config, replications=20)
+
+Every problem raises :class:`simline.errors.ConfigError` naming the file, the path inside it
+(``stations.saw.buffer``) and the YAML line.
+"""
+
+from __future__ import annotations
+
+from simline.config.cost import (
+    DemandConfig,
+    EnergyConfig,
+    LogisticsConfig,
+    SiteConfig,
+    TcoConfig,
+)
+from simline.config.distributions import (
+    ConstantDistConfig,
+    DistConfig,
+    DistributionConfig,
+    EmpiricalDistConfig,
+    ErlangDistConfig,
+    ExponentialDistConfig,
+    GammaDistConfig,
+    LognormalDistConfig,
+    MeanDistConfig,
+    NormalDistConfig,
+    TriangularDistConfig,
+    UniformDistConfig,
+    WeibullDistConfig,
+)
+from simline.config.models import (
+    DAYS,
+    DEFAULT_PRODUCT,
+    FORMAT_VERSION,
+    ConwipReleaseConfig,
+    InterarrivalReleaseConfig,
+    ProductConfig,
+    ReleaseConfig,
+    RunConfig,
+    ScenarioConfig,
+    WorkforceConfig,
+    shift_minutes,
+)
+from simline.config.parse import (
+    apply_overrides,
+    load_scenario,
+    parse_distribution,
+    parse_scenario,
+)
+from simline.config.schema import scenario_json_schema
+from simline.config.stations import (
+    STATION_KINDS,
+    AdditiveStationConfig,
+    BatchConfig,
+    FailureConfig,
+    MachineStationConfig,
+    ManualStationConfig,
+    RobotStationConfig,
+    SetupMatrixConfig,
+    StationConfig,
+)
+from simline.config.units import TIME_UNITS, parse_duration, seconds_per_unit
+
+__all__ = [
+    "DAYS",
+    "DEFAULT_PRODUCT",
+    "FORMAT_VERSION",
+    "STATION_KINDS",
+    "TIME_UNITS",
+    "AdditiveStationConfig",
+    "BatchConfig",
+    "ConstantDistConfig",
+    "ConwipReleaseConfig",
+    "DemandConfig",
+    "DistConfig",
+    "DistributionConfig",
+    "EmpiricalDistConfig",
+    "EnergyConfig",
+    "ErlangDistConfig",
+    "ExponentialDistConfig",
+    "FailureConfig",
+    "GammaDistConfig",
+    "InterarrivalReleaseConfig",
+    "LogisticsConfig",
+    "LognormalDistConfig",
+    "MachineStationConfig",
+    "ManualStationConfig",
+    "MeanDistConfig",
+    "NormalDistConfig",
+    "ProductConfig",
+    "ReleaseConfig",
+    "RobotStationConfig",
+    "RunConfig",
+    "ScenarioConfig",
+    "SetupMatrixConfig",
+    "SiteConfig",
+    "StationConfig",
+    "TcoConfig",
+    "TriangularDistConfig",
+    "UniformDistConfig",
+    "WeibullDistConfig",
+    "WorkforceConfig",
+    "apply_overrides",
+    "load_scenario",
+    "parse_distribution",
+    "parse_duration",
+    "parse_scenario",
+    "scenario_json_schema",
+    "seconds_per_unit",
+    "shift_minutes",
+]

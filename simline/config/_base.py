@@ -1,0 +1,118 @@
+"""Shared pieces of the config models: the strict base model, number types and errors.
+
+Validation errors raised here carry a one-line message in ``ctx["msg"]`` and, in
+``ctx["sub"]``, the path below the validated value that the message is about (for instance
+the unknown key); :mod:`simline.config.loader` turns them into :class:`~simline.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, ClassVar, NoReturn
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "NAME_RE",
+    "Name",
+    "NonNegative",
+    "Number",
+    "Positive",
+    "Rate",
+    "StrictModel",
+    "Whole",
+    "fail",
+    "got",
+    "name_list",
+]
+
+#: Station and product names: letters, digits, ``_`` and ``-`` (no dots: they separate paths).
+NAME_RE = re.compile(r"^\w[\w-]*$")
+
+
+def fail(message: str, *sub: str | int) -> NoReturn:
+    """Raise a validation error with ``message`` about the sub-path ``sub`` of the value."""
+    raise PydanticCustomError("simline", "{msg}", {"msg": message, "sub": list(sub)})
+
+
+def got(value: object) -> str:
+    """Render an offending value briefly, for a message."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def name_list(names: Sequence[str]) -> str:
+    """Join names as ``a, b, c`` for a message."""
+    return ", ".join(names) if names else "(none)"
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        fail(f"expected a number (got {got(value)})")
+    if isinstance(value, float) and not math.isfinite(value):
+        fail(f"expected a finite number (got {got(value)})")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        fail(f"expected a whole number (got {got(value)})")
+    return value
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, str) and not NAME_RE.match(value):
+        fail(f"expected a name of letters, digits, '_' and '-' (got {got(value)})")
+    return value
+
+
+#: A finite number (not a boolean).
+Number = Annotated[float, BeforeValidator(_number)]
+#: A whole number (not a boolean).
+Whole = Annotated[int, BeforeValidator(_whole)]
+#: A number >= 0.
+NonNegative = Annotated[float, BeforeValidator(_number), Field(ge=0)]
+#: A number > 0.
+Positive = Annotated[float, BeforeValidator(_number), Field(gt=0)]
+#: A rate (share) >= 0; may exceed 1 (a duty of 100 %, a tariff of 150 %).
+Rate = Annotated[float, BeforeValidator(_number), Field(ge=0)]
+#: An identifier of a station, product or scenario.
+Name = Annotated[str, BeforeValidator(_name)]
+
+
+class StrictModel(BaseModel):
+    """Base of every config model: unknown keys are errors, instances are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        validate_default=False,
+        use_attribute_docstrings=True,
+    )
+
+    #: Keys to leave out of the "allowed keys" list of messages (none by default).
+    _hidden_keys: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            allowed = [name for name in cls.model_fields if name not in cls._hidden_keys]
+            for key in data:
+                if key not in cls.model_fields:
+                    fail(f"unknown key {key!r}; allowed keys: {name_list(allowed)}", str(key))
+        elif not isinstance(data, BaseModel):
+            fail(f"expected a mapping (got {got(data)})")
+        return data
