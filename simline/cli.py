@@ -1,0 +1,358 @@
+"""The ``simline`` command line: parse, call the library, format, map errors to exit codes.
+
+This is the only module that prints or exits. Exit status (``spec/cli.md``): 0 success,
+1 a failure while simulating, 2 bad input (a file, an option or a value). Every error the
+library raises on purpose (:class:`~simline.errors.SimlineError`) becomes one line on stderr,
+``simline: error: <message>``, never a traceback. Heavy imports (numpy, scipy, SimPy, rich)
+happen inside the commands, so ``simline --help`` and ``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
+
+import click
+
+from simline import __version__
+from simline.errors import ConfigError, SimlineError
+
+if TYPE_CHECKING:
+    from simline.config import ScenarioConfig
+    from simline.engine.results import RunResult
+    from simline.plan import Plan
+
+__all__ = ["cli", "main"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+#: Set this environment variable to see the traceback of an unexpected error (a bug).
+DEBUG_ENV = "SIMLINE_DEBUG"
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"simline: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn simline's errors into one line on stderr and their exit status."""
+
+    @functools.wraps(command)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except SimlineError as err:
+            _fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("simline: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``simline run ... | head``): leave quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(
+                f"internal error (a bug in simline, please report it; set {DEBUG_ENV}=1 "
+                f"for the traceback): {type(err).__name__}: {err}",
+                1,
+            )
+
+    return wrapper
+
+
+@click.group(name="simline", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="simline", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Discrete-event simulation of production lines, driven by YAML scenario files."""
+
+
+_SCENARIO = click.Path(dir_okay=False, path_type=Path)
+_OUTPUT = click.Path(dir_okay=False, path_type=Path)
+
+
+@cli.command()
+@click.argument("config", type=_SCENARIO)
+@click.option(
+    "-r",
+    "--replications",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Override run.replications.",
+)
+@click.option("--seed", type=click.IntRange(min=0), metavar="S", help="Override run.seed.")
+@click.option(
+    "--length", metavar="D", help="Override run.length (a duration as in the scenario file)."
+)
+@click.option(
+    "--warmup", metavar="D", help="Override run.warmup (a duration as in the scenario file)."
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "des", "fast"]),
+    default="auto",
+    show_default=True,
+    help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table is for people; json is the documented object; csv has one row per figure.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=_OUTPUT,
+    metavar="PATH",
+    help="Write the result there instead of stdout, atomically.",
+)
+@click.option(
+    "--trace",
+    type=_OUTPUT,
+    metavar="PATH",
+    help="Write every event (replication, time, part, product, station, event) as CSV, "
+    "or Parquet if PATH ends in .parquet.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Replications in parallel processes  [default: number of cores]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@_reports_errors
+def run(
+    config: Path,
+    replications: int | None,
+    seed: int | None,
+    length: str | None,
+    warmup: str | None,
+    backend: str,
+    fmt: str,
+    output: Path | None,
+    trace: Path | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Simulate one scenario and print its figures with 95% confidence intervals."""
+    scenario = _load(config)
+    from simline.config import apply_overrides
+    from simline.experiment.replicate import resolve_backend, run_replications
+    from simline.plan import compile_plan
+    from simline.stats import summarize
+
+    scenario = apply_overrides(
+        scenario,
+        replications=replications,
+        seed=seed,
+        length=_duration(length),
+        warmup=_duration(warmup),
+    )
+    plan = compile_plan(scenario)
+    for path, option in ((output, "--output"), (trace, "--trace")):
+        if path is not None:
+            _check_writable_dir(path, option)
+    if trace is not None and trace.suffix.lower() == ".parquet":
+        _require_pyarrow()
+    backend_name, _ = resolve_backend(backend)
+
+    show_progress = not quiet and sys.stderr.isatty()
+    results = _simulate(
+        plan,
+        lambda progress: run_replications(
+            plan, backend=backend_name, jobs=jobs, trace=trace is not None, progress=progress
+        ),
+        show_progress,
+    )
+    summary = summarize(plan, results)
+
+    if trace is not None:
+        from simline.report.output import write_trace
+
+        _write(trace, lambda: write_trace(trace, results))
+
+    if fmt == "table":
+        from simline.report.table import render_table
+
+        renderable = render_table(plan, summary, backend=backend_name)
+        if output is None:
+            _print_rich(renderable)
+        else:
+            _save(output, _render_text(renderable))
+        return
+    if fmt == "json":
+        from simline.report.output import dumps_json, run_to_json
+
+        text = dumps_json(run_to_json(plan, summary, backend=backend_name, version=__version__))
+    else:
+        from simline.report.output import rows_to_csv, run_to_csv_rows
+
+        text = rows_to_csv(run_to_csv_rows(plan, summary))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _save(output, text)
+
+
+@cli.command()
+@click.argument("configs", nargs=-1, required=True, type=_SCENARIO)
+@_reports_errors
+def validate(configs: tuple[Path, ...]) -> None:
+    """Check scenario files without simulating them; exit 0 if all are valid, 2 otherwise."""
+    from simline.plan import compile_plan
+
+    invalid = 0
+    for path in configs:
+        try:
+            compile_plan(_load(path))
+        except SimlineError as err:
+            click.echo(f"simline: error: {err}", err=True)
+            invalid += 1
+        else:
+            click.echo(f"{path}: ok")
+    if invalid:
+        sys.exit(2)
+
+
+@cli.command()
+@_reports_errors
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors' YAML completion)."""
+    import json
+
+    from simline.config import scenario_json_schema
+
+    click.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+def _load(path: Path) -> ScenarioConfig:
+    """Load a scenario; a file that cannot be read is bad input too (exit status 2)."""
+    if not path.exists():
+        raise ConfigError("no such file", file=str(path))
+    if not path.is_file():
+        raise ConfigError("not a file", file=str(path))
+    from simline.config import load_scenario
+
+    try:
+        return load_scenario(path)
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from err
+
+
+def _duration(text: str | None) -> str | float | None:
+    """Pass a duration option on as the config expects it: a bare number as a float."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text.strip()
+    return value if math.isfinite(value) else text
+
+
+def _check_writable_dir(path: Path, option: str) -> None:
+    """Fail before simulating if a result could not be written there (exit status 2)."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise ConfigError(f"directory {str(directory)!r} does not exist", path=option)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ConfigError(f"directory {str(directory)!r} is not writable", path=option)
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "writing Parquet needs pyarrow (pip install 'simline[parquet]'); "
+            "or give the trace a .csv suffix",
+            path="--trace",
+        ) from None
+
+
+def _simulate(
+    plan: Plan,
+    run_all: Callable[[Callable[[int, int], None] | None], list[RunResult]],
+    show_progress: bool,
+) -> list[RunResult]:
+    """Run the replications, with a progress bar on stderr when asked."""
+    if not show_progress:
+        return run_all(None)
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replications"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(plan.name, total=plan.replications)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run_all(progress)
+
+
+def _write(path: Path, write: Callable[[], Any]) -> None:
+    """Run a write to ``path``; an OS failure is a clear message with exit status 1."""
+    try:
+        write()
+    except OSError as err:
+        raise SimlineError(f"cannot write {str(path)!r}: {err.strerror or err}") from err
+
+
+def _save(path: Path, text: str) -> None:
+    from simline.report.output import atomic_write
+
+    _write(path, lambda: atomic_write(path, text))
+
+
+def _print_rich(renderable: Any) -> None:
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120, color_system=None)
+    console.print(renderable)
+
+
+def _render_text(renderable: Any) -> str:
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=120, color_system=None, force_terminal=False).print(renderable)
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (the ``simline`` console script and ``python -m simline``)."""
+    cli.main(args=argv, prog_name="simline")

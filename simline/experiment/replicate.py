@@ -1,0 +1,218 @@
+"""Replications of one plan, one after the other or in worker processes.
+
+Replication ``i`` draws its random numbers from streams keyed by ``(seed, i, ...)`` (see
+:mod:`simline.engine.rng`), so it gives the same result in any process and in any order:
+:func:`run_replications` returns the same list whatever ``jobs`` is.
+
+Backends are looked up by name in :data:`BACKENDS`, each entry a loader that imports the
+backend only when it is used (SimPy and Numba are slow to import). A new backend is one
+more entry there, and one more name in :data:`AUTO_ORDER` if ``auto`` may choose it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Protocol
+
+from simline.errors import ConfigError, SimlineError, SimulationError
+
+if TYPE_CHECKING:
+    from simline.engine.results import RunResult
+    from simline.plan import Plan
+
+__all__ = ["AUTO_ORDER", "BACKENDS", "Simulate", "resolve_backend", "run_replications"]
+
+
+class Simulate(Protocol):
+    """What a backend provides: one replication of a plan."""
+
+    def __call__(self, plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+        """Simulate replication ``replication`` of ``plan``."""
+        ...
+
+
+def _load_des() -> Simulate:
+    from simline.engine.des import simulate
+
+    return simulate
+
+
+#: Backends by name: a loader returning the backend's ``simulate`` function.
+BACKENDS: dict[str, Callable[[], Simulate]] = {"des": _load_des}
+
+#: The backends ``auto`` may choose, in order of preference; the first registered one wins.
+AUTO_ORDER: tuple[str, ...] = ("des",)
+
+#: Every name ``--backend`` accepts.
+BACKEND_CHOICES: tuple[str, ...] = ("auto", "des", "fast")
+
+#: Worker processes start afresh (no fork): the same behaviour on every platform, and safe
+#: with threads in the parent (a progress display) and with Numba.
+_START_METHOD = "spawn"
+
+
+def resolve_backend(name: str) -> tuple[str, Simulate]:
+    """Find the backend a name stands for, and its ``simulate`` function.
+
+    Parameters
+    ----------
+    name
+        ``"auto"``, ``"des"`` or ``"fast"``.
+
+    Returns
+    -------
+    tuple
+        The concrete backend's name (never ``"auto"``) and its ``simulate`` function.
+
+    Raises
+    ------
+    ConfigError
+        If the name is unknown or the backend is not available.
+    """
+    if name == "auto":
+        for candidate in AUTO_ORDER:
+            if candidate in BACKENDS:
+                return candidate, BACKENDS[candidate]()
+        raise ConfigError("no simulation backend is available", path="--backend")
+    if name in BACKENDS:
+        return name, BACKENDS[name]()
+    if name == "fast":
+        raise ConfigError(
+            "the fast (Numba) backend is not available yet; use --backend des or --backend auto",
+            path="--backend",
+        )
+    raise ConfigError(
+        f"unknown backend {name!r}; expected one of {', '.join(BACKEND_CHOICES)}",
+        path="--backend",
+    )
+
+
+def run_replications(
+    plan: Plan,
+    *,
+    backend: str = "des",
+    jobs: int | None = None,
+    trace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[RunResult]:
+    """Simulate every replication of a plan.
+
+    Parameters
+    ----------
+    plan
+        The plan; ``plan.replications`` replications are run, indices ``0 .. n - 1``.
+    backend
+        ``"des"``, ``"fast"`` or ``"auto"`` (see :func:`resolve_backend`).
+    jobs
+        Worker processes; ``None`` means one per core. With one job or one replication
+        everything runs in this process.
+    trace
+        Whether each result carries its event trace.
+    progress
+        Called as ``progress(done, total)`` in this process: once with ``done == 0`` before
+        the first replication, then after each one finishes (in the order they finish).
+
+    Returns
+    -------
+    list of RunResult
+        Ordered by replication index; the same whatever ``jobs`` is.
+
+    Raises
+    ------
+    ConfigError
+        If the backend is not available or ``jobs`` or ``plan.replications`` is below 1.
+    SimulationError
+        If a replication fails; the message names the scenario and the replication.
+    """
+    n = plan.replications
+    if n < 1:
+        raise ConfigError(f"must be >= 1 (got {n})", path="run.replications")
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise ConfigError(f"must be >= 1 (got {jobs})", path="--jobs")
+    _, simulate = resolve_backend(backend)
+    if progress is not None:
+        progress(0, n)
+    workers = min(jobs, n)
+    if workers == 1:
+        results = []
+        for i in range(n):
+            results.append(_run_one(simulate, plan, i, trace))
+            if progress is not None:
+                progress(i + 1, n)
+        return results
+    return _run_parallel(simulate, plan, workers, trace, progress)
+
+
+def _run_one(simulate: Simulate, plan: Plan, replication: int, trace: bool) -> RunResult:
+    """Run one replication (in this process or in a worker); wrap engine failures."""
+    try:
+        return simulate(plan, replication, trace=trace)
+    except SimlineError:
+        raise
+    except Exception as exc:
+        raise SimulationError(
+            f"scenario {plan.name!r}, replication {replication}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle; workers are terminated by it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_parallel(
+    simulate: Simulate,
+    plan: Plan,
+    workers: int,
+    trace: bool,
+    progress: Callable[[int, int], None] | None,
+) -> list[RunResult]:
+    n = plan.replications
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(_START_METHOD),
+        initializer=_ignore_sigint,
+    )
+    slots: list[RunResult | None] = [None] * n
+    try:
+        futures: dict[Future[RunResult], int] = {
+            pool.submit(_run_one, simulate, plan, i, trace): i for i in range(n)
+        }
+        for done, future in enumerate(as_completed(futures), start=1):
+            slots[futures[future]] = future.result()
+            if progress is not None:
+                progress(done, n)
+    except BrokenProcessPool as exc:
+        _abort(pool)
+        raise SimulationError(
+            f"scenario {plan.name!r}: a worker process died unexpectedly ({exc})"
+        ) from exc
+    except BaseException:  # a failed replication, KeyboardInterrupt: stop the others now
+        _abort(pool)
+        raise
+    pool.shutdown(wait=True)
+    results = [r for r in slots if r is not None]
+    assert len(results) == n
+    return results
+
+
+def _abort(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers, then wait for them."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)

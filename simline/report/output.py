@@ -1,0 +1,293 @@
+"""Results as data: the documented JSON object, CSV rows, event traces, atomic files.
+
+:func:`run_to_json` builds exactly the object of ``spec/config.md`` ("Output of
+``simline run CONFIG --format json``"); :func:`run_to_csv_rows` gives the same figures one
+row each. Nothing here prints: :mod:`simline.cli` decides where text goes, and files are
+written atomically (a temporary file in the same directory, renamed into place), so a
+reader never sees half a file and a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simline.errors import ConfigError
+from simline.stats import LINE_FIGURES, PRODUCT_FIGURES, STATION_FIGURES, FigureKey
+
+if TYPE_CHECKING:
+    from simline.engine.results import RunResult
+    from simline.plan import Plan
+    from simline.stats import RunSummary
+
+__all__ = [
+    "CSV_COLUMNS",
+    "TRACE_COLUMNS",
+    "atomic_path",
+    "atomic_write",
+    "dumps_json",
+    "figure_unit",
+    "rows_to_csv",
+    "run_to_csv_rows",
+    "run_to_json",
+    "write_trace",
+]
+
+#: Columns of ``--format csv``, in order.
+CSV_COLUMNS: tuple[str, ...] = ("scenario", "figure", "mean", "ci95_lo", "ci95_hi", "unit")
+
+#: Columns of an event trace, in order.
+TRACE_COLUMNS: tuple[str, ...] = ("replication", "time", "part", "product", "station", "event")
+
+_COUNTS = frozenset({"good_parts", "scrap_parts", "parts_out", "wip"})
+
+
+def figure_unit(key: FigureKey, time_unit: str) -> str:
+    """Return the unit of a figure: ``h-1``, the time unit, ``parts`` or ``fraction``.
+
+    Parameters
+    ----------
+    key
+        The figure's key, e.g. ``("stations", "saw", "busy")``.
+    time_unit
+        The scenario's time unit (the unit of lead times).
+    """
+    name = key[-1]
+    if name == "throughput_per_hour":
+        return "h-1"
+    if name == "lead_time":
+        return time_unit
+    if name in _COUNTS:
+        return "parts"
+    return "fraction"
+
+
+def run_to_json(
+    plan: Plan,
+    summary: RunSummary,
+    *,
+    backend: str,
+    version: str,
+    cost: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the result of ``simline run`` as the spec's JSON object.
+
+    Parameters
+    ----------
+    plan
+        The plan that ran (name, time unit, seed).
+    summary
+        Its figures over replications.
+    backend
+        The backend that ran it (``des`` or ``fast``, never ``auto``).
+    version
+        simline's version.
+    cost
+        The cost model's figures, added under ``"cost"`` when given.
+
+    Returns
+    -------
+    dict
+        Plain JSON types only; an undefined figure is ``None`` (``null``), never ``nan``.
+    """
+    out: dict[str, Any] = {
+        "scenario": plan.name,
+        "simline_version": version,
+        "backend": backend,
+        "time_unit": plan.time_unit,
+        "replications": summary.replications,
+        "seed": plan.seed,
+    }
+    for name in LINE_FIGURES:
+        out[name] = getattr(summary, name).to_json()
+    out["products"] = {
+        product: {name: getattr(ps, name).to_json() for name in PRODUCT_FIGURES}
+        for product, ps in summary.products.items()
+    }
+    out["stations"] = {
+        station: {name: getattr(ss, name).to_json() for name in STATION_FIGURES}
+        for station, ss in summary.stations.items()
+    }
+    if cost is not None:
+        out["cost"] = cost
+    return out
+
+
+def dumps_json(obj: Any) -> str:
+    """Serialise to strict JSON (no ``NaN``/``Infinity``), indented by 2, with a final newline.
+
+    Raises
+    ------
+    ValueError
+        If ``obj`` holds a non-finite float.
+    """
+    return json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def run_to_csv_rows(plan: Plan, summary: RunSummary) -> list[dict[str, str | float | None]]:
+    """Every figure as one row of :data:`CSV_COLUMNS`.
+
+    ``figure`` is the figure's dotted path as in the JSON object (``stations.saw.busy``);
+    an undefined value is ``None`` (an empty cell).
+    """
+    rows: list[dict[str, str | float | None]] = []
+    for key, est in summary.figures():
+        rows.append(
+            {
+                "scenario": plan.name,
+                "figure": ".".join(key),
+                "mean": _cell(est.mean),
+                "ci95_lo": _cell(est.lo),
+                "ci95_hi": _cell(est.hi),
+                "unit": figure_unit(key, plan.time_unit),
+            }
+        )
+    return rows
+
+
+def _cell(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS) -> str:
+    """CSV text with a header line; ``None`` becomes an empty cell."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds.
+
+    The temporary file is removed if the block raises, so nothing is left at ``path`` and a
+    file already there is untouched. The new file gets the usual permissions (``0o666``
+    less the umask).
+
+    Raises
+    ------
+    ConfigError
+        If the directory of ``path`` does not exist.
+    OSError
+        If the file cannot be created or renamed.
+    """
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        raise ConfigError(f"directory {str(directory)!r} does not exist", file=str(target))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to ``path`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8", newline="")
+        else:
+            tmp.write_bytes(data)
+
+
+def write_trace(path: str | os.PathLike[str], results: Sequence[RunResult]) -> int:
+    """Write the event traces of replications to one file, atomically.
+
+    The format follows the suffix: ``.parquet`` writes Parquet (needs ``pyarrow``), anything
+    else CSV. Columns are :data:`TRACE_COLUMNS`: the replication index, then each event's
+    time (in the scenario's time unit), part id, product, station and event name.
+
+    Parameters
+    ----------
+    path
+        Where to write.
+    results
+        Results that carry a trace (run with ``trace=True``).
+
+    Returns
+    -------
+    int
+        The number of events written.
+
+    Raises
+    ------
+    ConfigError
+        If Parquet is asked for and ``pyarrow`` is not installed, or the directory does not
+        exist.
+    """
+    target = Path(path)
+    if target.suffix.lower() == ".parquet":
+        return _write_trace_parquet(target, results)
+    count = 0
+    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(TRACE_COLUMNS)
+        for result in results:
+            for row in result.trace or ():
+                writer.writerow((result.replication, *row))
+                count += 1
+    return count
+
+
+def _write_trace_parquet(target: Path, results: Sequence[RunResult]) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ConfigError(
+            "writing Parquet needs pyarrow (pip install 'simline[parquet]'); "
+            "or give the trace a .csv suffix",
+            path="--trace",
+        ) from None
+    columns: dict[str, list[Any]] = {name: [] for name in TRACE_COLUMNS}
+    for result in results:
+        for time, part, product, station, event in result.trace or ():
+            columns["replication"].append(result.replication)
+            columns["time"].append(time)
+            columns["part"].append(part)
+            columns["product"].append(product)
+            columns["station"].append(station)
+            columns["event"].append(event)
+    schema = pa.schema(
+        [
+            ("replication", pa.int32()),
+            ("time", pa.float64()),
+            ("part", pa.int64()),
+            ("product", pa.dictionary(pa.int32(), pa.string())),
+            ("station", pa.dictionary(pa.int32(), pa.string())),
+            ("event", pa.dictionary(pa.int32(), pa.string())),
+        ]
+    )
+    table = pa.Table.from_pydict(
+        {
+            "replication": pa.array(columns["replication"], pa.int32()),
+            "time": pa.array(columns["time"], pa.float64()),
+            "part": pa.array(columns["part"], pa.int64()),
+            "product": pa.array(columns["product"], pa.string()).dictionary_encode(),
+            "station": pa.array(columns["station"], pa.string()).dictionary_encode(),
+            "event": pa.array(columns["event"], pa.string()).dictionary_encode(),
+        },
+        schema=schema,
+    )
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
+    return len(columns["time"])

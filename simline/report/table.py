@@ -1,0 +1,230 @@
+"""The result of ``simline run`` as tables for people (rich renderables).
+
+Every figure is shown as its mean over replications with the half-width of its 95%
+confidence interval; the number of decimals follows the interval (two significant digits of
+the half-width), so a figure never claims more precision than the replications give.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from simline.stats import Estimate
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from simline.plan import Plan
+    from simline.stats import RunSummary
+
+__all__ = ["format_duration", "format_estimate", "render_table"]
+
+_MISSING = "–"
+
+_STATES: tuple[tuple[str, str], ...] = (
+    ("busy", "Busy"),
+    ("setup", "Setup"),
+    ("blocked", "Blocked"),
+    ("starved", "Starved"),
+    ("down", "Down"),
+    ("off_shift", "Off shift"),
+)
+
+
+def _decimals(e: Estimate, scale: float = 1.0) -> int:
+    """Choose decimals: two significant digits of the half-width, or three of the mean."""
+    half = e.half_width * scale
+    if math.isfinite(half) and half > 0:
+        return min(max(1 - math.floor(math.log10(half)), 0), 4)
+    mean = abs(e.mean * scale)
+    if scale != 1.0:  # a percentage: one decimal, as in the state columns
+        return 1
+    if not math.isfinite(mean) or mean == 0 or float(mean).is_integer():
+        return 0
+    return min(max(2 - math.floor(math.log10(mean)), 0), 4)
+
+
+def _number(x: float, decimals: int) -> str:
+    if not math.isfinite(x):
+        return _MISSING
+    return f"{x:,.{decimals}f}"
+
+
+def format_estimate(e: Estimate, *, scale: float = 1.0, suffix: str = "") -> tuple[str, str, str]:
+    """Mean, ``± half-width`` and ``[lo, hi]`` of an estimate as text.
+
+    Parameters
+    ----------
+    e
+        The estimate.
+    scale
+        Multiplies every number (100 for percentages).
+    suffix
+        Appended to the mean and the bounds (``"%"``).
+
+    Returns
+    -------
+    tuple of str
+        ``("41.20", "± 0.40", "[40.80, 41.60]")``; the last two are empty with one replication.
+    """
+    if math.isnan(e.mean):
+        return _MISSING, "", ""
+    d = _decimals(e, scale)
+    mean = _number(e.mean * scale, d) + suffix
+    if e.n <= 1 or e.half_width == 0:
+        return mean, "", ""
+    half = "± " + _number(e.half_width * scale, d)
+    ci = f"[{_number(e.lo * scale, d)}, {_number(e.hi * scale, d)}]"
+    return mean, half, ci
+
+
+def _mean_pm(e: Estimate, *, scale: float = 1.0, suffix: str = "") -> str:
+    mean, half, _ = format_estimate(e, scale=scale, suffix=suffix)
+    return f"{mean} {half}" if half else mean
+
+
+def format_duration(value: float, hours_per_unit: float) -> str:
+    """Format a duration in the most readable unit, from weeks to seconds (``"14 d"``)."""
+    seconds = round(value * hours_per_unit * 3600.0, 6)
+    units = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0))
+    for unit, size in units:
+        n = seconds / size
+        if n >= 1 and n.is_integer():
+            return f"{n:g} {unit}"
+    for unit, size in units:
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def render_table(plan: Plan, summary: RunSummary, *, backend: str) -> RenderableType:
+    """Lay out the figures of one run as tables: line, products, stations, and a footer.
+
+    Parameters
+    ----------
+    plan
+        The plan that ran (time unit, seed, warm-up).
+    summary
+        Its figures over replications.
+    backend
+        The backend that ran it.
+
+    Returns
+    -------
+    rich.console.RenderableType
+        A group of renderables to print with a :class:`rich.console.Console`.
+    """
+    unit = plan.time_unit
+    blank = Text("")
+    parts: list[RenderableType] = [
+        Text(plan.name, style="bold"),
+        blank,
+        _line_table(summary, unit),
+        blank,
+        _products_table(summary, unit),
+        blank,
+        _stations_table(summary),
+        blank,
+        _footer(plan, summary, backend),
+    ]
+    return Group(*parts)
+
+
+def _line_table(summary: RunSummary, unit: str) -> Table:
+    table = Table(title="Line", title_justify="left", title_style="bold", box=None, padding=(0, 2))
+    with_ci = summary.replications > 1
+    table.add_column("Figure")
+    table.add_column("Mean", justify="right")
+    if with_ci:
+        table.add_column("± 95%", justify="right")
+        table.add_column("95% CI", justify="right")
+    table.add_column("Unit")
+    rows = (
+        ("Throughput", summary.throughput_per_hour, "parts/h"),
+        ("Lead time", summary.lead_time, unit),
+        ("WIP", summary.wip, "parts"),
+        ("Good parts", summary.good_parts, "parts"),
+        ("Scrap parts", summary.scrap_parts, "parts"),
+    )
+    for label, est, label_unit in rows:
+        mean, half, ci = format_estimate(est)
+        cells = (mean, half, ci) if with_ci else (mean,)
+        table.add_row(label, *cells, label_unit)
+    return table
+
+
+def _products_table(summary: RunSummary, unit: str) -> Table:
+    table = Table(
+        title="Products", title_justify="left", title_style="bold", box=None, padding=(0, 2)
+    )
+    table.add_column("Product")
+    table.add_column("Throughput/h", justify="right")
+    table.add_column(f"Lead time ({unit})", justify="right")
+    table.add_column("Good parts", justify="right")
+    table.add_column("Scrap parts", justify="right")
+    for name, ps in summary.products.items():
+        table.add_row(
+            name,
+            _mean_pm(ps.throughput_per_hour),
+            _mean_pm(ps.lead_time),
+            _mean_pm(ps.good_parts),
+            _mean_pm(ps.scrap_parts),
+        )
+    return table
+
+
+def _stations_table(summary: RunSummary) -> Table:
+    bottleneck = summary.bottleneck
+    table = Table(
+        title="Stations (share of measured time)",
+        title_justify="left",
+        title_style="bold",
+        caption="* bottleneck: the least starved or blocked while up and on shift"
+        if bottleneck
+        else None,
+        caption_justify="left",
+        box=None,
+        padding=(0, 2),
+    )
+    table.add_column("Station")
+    for _, label in _STATES:
+        table.add_column(label, justify="right")
+    table.add_column("Utilization", justify="right")
+    table.add_column("Parts out", justify="right")
+    for name, ss in summary.stations.items():
+        is_bottleneck = name == bottleneck
+        states = [_percent(getattr(ss, state)) for state, _ in _STATES]
+        table.add_row(
+            f"{name} *" if is_bottleneck else name,
+            *states,
+            _mean_pm(ss.utilization, scale=100.0, suffix="%"),
+            _mean_pm(ss.parts_out),
+            style="bold" if is_bottleneck else None,
+        )
+    return table
+
+
+def _percent(e: Estimate) -> str:
+    if math.isnan(e.mean):
+        return _MISSING
+    return f"{e.mean * 100:.1f}%"
+
+
+def _footer(plan: Plan, summary: RunSummary, backend: str) -> Text:
+    reps = summary.replications
+    measured = format_duration(summary.measured_time, summary.hours_per_unit)
+    pieces = [
+        f"{reps} replication{'s' if reps != 1 else ''}",
+        f"seed {plan.seed}",
+        f"backend {backend}",
+        f"measured {measured} each",
+    ]
+    if plan.warmup > 0:
+        pieces.append(f"after {format_duration(plan.warmup, plan.hours_per_unit)} warm-up")
+    pieces.append("95% CI: Student t" if reps > 1 else "no CI with 1 replication")
+    return Text(" · ".join(pieces), style="dim")

@@ -1,0 +1,385 @@
+"""Summaries across replications: means with 95% confidence intervals, paired differences.
+
+Every figure simline reports is a mean over independent replications with a Student t 95%
+confidence interval. This module works on per-replication *scalars* only: a
+:class:`SummaryAccumulator` takes one :class:`~simline.engine.results.RunResult` at a time,
+keeps a handful of numbers from it and lets it go, so a long experiment never holds its
+results (or their traces) in memory.
+
+Missing values
+--------------
+A replication can leave a figure undefined: the lead time of a replication in which no good
+part left the line is ``nan``. :func:`estimate` ignores ``nan`` values and reports the
+number of replications that defined the figure as :attr:`Estimate.n`; when none did, the
+estimate is ``nan`` with ``n == 0`` (``null`` in JSON). Dropping them conditions the figure
+on its being defined, which is the only reading that has a meaning for a lead time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simline.engine.results import RunResult
+    from simline.plan import Plan
+
+__all__ = [
+    "LEVEL",
+    "LINE_FIGURES",
+    "PRODUCT_FIGURES",
+    "STATION_FIGURES",
+    "Estimate",
+    "FigureKey",
+    "ProductSummary",
+    "RunSummary",
+    "StationSummary",
+    "SummaryAccumulator",
+    "estimate",
+    "paired_difference",
+    "replication_figures",
+    "summarize",
+]
+
+#: The confidence level of every interval simline reports.
+LEVEL = 0.95
+
+#: Figures of each product, in output order.
+PRODUCT_FIGURES: tuple[str, ...] = ("throughput_per_hour", "lead_time", "good_parts", "scrap_parts")
+
+#: Figures of each station, in output order: the six states, then utilization and parts out.
+STATION_FIGURES: tuple[str, ...] = (
+    "busy",
+    "setup",
+    "blocked",
+    "starved",
+    "down",
+    "off_shift",
+    "utilization",
+    "parts_out",
+)
+
+#: Figures of the whole line, in output order.
+LINE_FIGURES: tuple[str, ...] = (
+    "throughput_per_hour",
+    "lead_time",
+    "wip",
+    "good_parts",
+    "scrap_parts",
+)
+
+#: A figure's place in the output: ``("wip",)``, ``("products", "bracket", "lead_time")``,
+#: ``("stations", "saw", "busy")``.
+FigureKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A mean over replications with its 95% confidence interval.
+
+    Parameters
+    ----------
+    mean
+        The sample mean (``nan`` when no replication defined the figure).
+    lo, hi
+        Bounds of the Student t 95% confidence interval; equal to ``mean`` when ``n <= 1``
+        or when every replication gave the same value.
+    n
+        How many replications defined the figure (``nan`` values are not counted).
+    """
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        """Half the width of the confidence interval (``0`` for one replication)."""
+        return (self.hi - self.lo) / 2.0
+
+    def to_json(self) -> dict[str, object]:
+        """Return the figure as the spec's JSON object, ``{"mean": x, "ci95": [lo, hi]}``.
+
+        ``nan`` becomes ``None`` (JSON ``null``), so the result always serialises to valid JSON.
+        """
+        return {
+            "mean": _finite_or_none(self.mean),
+            "ci95": [_finite_or_none(self.lo), _finite_or_none(self.hi)],
+        }
+
+
+def _finite_or_none(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+_NAN_ESTIMATE = Estimate(math.nan, math.nan, math.nan, 0)
+
+
+def estimate(values: Iterable[float]) -> Estimate:
+    """Mean and Student t 95% confidence interval of per-replication values.
+
+    Parameters
+    ----------
+    values
+        One value per replication; ``nan`` values (an undefined figure) are ignored.
+
+    Returns
+    -------
+    Estimate
+        ``mean ± t(0.975, n - 1) · s / √n`` with ``s`` the sample standard deviation.
+        With one value the interval is that value; with none, everything is ``nan`` and
+        ``n == 0``.
+
+    Examples
+    --------
+    >>> e = estimate([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> e.mean, round(e.lo, 4), round(e.hi, 4), e.n
+    (3.0, 1.0368, 4.9632, 5)
+    """
+    kept = [float(v) for v in values]
+    kept = [v for v in kept if not math.isnan(v)]
+    n = len(kept)
+    if n == 0:
+        return _NAN_ESTIMATE
+    mean = math.fsum(kept) / n
+    if n == 1:
+        return Estimate(mean, mean, mean, 1)
+    var = math.fsum((v - mean) ** 2 for v in kept) / (n - 1)
+    if var == 0.0:
+        return Estimate(mean, mean, mean, n)
+    from scipy.stats import t  # lazy: scipy is slow to import and only needed here
+
+    half = float(t.ppf(0.5 + LEVEL / 2.0, n - 1)) * math.sqrt(var / n)
+    return Estimate(mean, mean - half, mean + half, n)
+
+
+def paired_difference(a_values: Sequence[float], b_values: Sequence[float]) -> Estimate:
+    """Mean difference ``a - b`` of paired replications, with its 95% confidence interval.
+
+    Replication ``i`` of ``a`` and of ``b`` must share their random numbers (the same seed
+    and replication index: common random numbers), which is what makes the interval of the
+    difference tighter than the two intervals apart.
+
+    Parameters
+    ----------
+    a_values, b_values
+        One value per replication each, in the same replication order.
+
+    Returns
+    -------
+    Estimate
+        The estimate of ``a - b`` over the pairs in which both values are defined.
+
+    Raises
+    ------
+    ValueError
+        If the two sequences differ in length.
+    """
+    if len(a_values) != len(b_values):
+        raise ValueError(
+            f"paired values must be as many on each side (got {len(a_values)} and {len(b_values)})"
+        )
+    return estimate(float(a) - float(b) for a, b in zip(a_values, b_values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSummary:
+    """One product's figures over replications (see :data:`PRODUCT_FIGURES`)."""
+
+    throughput_per_hour: Estimate
+    lead_time: Estimate
+    good_parts: Estimate
+    scrap_parts: Estimate
+
+
+@dataclass(frozen=True, slots=True)
+class StationSummary:
+    """One station's figures over replications: state fractions, utilization, parts out."""
+
+    busy: Estimate
+    setup: Estimate
+    blocked: Estimate
+    starved: Estimate
+    down: Estimate
+    off_shift: Estimate
+    utilization: Estimate
+    parts_out: Estimate
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """Every figure of one scenario over its replications.
+
+    Durations (``lead_time``, ``measured_time``) are in the scenario's time unit.
+    ``products`` and ``stations`` keep the scenario's order.
+    """
+
+    scenario: str
+    replications: int
+    measured_time: float
+    hours_per_unit: float
+    throughput_per_hour: Estimate
+    lead_time: Estimate
+    wip: Estimate
+    good_parts: Estimate
+    scrap_parts: Estimate
+    products: dict[str, ProductSummary] = field(default_factory=dict)
+    stations: dict[str, StationSummary] = field(default_factory=dict)
+
+    @property
+    def bottleneck(self) -> str | None:
+        """The station that works the largest share of the time it could work.
+
+        That share is ``(busy + setup) / (busy + setup + blocked + starved)``: time down or
+        off shift is left out, so a station staffed on one shift is judged on its shift.
+        The bottleneck is the station that is least often starved or blocked; without
+        shifts and failures it is simply the one of highest utilization. ``None`` if no
+        station worked.
+        """
+        best: str | None = None
+        best_share = 0.0
+        for name, st in self.stations.items():
+            working = st.busy.mean + st.setup.mean
+            could = working + st.blocked.mean + st.starved.mean
+            if could > 0 and working / could > best_share:
+                best, best_share = name, working / could
+        return best
+
+    def figures(self) -> Iterator[tuple[FigureKey, Estimate]]:
+        """Every figure with its key, in output order: the line, products, then stations."""
+        for name in LINE_FIGURES:
+            yield (name,), getattr(self, name)
+        for product, ps in self.products.items():
+            for name in PRODUCT_FIGURES:
+                yield ("products", product, name), getattr(ps, name)
+        for station, ss in self.stations.items():
+            for name in STATION_FIGURES:
+                yield ("stations", station, name), getattr(ss, name)
+
+
+def replication_figures(plan: Plan, result: RunResult) -> dict[FigureKey, float]:
+    """Every figure of one replication, keyed as in :meth:`RunSummary.figures`.
+
+    Parameters
+    ----------
+    plan
+        The plan the replication ran (for the order of products and stations).
+    result
+        One replication's raw sums.
+
+    Returns
+    -------
+    dict
+        Plain floats, ``nan`` where the replication leaves a figure undefined (the lead time
+        when no good part left the line). This is all :func:`summarize` keeps of a result;
+        pairing two scenarios' dicts replication by replication gives their paired differences.
+    """
+    hours = result.measured_time * result.hours_per_unit
+    out: dict[FigureKey, float] = {
+        ("throughput_per_hour",): result.throughput_per_hour,
+        ("lead_time",): result.lead_time,
+        ("wip",): result.wip,
+        ("good_parts",): float(result.good),
+        ("scrap_parts",): float(result.scrap),
+    }
+    for product in plan.products:
+        pr = result.products[product.name]
+        key = ("products", product.name)
+        out[(*key, "throughput_per_hour")] = pr.good / hours
+        out[(*key, "lead_time")] = pr.lead_mean if pr.lead_n > 0 else math.nan
+        out[(*key, "good_parts")] = float(pr.good)
+        out[(*key, "scrap_parts")] = float(pr.scrap)
+    for station in plan.stations:
+        sr = result.stations[station.name]
+        key = ("stations", station.name)
+        fractions = [sr.fraction(k, result.measured_time) for k in range(6)]
+        for name, value in zip(STATION_FIGURES[:6], fractions, strict=True):
+            out[(*key, name)] = value
+        out[(*key, "utilization")] = fractions[0] + fractions[1]
+        out[(*key, "parts_out")] = float(sr.parts_out)
+    return out
+
+
+class SummaryAccumulator:
+    """Collects replications one at a time and summarises them.
+
+    Only the per-replication figures of :func:`replication_figures` are kept, so memory grows
+    with the number of replications and figures, never with the parts simulated.
+
+    Parameters
+    ----------
+    plan
+        The plan every added result ran.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+        self._values: dict[FigureKey, list[float]] = {}
+        self._measured: list[float] = []
+        self._hours_per_unit = plan.hours_per_unit
+
+    def __len__(self) -> int:
+        return len(self._measured)
+
+    def add(self, result: RunResult) -> None:
+        """Keep the figures of one replication."""
+        for key, value in replication_figures(self._plan, result).items():
+            self._values.setdefault(key, []).append(value)
+        self._measured.append(result.measured_time)
+        self._hours_per_unit = result.hours_per_unit
+
+    def summary(self) -> RunSummary:
+        """Means and confidence intervals of every figure over the replications added."""
+        est = {key: estimate(values) for key, values in self._values.items()}
+
+        def get(key: FigureKey) -> Estimate:
+            return est.get(key, _NAN_ESTIMATE)
+
+        products = {
+            p.name: ProductSummary(*(get(("products", p.name, f)) for f in PRODUCT_FIGURES))
+            for p in self._plan.products
+        }
+        stations = {
+            s.name: StationSummary(*(get(("stations", s.name, f)) for f in STATION_FIGURES))
+            for s in self._plan.stations
+        }
+        n = len(self._measured)
+        measured = math.fsum(self._measured) / n if n else self._plan.length
+        return RunSummary(
+            scenario=self._plan.name,
+            replications=n,
+            measured_time=measured,
+            hours_per_unit=self._hours_per_unit,
+            throughput_per_hour=get(("throughput_per_hour",)),
+            lead_time=get(("lead_time",)),
+            wip=get(("wip",)),
+            good_parts=get(("good_parts",)),
+            scrap_parts=get(("scrap_parts",)),
+            products=products,
+            stations=stations,
+        )
+
+
+def summarize(plan: Plan, results: Iterable[RunResult]) -> RunSummary:
+    """Means and 95% confidence intervals of every figure over replications.
+
+    Parameters
+    ----------
+    plan
+        The plan the results ran.
+    results
+        One :class:`~simline.engine.results.RunResult` per replication (any iterable: they
+        are consumed one at a time).
+
+    Returns
+    -------
+    RunSummary
+        Every figure of the spec's output as an :class:`Estimate`.
+    """
+    acc = SummaryAccumulator(plan)
+    for result in results:
+        acc.add(result)
+    return acc.summary()

@@ -1,0 +1,188 @@
+"""simline.experiment.replicate: backends, ordering, determinism across jobs, failures."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.errors import ConfigError, SimulationError
+from simline.experiment import replicate
+from simline.experiment.replicate import resolve_backend, run_replications
+from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
+
+
+def tiny_plan(replications: int = 4, seed: int = 11, name: str = "tiny") -> Plan:
+    """One exponential station fed by Poisson arrivals: rho = 0.5, one hour measured."""
+    station = StationPlan(
+        name="saw",
+        kind="machine",
+        servers=1,
+        buffer=None,
+        process=(Dist(DistCode.EXPONENTIAL, (1.0,), 1.0, 1.0),),
+        failure=None,
+        setup=None,
+        scrap=0.0,
+        operators=0,
+        batch=None,
+    )
+    return Plan(
+        name=name,
+        time_unit="min",
+        hours_per_unit=1 / 60,
+        warmup=10.0,
+        length=60.0,
+        replications=replications,
+        seed=seed,
+        stations=(station,),
+        products=(ProductPlan("part", (0,), 1.0),),
+        release=ReleasePlan("interarrival", Dist(DistCode.EXPONENTIAL, (2.0,), 2.0, 1.0)),
+        workforce=None,
+    )
+
+
+# Module-level fakes, so that worker processes can unpickle them by reference.
+
+
+def fake_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """Numbers drawn from (seed, replication) only, like a real backend's streams."""
+    rng = np.random.default_rng([plan.seed, replication])
+    good = int(rng.integers(20, 40))
+    busy = float(rng.uniform(20.0, 40.0))
+    rows = [(float(t), t, "part", "saw", "leave") for t in range(3)] if trace else None
+    return RunResult(
+        scenario=plan.name,
+        backend="des",
+        replication=replication,
+        seed=plan.seed,
+        measured_time=plan.length,
+        hours_per_unit=plan.hours_per_unit,
+        stations={"saw": StationResult(1, (busy, 0.0, 0.0, plan.length - busy, 0.0, 0.0), good, 0)},
+        products={"part": ProductResult(good, good, 0, good, float(rng.uniform(1, 3)), 0.0)},
+        wip_integral=float(rng.uniform(30.0, 90.0)),
+        operator_paid_time=0.0,
+        released_total=good,
+        good_total=good,
+        scrap_total=0,
+        wip_end=0,
+        events=4 * good,
+        trace=rows,
+    )
+
+
+def failing_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    if replication == 1:
+        raise RuntimeError("the engine broke")
+    return fake_simulate(plan, replication, trace=trace)
+
+
+def config_error_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    raise ConfigError("not supported by this backend", path="stations.saw")
+
+
+def slow_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    if replication > 0:
+        time.sleep(60.0)
+    return fake_simulate(plan, replication, trace=trace)
+
+
+@pytest.fixture
+def fake_des(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(replicate.BACKENDS, "des", lambda: fake_simulate)
+
+
+def _use(monkeypatch: pytest.MonkeyPatch, fn: replicate.Simulate) -> None:
+    monkeypatch.setitem(replicate.BACKENDS, "des", lambda: fn)
+
+
+def test_auto_falls_back_to_des(fake_des: None) -> None:
+    name, simulate = resolve_backend("auto")
+    assert name == "des"
+    assert simulate is fake_simulate
+
+
+def test_fast_is_a_clear_config_error() -> None:
+    with pytest.raises(
+        ConfigError, match=r"--backend: the fast \(Numba\) backend is not available"
+    ):
+        resolve_backend("fast")
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ConfigError, match="unknown backend 'gpu'"):
+        resolve_backend("gpu")
+
+
+def test_serial_results_are_ordered(fake_des: None) -> None:
+    seen: list[tuple[int, int]] = []
+    results = run_replications(
+        tiny_plan(), jobs=1, progress=lambda done, total: seen.append((done, total))
+    )
+    assert [r.replication for r in results] == [0, 1, 2, 3]
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_same_results_whatever_jobs(fake_des: None) -> None:
+    plan = tiny_plan(replications=5)
+    done: list[int] = []
+    serial = run_replications(plan, jobs=1)
+    parallel = run_replications(plan, jobs=2, progress=lambda d, t: done.append(d))
+    assert parallel == serial
+    assert [r.replication for r in parallel] == list(range(5))
+    assert done == [0, 1, 2, 3, 4, 5]
+
+
+def test_traces_come_back_from_workers(fake_des: None) -> None:
+    results = run_replications(tiny_plan(replications=2), jobs=2, trace=True)
+    assert all(r.trace is not None and len(r.trace) == 3 for r in results)
+
+
+def test_bad_jobs_and_replications(fake_des: None) -> None:
+    with pytest.raises(ConfigError, match=r"--jobs: must be >= 1 \(got 0\)"):
+        run_replications(tiny_plan(), jobs=0)
+    with pytest.raises(ConfigError, match=r"run.replications: must be >= 1 \(got 0\)"):
+        run_replications(tiny_plan(replications=0), jobs=1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_engine_failure_is_a_simulation_error(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    _use(monkeypatch, failing_simulate)
+    with pytest.raises(SimulationError) as info:
+        run_replications(tiny_plan(name="line-7", replications=3), jobs=jobs)
+    message = str(info.value)
+    assert "'line-7'" in message
+    assert "replication 1" in message
+    assert "RuntimeError: the engine broke" in message
+    assert info.value.exit_code == 1
+
+
+def test_simline_errors_pass_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    _use(monkeypatch, config_error_simulate)
+    with pytest.raises(ConfigError, match="not supported by this backend"):
+        run_replications(tiny_plan(), jobs=1)
+
+
+def test_interrupt_stops_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    _use(monkeypatch, slow_simulate)
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyboardInterrupt
+
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_replications(tiny_plan(replications=3), jobs=2, progress=interrupt)
+    assert time.monotonic() - start < 30.0  # the sleeping worker was terminated, not awaited
+
+
+def test_real_des_engine_is_deterministic_across_jobs() -> None:
+    # needs simline.engine.des (imported through the registry)
+    plan = tiny_plan(replications=2)
+    serial = run_replications(plan, backend="des", jobs=1)
+    parallel = run_replications(plan, backend="auto", jobs=2)
+    assert parallel == serial
+    assert [r.replication for r in serial] == [0, 1]
+    assert serial[0] != serial[1]
+    assert all(r.backend == "des" for r in serial)
