@@ -62,6 +62,8 @@ class RunResult:
     Durations are in the plan's ``time_unit``. Figures without ``_total`` are over the
     measured period only; the ``_total`` counts and ``wip_end`` cover the whole run from time
     0, so that ``released_total == good_total + scrap_total + wip_end`` always holds.
+    ``sojourn_sum`` is the total time in line of every part (good or scrap) that left in the
+    measured period, for Little's law; ``events`` counts the events the engine processed.
     """
 
     scenario: str
@@ -79,6 +81,7 @@ class RunResult:
     scrap_total: int
     wip_end: int
     events: int
+    sojourn_sum: float = 0.0
     trace: list[TraceRow] | None = field(default=None, compare=False)
 
     @property

@@ -1,0 +1,192 @@
+"""Plan to run time: everything the SimPy engine needs, built once before the run.
+
+This is the only place that reads a :class:`~simline.plan.Plan`: it creates the named random
+streams and the samplers over them, the buffers, stations, servers, the operator pool, and
+starts every process. Nothing on the hot path looks anything up by name afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from simline.engine import rng
+from simline.engine._buffer import BatchBuffer, Buffer
+from simline.engine._line import Line
+from simline.engine._sampling import Sampler, choice, sampler, uniform
+from simline.engine._station import Server, Station
+from simline.engine._workforce import OperatorPool
+from simline.errors import SimulationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator
+
+    import numpy as np
+    import simpy
+
+    from simline.engine.results import TraceRow
+    from simline.plan import Plan, StationPlan
+
+__all__ = ["build"]
+
+
+def build(
+    env: simpy.Environment, plan: Plan, replication: int, trace: list[TraceRow] | None
+) -> Line:
+    """Build replication ``replication`` of ``plan`` in ``env`` and start its processes.
+
+    Parameters
+    ----------
+    env
+        A fresh environment at time 0.
+    plan
+        The scenario to simulate.
+    replication
+        The replication number (selects the random streams).
+    trace
+        A list to append trace rows to, or ``None`` for no trace.
+
+    Returns
+    -------
+    Line
+        The run state, ``line.stations`` in plan order. Nothing is measured yet: the caller
+        calls :meth:`Line.start_measuring` at the end of the warm-up.
+
+    Raises
+    ------
+    SimulationError
+        If a batch station could never start a build.
+    """
+    line = Line(env, tuple(p.name for p in plan.products), trace)
+
+    def stream(owner: str, purpose: rng.Purpose) -> np.random.Generator:
+        return rng.stream(plan.seed, replication, owner, purpose)
+
+    pool = OperatorPool(env, plan.workforce) if plan.workforce is not None else None
+    saturated = plan.release.mode == "saturated"
+    stations = [
+        _station(line, i, sp, plan, stream, pool, saturated) for i, sp in enumerate(plan.stations)
+    ]
+    line.stations = stations
+    line.routes = tuple(tuple(stations[i] for i in p.routing) for p in plan.products)
+
+    for station, sp in zip(stations, plan.stations, strict=True):
+        for _ in range(sp.servers):
+            server = Server(env, station)
+            station.servers.append(server)
+            line.servers.append(server)
+            body = server.run_batch() if sp.batch is not None else server.run()
+            server.proc = env.process(body)
+            if station.fail_calendar:
+                env.process(server.fail_calendar())
+            if station.pool is not None:
+                station.pool.manned.append(server)
+    if pool is not None:
+        env.process(pool.run())
+
+    release = plan.release
+    if release.mode != "saturated":
+        mix = choice([p.mix for p in plan.products], stream(rng.RELEASE, rng.Purpose.MIX))
+        if release.mode == "interarrival":
+            if release.interarrival is None:
+                raise SimulationError("'release.interarrival' must be set for interarrival release")
+            gap = sampler(release.interarrival, stream(rng.RELEASE, rng.Purpose.ARRIVAL))
+            env.process(_arrivals(env, line, gap, mix))
+        else:
+
+            def refill() -> None:
+                line.enter(line.release_new(mix()))
+
+            for _ in range(release.wip):
+                refill()
+            line.refill = refill
+    return line
+
+
+def _station(
+    line: Line,
+    index: int,
+    sp: StationPlan,
+    plan: Plan,
+    stream: Callable[[str, rng.Purpose], np.random.Generator],
+    pool: OperatorPool | None,
+    saturated: bool,
+) -> Station:
+    """One station with its samplers and buffer (no servers yet)."""
+    env = line.env
+    name = sp.name
+    st = Station(line, index, name)
+    products = plan.products
+
+    process_gen = stream(name, rng.Purpose.PROCESS)
+    st.process = [sampler(d, process_gen) for d in sp.process]
+    st.process += [None] * (len(products) - len(st.process))
+
+    if sp.setup is not None:
+        setup_gen = stream(name, rng.Purpose.SETUP)
+        matrix: list[list[Sampler | None]] = [
+            [None if d is None or d.is_zero else sampler(d, setup_gen) for d in row]
+            for row in sp.setup
+        ]
+        if any(s is not None for row in matrix for s in row):
+            st.setup = matrix
+
+    if sp.scrap > 0.0:
+        st.scrap_p = float(sp.scrap)
+        st.scrap_u = uniform(stream(name, rng.Purpose.SCRAP))
+
+    if sp.failure is not None:
+        st.ttf = sampler(sp.failure.ttf, stream(name, rng.Purpose.FAILURE))
+        st.ttr = sampler(sp.failure.ttr, stream(name, rng.Purpose.REPAIR))
+        st.fail_operating = sp.failure.operating
+        st.fail_calendar = not sp.failure.operating
+
+    st.k = sp.operators
+    if sp.operators > 0 and pool is not None:
+        st.pool = pool
+    st.plain = sp.failure is None and st.pool is None
+
+    firsts = plan.first_products(index)
+    if saturated and firsts:
+        st.saturated = True
+        st.pick = _picker(firsts, [products[p].mix for p in firsts], stream(name, rng.Purpose.MIX))
+
+    if sp.batch is None:
+        st.buffer = Buffer(env, line, name, sp.buffer)
+    else:
+        batch = sp.batch
+        st.batch_size = batch.size
+        if not batch.per_part.is_zero:
+            st.per_part = sampler(batch.per_part, process_gen)
+        receives = any(index in p.routing[1:] for p in products) or (bool(firsts) and not saturated)
+        cap = math.inf if sp.buffer is None else sp.buffer
+        if receives and 0 < cap < batch.size and batch.max_wait == math.inf:
+            raise SimulationError(
+                f"station {name!r}: a batch of {batch.size} could never start with a buffer "
+                f"of {sp.buffer} places and no max_wait"
+            )
+        st.buffer = BatchBuffer(env, line, name, sp.buffer, batch.size, batch.max_wait)
+    return st
+
+
+def _picker(
+    products: tuple[int, ...], weights: list[float], gen: np.random.Generator
+) -> Callable[[], int]:
+    """Draw one of ``products`` by ``weights`` (no draw at all for one product)."""
+    if len(products) == 1:
+        only = products[0]
+        return lambda: only
+    if sum(weights) <= 0.0:
+        weights = [1.0] * len(products)
+    index = choice(weights, gen)
+    return lambda: products[index()]
+
+
+def _arrivals(
+    env: simpy.Environment, line: Line, gap: Sampler, mix: Callable[[], int]
+) -> Generator[simpy.Event, object, None]:
+    """Interarrival release: a new part every ``gap()``, its product drawn by ``mix``."""
+    timeout = env.timeout
+    while True:
+        yield timeout(gap())
+        line.enter(line.new_part(mix()))
