@@ -1,0 +1,126 @@
+"""Hypothesis strategies: valid scenario mappings in the format of the spec.
+
+They cover every feature of the line model (parallel servers, finite and zero buffers, several
+products with routings and mix, the three release modes, failures on both bases, setups,
+scrap, additive batches, operators and shifts) at small sizes and short run lengths, so that
+a property test can run many of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+KINDS = ("manual", "machine", "robot")
+
+
+@st.composite
+def distributions(draw: st.DrawFn, mean_low: float = 0.5, mean_high: float = 3.0) -> Any:
+    """A random duration in one of the spec's forms (minutes)."""
+    mean = draw(st.floats(mean_low, mean_high, allow_nan=False))
+    form = draw(st.sampled_from(["const", "exp", "uniform", "tri", "lognormal", "erlang", "normal"]))
+    if form == "const":
+        return round(mean, 3)
+    if form == "exp":
+        return {"dist": "exponential", "mean": mean}
+    if form == "uniform":
+        return f"uniform({mean * 0.5:.4f}, {mean * 1.5:.4f})"
+    if form == "tri":
+        return {"dist": "triangular", "low": mean * 0.5, "mode": mean, "high": mean * 2}
+    if form == "lognormal":
+        return f"lognormal({mean:.4f}, cv={draw(st.floats(0.1, 1.5)):.3f})"
+    if form == "erlang":
+        return {"dist": "erlang", "mean": mean, "k": draw(st.integers(1, 4))}
+    return {"dist": "normal", "mean": mean, "sd": mean * 0.3}
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid scenario mapping with 1 to 4 stations and 1 or 2 products."""
+    n_stations = draw(st.integers(1, 4))
+    names = [f"s{i}" for i in range(n_stations)]
+    n_products = draw(st.integers(1, 2))
+    products: dict[str, Any] = {}
+    for p in range(n_products):
+        # a routing is a non-empty subsequence of the layout, in layout order
+        picked = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True))
+        routing = sorted(picked, key=names.index)
+        products[f"p{p}"] = {"routing": routing, "mix": draw(st.floats(0.1, 1.0))}
+
+    workforce_size = draw(st.integers(1, 3))
+    has_workforce = draw(st.booleans())
+    stations: dict[str, Any] = {}
+    for name in names:
+        additive = draw(st.integers(0, 5)) == 0
+        station: dict[str, Any] = {
+            "kind": "additive" if additive else draw(st.sampled_from(KINDS)),
+            "servers": draw(st.integers(1, 3)),
+        }
+        buffer = draw(st.one_of(st.none(), st.integers(0, 6)))
+        if additive:
+            size = draw(st.integers(1, 5))
+            batch: dict[str, Any] = {"size": size}
+            if draw(st.booleans()):
+                batch["max_wait"] = draw(st.floats(1.0, 20.0))
+            elif buffer is not None:
+                buffer = max(buffer, size)
+            station["batch"] = batch
+            station["per_part_time"] = draw(distributions(0.1, 0.5))
+            station["process_time"] = draw(distributions(2.0, 6.0))
+        elif draw(st.booleans()) and n_products > 1:
+            station["process_time"] = {p: draw(distributions()) for p in products}
+        else:
+            station["process_time"] = draw(distributions())
+        if buffer is not None:
+            station["buffer"] = buffer
+        if draw(st.booleans()):
+            station["failures"] = {
+                "mtbf": draw(st.floats(20.0, 200.0)),
+                "mttr": draw(distributions(1.0, 10.0)),
+                "basis": draw(st.sampled_from(["operating", "calendar"])),
+            }
+        if n_products > 1 and draw(st.booleans()):
+            station["setup"] = draw(distributions(0.5, 3.0))
+        if draw(st.booleans()):
+            station["scrap"] = draw(st.floats(0.0, 0.2))
+        if station["kind"] == "manual" or draw(st.booleans()):
+            station["operators"] = draw(st.integers(0, workforce_size))
+        stations[name] = station
+
+    release = draw(
+        st.one_of(
+            st.just("saturated"),
+            st.builds(lambda d: {"interarrival": d}, distributions(1.0, 4.0)),
+            st.builds(lambda n: {"conwip": n}, st.integers(1, 8)),
+        )
+    )
+    data: dict[str, Any] = {
+        "simline": 1,
+        "name": "generated",
+        "time_unit": "min",
+        "run": {
+            "warmup": draw(st.sampled_from([0, 30, 120])),
+            "length": draw(st.sampled_from([240, 600, 1440])),
+            "replications": 1,
+            "seed": draw(st.integers(0, 2**32 - 1)),
+        },
+        "products": products,
+        "release": release,
+        "stations": stations,
+    }
+    if has_workforce:
+        start = draw(st.integers(0, 20))
+        data["workforce"] = {
+            "operators": workforce_size,
+            "shifts": [[f"{start:02d}:00", f"{(start + draw(st.integers(2, 10))) % 24:02d}:00"]],
+            "days": draw(
+                st.lists(
+                    st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+                    min_size=1,
+                    max_size=7,
+                    unique=True,
+                )
+            ),
+        }
+    return data
