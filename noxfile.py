@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests``, ``nox -s lint``, ``nox -s bench``, ``nox -s bench_compare``."""
+"""Developer sessions: ``nox -s tests``, ``lint``, ``coverage``, ``bench``, ``bench_compare``."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ def coverage(session: nox.Session) -> None:
     """Coverage with the JIT off, so that the kernels' Python lines are measured too."""
     session.install("-e", ".[dev]", "pytest-cov")
     session.run(
-        "python", "-m", "pytest", "--cov=simline", "--cov-report=term-missing", *session.posargs,
+        "python",
+        "-m",
+        "pytest",
+        "--cov=simline",
+        "--cov-report=term-missing",
+        *session.posargs,
         env={"NUMBA_DISABLE_JIT": "1"},
     )
 
@@ -46,8 +51,15 @@ def bench(session: nox.Session) -> None:
     """Time the benchmarks and save the run (medians are what to quote)."""
     session.install("-e", ".[dev]")
     session.run(
-        "python", "-m", "pytest", "benchmarks", "--benchmark-enable", "--benchmark-only",
-        "--benchmark-autosave", "--benchmark-columns=min,median,max,rounds", *session.posargs,
+        "python",
+        "-m",
+        "pytest",
+        "benchmarks",
+        "--benchmark-enable",
+        "--benchmark-only",
+        "--benchmark-autosave",
+        "--benchmark-columns=min,median,max,rounds",
+        *session.posargs,
     )
 
 
@@ -64,9 +76,16 @@ def bench_compare(session: nox.Session) -> None:
     session.run("git", "worktree", "add", "--detach", str(worktree), base, external=True)
     try:
         common = [
-            "python", "-m", "pytest", "benchmarks", "--benchmark-enable", "--benchmark-only",
-            "--benchmark-timer=time.process_time", f"--benchmark-storage=file://{storage}",
-            "-m", "stable",
+            "python",
+            "-m",
+            "pytest",
+            "benchmarks",
+            "--benchmark-enable",
+            "--benchmark-only",
+            "--benchmark-timer=time.process_time",
+            f"--benchmark-storage=file://{storage}",
+            "-m",
+            "stable",
         ]
         session.install("-e", str(worktree))
         session.run(*common, "--benchmark-save=base", env={"PYTHONPATH": str(worktree)})

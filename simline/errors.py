@@ -21,7 +21,7 @@ class SimlineError(Exception):
 
 
 class ConfigError(SimlineError):
-    """Bad input: the message names the file, the path in the config, the YAML line, and what was expected.
+    """Bad input: the message names the file, config path, YAML line and what was expected.
 
     Parameters
     ----------

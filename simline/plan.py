@@ -11,6 +11,7 @@ into a plan; the engines never see the config.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ class Dist:
 
     @staticmethod
     def constant(value: float) -> Dist:
-        """A constant duration."""
+        """Return a constant duration."""
         return Dist(DistCode.CONSTANT, (float(value),), float(value), 0.0)
 
     @property
@@ -221,7 +222,7 @@ class WorkforcePlan:
         per_cycle = 0.0
         upto = 0.0
         bounds = [*self.changes, (self.period, 0)]
-        for (t0, n), (t1, _) in zip(bounds[:-1], bounds[1:], strict=True):
+        for (t0, n), (t1, _) in itertools.pairwise(bounds):
             per_cycle += n * (t1 - t0)
             if phase > t0:
                 upto += n * (min(phase, t1) - t0)
@@ -250,14 +251,14 @@ class Plan:
         return self.warmup + self.length
 
     def station_index(self, name: str) -> int:
-        """The index of the station called ``name``."""
+        """Return the index of the station called ``name``."""
         for i, station in enumerate(self.stations):
             if station.name == name:
                 return i
         raise KeyError(name)
 
     def first_products(self, station: int) -> tuple[int, ...]:
-        """Indices of the products whose routing starts at ``station``."""
+        """Return the indices of the products whose routing starts at ``station``."""
         return tuple(p for p, prod in enumerate(self.products) if prod.routing[0] == station)
 
 

@@ -19,7 +19,9 @@ KINDS = ("manual", "machine", "robot")
 def distributions(draw: st.DrawFn, mean_low: float = 0.5, mean_high: float = 3.0) -> Any:
     """A random duration in one of the spec's forms (minutes)."""
     mean = draw(st.floats(mean_low, mean_high, allow_nan=False))
-    form = draw(st.sampled_from(["const", "exp", "uniform", "tri", "lognormal", "erlang", "normal"]))
+    form = draw(
+        st.sampled_from(["const", "exp", "uniform", "tri", "lognormal", "erlang", "normal"])
+    )
     if form == "const":
         return round(mean, 3)
     if form == "exp":
@@ -44,7 +46,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     products: dict[str, Any] = {}
     for p in range(n_products):
         # a routing is a non-empty subsequence of the layout, in layout order
-        picked = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True))
+        picked = draw(
+            st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True)
+        )
         routing = sorted(picked, key=names.index)
         products[f"p{p}"] = {"routing": routing, "mix": draw(st.floats(0.1, 1.0))}
 

@@ -1,0 +1,1 @@
+"""The engines: ``des`` (SimPy, the reference) and, later, ``fast`` (Numba kernels)."""

@@ -33,16 +33,18 @@ class Purpose(IntEnum):
 
 
 def owner_key(name: str) -> int:
-    """A stable 63-bit integer for an owner's name (the same on every platform and run)."""
+    """Hash an owner's name to a stable 63-bit integer (the same on every platform and run)."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
 
 
-def seed_sequence(seed: int, replication: int, owner: str, purpose: Purpose) -> np.random.SeedSequence:
-    """The seed sequence of one stream."""
+def seed_sequence(
+    seed: int, replication: int, owner: str, purpose: Purpose
+) -> np.random.SeedSequence:
+    """Return the seed sequence of one stream."""
     return np.random.SeedSequence(seed, spawn_key=(replication, owner_key(owner), int(purpose)))
 
 
 def stream(seed: int, replication: int, owner: str, purpose: Purpose) -> np.random.Generator:
-    """A fresh generator for one (seed, replication, owner, purpose) stream."""
+    """Return a fresh generator for one (seed, replication, owner, purpose) stream."""
     return np.random.Generator(np.random.PCG64(seed_sequence(seed, replication, owner, purpose)))
