@@ -392,7 +392,11 @@ class Server:
                     self.set(STARVED)
                     wait = pool.acquire(self)
                     if wait is not None:
+                        if trace is not None:
+                            self.line.log(part, station.name, "wait_operator")
                         yield wait
+                        if trace is not None:
+                            self.line.log(part, station.name, "operator")
                 else:
                     break
             if paused:

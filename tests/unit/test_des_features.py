@@ -93,6 +93,9 @@ def test_shift_end_pauses_work_that_resumes_with_its_remaining_time() -> None:
     assert events(r, "hand", "finish") == [3.0, 6.0, 25.0, 28.0]
     assert events(r, "hand", "pause") == [8.0]
     assert events(r, "hand", "resume") == [24.0]
+    # the trace says when the part waited for an operator and when work went on
+    assert events(r, "hand", "wait_operator") == [8.0]
+    assert events(r, "hand", "operator") == [24.0]
     assert state(r, "hand")["busy"] == 14.0
     assert state(r, "hand")["off_shift"] == 16.0
     assert r.operator_paid_time == 14.0

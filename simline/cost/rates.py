@@ -1,0 +1,97 @@
+"""Machine-hour rates after VDI 3258 Blatt 1: the fixed cost of a station per year.
+
+The imputed items of a station (per server) are
+
+- depreciation ``K_A = capex / life_years`` (no salvage value),
+- imputed interest on the average capital ``K_Z = capex / 2 * interest_rate``,
+- space ``K_R = floor_m2 * rent_per_m2_year``,
+- maintenance ``K_I = capex * maintenance_rate``.
+
+simline does not guess the yearly run hours ``T_L`` of the guideline: the fixed items are
+charged per open hour of the site over the simulated period, and energy by simulated state
+(:mod:`simline.cost.unit`), so the rate per worked hour follows from the simulated
+utilisation. Reference: ``shared/reference/cost-model.md`` sec. 3.1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simline.config import SiteConfig, StationConfig
+
+__all__ = ["FixedItems", "depreciation_rate", "fixed_items"]
+
+
+@dataclass(frozen=True, slots=True)
+class FixedItems:
+    """The VDI 3258 fixed items of one station per year (all servers), in the site currency."""
+
+    depreciation: float
+    interest: float
+    space: float
+    maintenance: float
+
+    @property
+    def total(self) -> float:
+        """The sum of the four items."""
+        return self.depreciation + self.interest + self.space + self.maintenance
+
+
+def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedItems:
+    """Return the yearly fixed items of a station at a site.
+
+    Parameters
+    ----------
+    name
+        The station's name (for the error message).
+    station
+        Its configuration: ``capex``, ``life_years``, ``maintenance_rate`` and ``floor_m2``
+        are per server.
+    site
+        The site's interest rate and rent.
+
+    Raises
+    ------
+    ConfigError
+        If the station has a ``capex`` but no ``life_years`` to depreciate it over.
+    """
+    servers = station.servers
+    capex = station.capex * servers
+    if capex > 0 and station.life_years is None:
+        raise ConfigError(
+            "'life_years' is needed to depreciate 'capex' "
+            f"(got capex {station.capex!r} and no life_years)",
+            path=f"stations.{name}.life_years",
+        )
+    life = station.life_years
+    return FixedItems(
+        depreciation=capex / life if life else 0.0,
+        interest=capex / 2.0 * site.interest_rate,
+        space=station.floor_m2 * servers * site.rent_per_m2_year,
+        maintenance=capex * station.maintenance_rate,
+    )
+
+
+def depreciation_rate(
+    capex: float, life_years: float, utilisation: float, hours_per_year: float = 8760.0
+) -> float:
+    """Depreciation per worked machine hour, ``capex / (life_years * hours_per_year * U)``.
+
+    The simple rate the trade press quotes for a printer ("30-50 USD/h"), used to check the
+    model against published figures.
+
+    Examples
+    --------
+    >>> round(depreciation_rate(1_000_000, 5, 0.9), 1)
+    25.4
+    """
+    if capex < 0 or life_years <= 0 or not 0 < utilisation <= 1 or hours_per_year <= 0:
+        raise ValueError(
+            "expected capex >= 0, life_years > 0, 0 < utilisation <= 1, hours_per_year > 0 "
+            f"(got {capex!r}, {life_years!r}, {utilisation!r}, {hours_per_year!r})"
+        )
+    return capex / (life_years * hours_per_year * utilisation)

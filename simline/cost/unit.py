@@ -1,0 +1,172 @@
+"""Cost per good part of the line itself, from one simulated replication.
+
+Everything the line's behaviour drives comes from the :class:`~simline.engine.results.RunResult`:
+
+- equipment: the VDI 3258 fixed items of each station (:mod:`simline.cost.rates`), charged
+  per open hour of the site over the measured period (``F * hours / site.hours_per_year``);
+- energy by simulated state: ``busy_kw`` while busy, ``idle_kw`` in setup, blocked or
+  starved, nothing while down or off shift;
+- labour: the operators' *paid* time (pool on duty x time on duty) times the wage, whether
+  or not they had work;
+- material: per *released* part, so scrap loads its material onto the good parts;
+- additive cells: the cost of the cell over the period spread over the parts actually in
+  its builds, so half-empty builds show as a higher cost per part;
+- unused capacity: the fixed cost of the time a station did not work, reported beside the
+  unit cost (it is inside it, not added to it).
+
+Every figure is per good part that left the line in the measured period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simline.cost.rates import fixed_items
+from simline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from simline.config import ScenarioConfig, SiteConfig
+    from simline.engine.results import RunResult
+
+__all__ = ["LineCost", "StationCost", "line_cost", "require_site"]
+
+_BUSY, _SETUP, _BLOCKED, _STARVED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class StationCost:
+    """One station in one replication.
+
+    ``machine_hour_rate``: (fixed + energy) per busy server hour (``nan`` if never busy);
+    ``cost_per_part``: its share of the cost of a good part; ``cost_per_build_part``: for a
+    batch station, its cost per part in its builds (``nan`` otherwise).
+    """
+
+    machine_hour_rate: float
+    cost_per_part: float
+    cost_per_build_part: float
+    fixed: float
+    energy: float
+    energy_kwh: float
+    unused: float
+
+
+@dataclass(frozen=True, slots=True)
+class LineCost:
+    """The line's cost per good part in one replication (``nan`` when no good part left)."""
+
+    material: float
+    labour: float
+    equipment: float
+    energy: float
+    unused_capacity: float
+    kwh_per_part: float
+    mass_kg: float | None
+    stations: dict[str, StationCost] = field(default_factory=dict)
+
+    @property
+    def unit_cost(self) -> float:
+        """Material + labour + equipment + energy."""
+        return self.material + self.labour + self.equipment + self.energy
+
+
+def require_site(config: ScenarioConfig) -> SiteConfig:
+    """Return the scenario's site, or raise :class:`ConfigError` if it has none."""
+    if config.site is None:
+        raise ConfigError(
+            "the cost model needs a 'site' (a site file such as sites/nl.yaml, or a mapping)",
+            path="site",
+        )
+    return config.site
+
+
+def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
+    """Cost per good part of the line in one replication.
+
+    Parameters
+    ----------
+    config
+        The scenario (site, stations' cost keys, products' material cost and mass).
+    result
+        One replication of it.
+
+    Returns
+    -------
+    LineCost
+        Every item per good part; ``nan`` items when no good part left the line.
+
+    Raises
+    ------
+    ConfigError
+        If the scenario has no site, or a station has capex but no life.
+    """
+    site = require_site(config)
+    hours = result.measured_time * result.hours_per_unit
+    good = result.good
+    per = 1.0 / good if good > 0 else math.nan
+    share_of_year = hours / site.hours_per_year
+    hpu = result.hours_per_unit
+
+    stations: dict[str, StationCost] = {}
+    fixed_total = energy_total = kwh_total = unused_total = 0.0
+    for name, station in config.stations.items():
+        sr = result.stations[name]
+        fixed = fixed_items(name, station, site).total * share_of_year
+        kw = station.energy
+        busy_kw = kw.busy_kw if kw is not None else 0.0
+        idle_kw = kw.idle_kw if kw is not None else 0.0
+        t = sr.state_time
+        kwh = (t[_BUSY] * busy_kw + (t[_SETUP] + t[_BLOCKED] + t[_STARVED]) * idle_kw) * hpu
+        energy = kwh * site.energy_price_per_kwh
+        available = sr.servers * result.measured_time
+        utilisation = (t[_BUSY] + t[_SETUP]) / available if available > 0 else 0.0
+        unused = fixed * (1.0 - utilisation)
+        busy_hours = t[_BUSY] * hpu
+        build_parts = sr.build_parts
+        stations[name] = StationCost(
+            machine_hour_rate=(fixed + energy) / busy_hours if busy_hours > 0 else math.nan,
+            cost_per_part=(fixed + energy) * per,
+            cost_per_build_part=(fixed + energy) / build_parts
+            if station.batch is not None and build_parts > 0
+            else math.nan,
+            fixed=fixed,
+            energy=energy,
+            energy_kwh=kwh,
+            unused=unused,
+        )
+        fixed_total += fixed
+        energy_total += energy
+        kwh_total += kwh
+        unused_total += unused
+
+    products = config.product_configs()
+    material = sum(
+        pr.released * products[name].material_cost for name, pr in result.products.items()
+    )
+    labour = result.operator_paid_time * hpu * site.labour_cost_per_hour
+    return LineCost(
+        material=material * per,
+        labour=labour * per,
+        equipment=fixed_total * per,
+        energy=energy_total * per,
+        unused_capacity=unused_total * per,
+        kwh_per_part=kwh_total * per,
+        mass_kg=_mass_per_part(config, result),
+        stations=stations,
+    )
+
+
+def _mass_per_part(config: ScenarioConfig, result: RunResult) -> float | None:
+    """Mean mass of a good part (weighted by good parts), ``None`` if a product has none."""
+    products = config.product_configs()
+    good = result.good
+    if any(products[name].mass_kg is None for name in result.products):
+        return None
+    if good == 0:
+        return math.nan
+    return (
+        sum(pr.good * (products[name].mass_kg or 0.0) for name, pr in result.products.items())
+        / good
+    )
