@@ -1,7 +1,78 @@
-"""simline: discrete-event simulation of production lines, with a reshoring cost model."""
+"""simline: discrete-event simulation of production lines, with a reshoring cost model.
+
+The library in a few names::
+
+    from simline import load_scenario, compile_plan, run_replications, summarize
+
+    config = load_scenario("configs/two-product.yaml")
+    plan = compile_plan(config)
+    results = run_replications(plan, backend="auto", jobs=2)
+    summary = summarize(plan, results)
+    print(summary.throughput_per_hour.mean)
+
+Names are imported on first use, so ``import simline`` (and the command line's start-up)
+stays fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS: dict[str, str] = {
+    "ConfigError": "simline.errors",
+    "Estimate": "simline.stats",
+    "ExperimentError": "simline.errors",
+    "Plan": "simline.plan",
+    "RunResult": "simline.engine.results",
+    "RunSummary": "simline.stats",
+    "ScenarioConfig": "simline.config",
+    "SimlineError": "simline.errors",
+    "SimulationError": "simline.errors",
+    "compile_plan": "simline.plan",
+    "load_scenario": "simline.config",
+    "parse_scenario": "simline.config",
+    "run_replications": "simline.experiment.replicate",
+    "summarize": "simline.stats",
+}
+
+__all__ = [
+    "ConfigError",
+    "Estimate",
+    "ExperimentError",
+    "Plan",
+    "RunResult",
+    "RunSummary",
+    "ScenarioConfig",
+    "SimlineError",
+    "SimulationError",
+    "__version__",
+    "compile_plan",
+    "load_scenario",
+    "parse_scenario",
+    "run_replications",
+    "summarize",
+]
+
+if TYPE_CHECKING:
+    from simline.config import ScenarioConfig, load_scenario, parse_scenario
+    from simline.engine.results import RunResult
+    from simline.errors import ConfigError, ExperimentError, SimlineError, SimulationError
+    from simline.experiment.replicate import run_replications
+    from simline.plan import Plan, compile_plan
+    from simline.stats import Estimate, RunSummary, summarize
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simline' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
