@@ -180,6 +180,7 @@ def run(
         show_progress,
     )
     summary = summarize(plan, results)
+    cost = _cost_block(scenario, results)
 
     if trace is not None:
         from simline.report.output import write_trace
@@ -190,6 +191,13 @@ def run(
         from simline.report.table import render_table
 
         renderable = render_table(plan, summary, backend=backend_name)
+        if cost is not None:
+            from rich.console import Group
+            from rich.text import Text
+
+            from simline.report.table import render_cost_table
+
+            renderable = Group(renderable, Text(""), render_cost_table(cost))
         if output is None:
             _print_rich(renderable)
         else:
@@ -198,15 +206,262 @@ def run(
     if fmt == "json":
         from simline.report.output import dumps_json, run_to_json
 
-        text = dumps_json(run_to_json(plan, summary, backend=backend_name, version=__version__))
+        text = dumps_json(
+            run_to_json(plan, summary, backend=backend_name, version=__version__, cost=cost)
+        )
     else:
-        from simline.report.output import rows_to_csv, run_to_csv_rows
+        from simline.report.output import cost_to_csv_rows, rows_to_csv, run_to_csv_rows
 
-        text = rows_to_csv(run_to_csv_rows(plan, summary))
+        rows = run_to_csv_rows(plan, summary)
+        if cost is not None:
+            rows += cost_to_csv_rows(plan, cost)
+        text = rows_to_csv(rows)
     if output is None:
         click.echo(text, nl=False)
     else:
         _save(output, text)
+
+
+def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str, Any] | None:
+    """Return the ``cost`` block of a run when the scenario has a site (no new simulation)."""
+    if getattr(scenario, "site", None) is None:
+        return None
+    from simline.cost import scenario_cost
+
+    return scenario_cost(scenario, results).to_json()
+
+
+@cli.command()
+@click.argument("configs", nargs=2, required=True, type=_SCENARIO)
+@click.argument("more", nargs=-1, type=_SCENARIO)
+@click.option(
+    "-r",
+    "--replications",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Replications of every scenario  [default: the first scenario's run.replications]",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    metavar="S",
+    help="One seed for all (common random numbers)  [default: the first scenario's run.seed]",
+)
+@click.option("--length", metavar="D", help="Override run.length of every scenario.")
+@click.option("--warmup", metavar="D", help="Override run.warmup of every scenario.")
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "des", "fast"]),
+    default="auto",
+    show_default=True,
+    help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table is for people; json is the documented object.",
+)
+@click.option(
+    "-o", "--output", type=_OUTPUT, metavar="PATH", help="Write the result there, atomically."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Replications in parallel processes  [default: number of cores]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="CUR=X",
+    help="Exchange rate: one CUR is X of the first scenario's currency (e.g. USD=0.93); "
+    "needed for every other currency among the scenarios. Repeatable.",
+)
+@click.option(
+    "--sensitivity",
+    is_flag=True,
+    help="Vary each cost input between a low and a high value and find where the verdict "
+    "flips (no new simulation).",
+)
+@click.option(
+    "--plot",
+    type=_OUTPUT,
+    metavar="PATH",
+    help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG or SVG by "
+    "suffix.",
+)
+@_reports_errors
+def compare(
+    configs: tuple[Path, ...],
+    more: tuple[Path, ...],
+    replications: int | None,
+    seed: int | None,
+    length: str | None,
+    warmup: str | None,
+    backend: str,
+    fmt: str,
+    output: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    rates: tuple[str, ...],
+    sensitivity: bool,
+    plot: Path | None,
+) -> None:
+    """Simulate scenarios with common random numbers and compare them on cost.
+
+    Every scenario runs with the same seed and replications (the first scenario's unless
+    given), so the paired differences against the first have tight 95% CIs. Money is shown in
+    the first scenario's currency; give --rate for any other. The winner is the lowest TCO per
+    good part; it is significant when the paired 95% CI of the runner-up minus the winner
+    lies above 0.
+    """
+    from simline.config import apply_overrides
+    from simline.cost import (
+        compare_costs,
+        exchange_rates,
+        parse_rate,
+        scenario_cost,
+    )
+    from simline.cost import (
+        sensitivity as run_sensitivity,
+    )
+    from simline.cost.unit import require_site
+    from simline.experiment.replicate import resolve_backend, run_replications
+    from simline.plan import compile_plan
+    from simline.stats import summarize
+
+    paths = [*configs, *more]
+    scenarios = [_load(p) for p in paths]
+    for path, scenario in zip(paths, scenarios, strict=True):
+        try:
+            require_site(scenario)
+        except ConfigError as err:
+            raise ConfigError(err.message, file=str(path), path=err.path) from None
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"scenario names must differ to be compared (got {', '.join(names)})")
+    rate_map = dict(parse_rate(text) for text in rates)
+    currency, factors = exchange_rates(scenarios, rate_map)
+    first = scenarios[0]
+    common_seed = first.run.seed if seed is None else seed
+    common_reps = first.run.replications if replications is None else replications
+    scenarios = [
+        apply_overrides(
+            s,
+            replications=common_reps,
+            seed=common_seed,
+            length=_duration(length),
+            warmup=_duration(warmup),
+        )
+        for s in scenarios
+    ]
+    plans = [compile_plan(s) for s in scenarios]
+    for path_opt, option in ((output, "--output"), (plot, "--plot")):
+        if path_opt is not None:
+            _check_writable_dir(path_opt, option)
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
+    backend_name, _ = resolve_backend(backend)
+    show_progress = not quiet and sys.stderr.isatty()
+
+    all_results: list[list[RunResult]] = []
+    for plan in plans:
+
+        def run_all(
+            progress: Callable[[int, int], None] | None, plan: Plan = plan
+        ) -> list[RunResult]:
+            return run_replications(plan, backend=backend_name, jobs=jobs, progress=progress)
+
+        all_results.append(_simulate(plan, run_all, show_progress))
+    from simline.report.output import dumps_json, run_to_json
+
+    costs = [
+        scenario_cost(s, r, rate=f, currency=currency)
+        for s, r, f in zip(scenarios, all_results, factors, strict=True)
+    ]
+    comparison = compare_costs(costs)
+    runs = [
+        run_to_json(
+            plan,
+            summarize(plan, results),
+            backend=backend_name,
+            version=__version__,
+            cost=cost.to_json(),
+        )
+        for plan, results, cost in zip(plans, all_results, costs, strict=True)
+    ]
+    obj: dict[str, Any] = {
+        "simline_version": __version__,
+        "currency": currency,
+        "seed": common_seed,
+        "replications": common_reps,
+        "rates": {s.currency: f for s, f in zip(scenarios, factors, strict=True)},
+        "scenarios": runs,
+        "differences": [d.to_json() for d in comparison.differences],
+        "winner": comparison.winner,
+        "runner_up": comparison.runner_up,
+        "margin": comparison.margin.to_json() if comparison.margin is not None else None,
+        "significant": comparison.significant,
+        "verdict": _verdict(comparison, currency),
+    }
+    rows = None
+    if sensitivity:
+        rows = run_sensitivity(scenarios, all_results, factors)
+        obj["sensitivity"] = [r.to_json() for r in rows]
+    if plot is not None:
+        from simline.report.plots import plot_comparison
+
+        _write(plot, lambda: plot_comparison(plot, costs, rows))
+    if fmt == "json":
+        text = dumps_json(obj)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _save(output, text)
+        return
+    from simline.report.table import render_comparison
+
+    renderable = render_comparison(obj, [(p.time_unit, p.hours_per_unit) for p in plans])
+    if output is None:
+        _print_rich(renderable)
+    else:
+        _save(output, _render_text(renderable))
+
+
+def _verdict(comparison: Any, currency: str) -> str:
+    """Write one paragraph a board can read: who wins on TCO, by how much, how sure."""
+    costs = {c.scenario: c for c in comparison.costs}
+    win = costs[comparison.winner]
+    tco = win.estimate("tco").mean
+    text = f"Winner on TCO: {comparison.winner} at {tco:,.2f} {currency} per good part"
+    margin = comparison.margin
+    if comparison.runner_up is not None and margin is not None:
+        other = costs[comparison.runner_up].estimate("tco").mean
+        share = margin.mean / other if other else math.nan
+        ci = f"[{margin.lo:,.2f}, {margin.hi:,.2f}]"
+        text += (
+            f", {margin.mean:,.2f} ({share:.1%}) below {comparison.runner_up} "
+            f"(paired 95% CI {ci}): "
+            + (
+                "significant at 95%."
+                if comparison.significant
+                else "not significant at 95%; more replications or a longer run may decide."
+            )
+        )
+    cheapest = min(comparison.costs, key=lambda c: c.estimate("unit_cost").mean)
+    if cheapest.scenario != comparison.winner:
+        text += (
+            f" On unit cost at the factory alone {cheapest.scenario} is cheapest "
+            f"({cheapest.estimate('unit_cost').mean:,.2f}); logistics, inventory, carbon, risk "
+            "and strategic costs reverse that."
+        )
+    return text
 
 
 @cli.command()

@@ -454,6 +454,8 @@ class Server:
         line = self.line
         while True:
             yield env.timeout(ttf())
+            # Let work that ends at this very instant finish before the breakdown.
+            yield env.timeout(0.0)
             self.down = True
             self.refresh()
             if line.trace is not None:

@@ -121,6 +121,9 @@ class OperatorPool:
                 at = week + start
                 if at > env.now:
                     yield env.timeout(at - env.now)
+                if size < self.size:
+                    # Let work that ends at this very instant finish before operators leave.
+                    yield env.timeout(0.0)
                 if size != self.size:
                     self.resize(size)
             week += period

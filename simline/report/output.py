@@ -33,6 +33,7 @@ __all__ = [
     "TRACE_COLUMNS",
     "atomic_path",
     "atomic_write",
+    "cost_to_csv_rows",
     "dumps_json",
     "figure_unit",
     "rows_to_csv",
@@ -291,3 +292,55 @@ def _write_trace_parquet(target: Path, results: Sequence[RunResult]) -> int:
     with atomic_path(target) as tmp:
         pq.write_table(table, tmp)
     return len(columns["time"])
+
+
+def cost_to_csv_rows(plan: Plan, cost: dict[str, Any]) -> list[dict[str, str | float | None]]:
+    """Return the ``cost`` block as rows of :data:`CSV_COLUMNS`, e.g. ``cost.breakdown.labour``.
+
+    The unit is the currency per good part, ``kg`` for emissions, ``parts/yr`` for capacity.
+    """
+    currency = str(cost["currency"])
+    rows: list[dict[str, str | float | None]] = []
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict) and "mean" in node and "ci95" in node:
+            name = prefix.rsplit(".", 1)[-1]
+            unit = f"{currency}/part"
+            if name == "co2_kg_per_part":
+                unit = "kg/part"
+            elif name == "capacity":
+                unit = "parts/yr"
+            elif prefix in ("cost.annual.tco", "cost.annual.npv"):
+                unit = currency
+            elif name == "machine_hour_rate":
+                unit = f"{currency}/h"
+            elif name == "lead_time_door_to_door":
+                unit = plan.time_unit
+            lo, hi = node["ci95"]
+            rows.append(
+                {
+                    "scenario": plan.name,
+                    "figure": prefix,
+                    "mean": node["mean"],
+                    "ci95_lo": lo,
+                    "ci95_hi": hi,
+                    "unit": unit,
+                }
+            )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}", value)
+        elif isinstance(node, int | float) and not isinstance(node, bool) and node is not None:
+            rows.append(
+                {
+                    "scenario": plan.name,
+                    "figure": prefix,
+                    "mean": float(node),
+                    "ci95_lo": None,
+                    "ci95_hi": None,
+                    "unit": "parts/yr" if prefix.endswith("demand") else "lines",
+                }
+            )
+
+    walk("cost", {k: v for k, v in cost.items() if k != "currency"})
+    return rows

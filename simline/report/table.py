@@ -8,7 +8,8 @@ the half-width), so a figure never claims more precision than the replications g
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -22,7 +23,13 @@ if TYPE_CHECKING:
     from simline.plan import Plan
     from simline.stats import RunSummary
 
-__all__ = ["format_duration", "format_estimate", "render_table"]
+__all__ = [
+    "format_duration",
+    "format_estimate",
+    "render_comparison",
+    "render_cost_table",
+    "render_table",
+]
 
 _MISSING = "–"
 
@@ -228,3 +235,213 @@ def _footer(plan: Plan, summary: RunSummary, backend: str) -> Text:
         pieces.append(f"after {format_duration(plan.warmup, plan.hours_per_unit)} warm-up")
     pieces.append("95% CI: Student t" if reps > 1 else "no CI with 1 replication")
     return Text(" · ".join(pieces), style="dim")
+
+
+_BREAKDOWN_LABELS: tuple[tuple[str, str], ...] = (
+    ("material", "  material"),
+    ("labour", "  labour (paid hours)"),
+    ("equipment", "  equipment (VDI 3258)"),
+    ("energy", "  energy"),
+    ("margin", "  supplier margin"),
+    ("freight", "  freight"),
+    ("insurance", "  insurance"),
+    ("duty", "  duty"),
+    ("fees", "  fees"),
+    ("inventory", "  inventory"),
+    ("carbon", "  carbon"),
+    ("risk", "  risk"),
+    ("strategic", "  strategic"),
+)
+
+
+def _json_estimate(node: dict[str, Any]) -> Estimate:
+    mean = node["mean"]
+    lo, hi = node["ci95"]
+    n = 2 if lo is not None and hi is not None and lo != hi else 1
+    return Estimate(
+        math.nan if mean is None else mean,
+        math.nan if lo is None else lo,
+        math.nan if hi is None else hi,
+        n,
+    )
+
+
+def render_cost_table(cost: dict[str, Any]) -> Table:
+    """Lay out the ``cost`` block of one run: unit, landed and TCO with their breakdown."""
+    currency = cost["currency"]
+    table = Table(
+        title=f"Cost per good part ({currency})",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    table.add_column("Figure")
+    table.add_column("Mean", justify="right")
+    table.add_column("± 95%", justify="right")
+    rows: list[tuple[str, dict[str, Any]]] = [("Unit cost", cost["unit_cost"])]
+    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[:4]]
+    rows.append(("Landed cost", cost["landed_cost"]))
+    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[4:11]]
+    rows.append(("TCO", cost["tco"]))
+    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[11:]]
+    rows.append(("Unused capacity (inside unit cost)", cost["unused_capacity"]))
+    rows.append(("CO2 kg per part", cost["co2_kg_per_part"]))
+    for label, node in rows:
+        mean, half, _ = format_estimate(_json_estimate(node))
+        table.add_row(label, mean, half, style="bold" if not label.startswith(" ") else None)
+    annual = cost["annual"]
+    if annual["demand"] is not None:
+        cap = _json_estimate(annual["capacity"])
+        table.add_row(
+            "Lines for demand",
+            f"{annual['lines_needed']}",
+            f"({annual['demand']:,.0f}/yr, one line {format_estimate(cap)[0]}/yr)",
+        )
+    return table
+
+
+def render_comparison(
+    comparison: dict[str, Any], time_units: Sequence[tuple[str, float]]
+) -> RenderableType:
+    """Lay out the result of ``simline compare`` for people: side by side, differences, verdict.
+
+    Parameters
+    ----------
+    comparison
+        The compare JSON object (``scenarios``, ``differences``, ``winner``, ...).
+    time_units
+        Each scenario's time unit and hours per unit (lead times are shown in hours/days).
+    """
+    scenarios = comparison["scenarios"]
+    currency = comparison["currency"]
+    side = Table(
+        title=f"Side by side (money in {currency} per good part, ± half-width of the 95% CI)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    side.add_column("Figure")
+    for s in scenarios:
+        side.add_column(s["scenario"], justify="right")
+
+    def row(label: str, get: Any, *, bold: bool = False, scale: float = 1.0) -> None:
+        cells = []
+        for i, s in enumerate(scenarios):
+            node = get(i, s)
+            if isinstance(node, str):
+                cells.append(node)
+                continue
+            est = _json_estimate(node)
+            est = Estimate(est.mean * scale, est.lo * scale, est.hi * scale, est.n)
+            cells.append(_mean_pm(est))
+        side.add_row(label, *cells, style="bold" if bold else None)
+
+    def hours(i: int, node: dict[str, Any]) -> dict[str, Any]:
+        hpu = time_units[i][1]
+        lo, hi = node["ci95"]
+        return {
+            "mean": None if node["mean"] is None else node["mean"] * hpu,
+            "ci95": [None if lo is None else lo * hpu, None if hi is None else hi * hpu],
+        }
+
+    row("Throughput (parts/h)", lambda i, s: s["throughput_per_hour"])
+    row("Lead time, line (h)", lambda i, s: hours(i, s["lead_time"]))
+    row(
+        "Lead time, door to door (d)",
+        lambda i, s: hours(i, s["cost"]["lead_time_door_to_door"]),
+        scale=1 / 24,
+    )
+    row("WIP (parts)", lambda i, s: s["wip"])
+    row(
+        "Bottleneck utilization",
+        lambda i, s: _bottleneck_cell(s),
+    )
+    row("Unit cost", lambda i, s: s["cost"]["unit_cost"], bold=True)
+    for key, label in _BREAKDOWN_LABELS[:4]:
+        row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
+    row("Landed cost", lambda i, s: s["cost"]["landed_cost"], bold=True)
+    for key, label in _BREAKDOWN_LABELS[4:11]:
+        row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
+    row("TCO", lambda i, s: s["cost"]["tco"], bold=True)
+    for key, label in _BREAKDOWN_LABELS[11:]:
+        row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
+    row("Unused capacity (in unit cost)", lambda i, s: s["cost"]["unused_capacity"])
+    row("CO2 (kg/part)", lambda i, s: s["cost"]["co2_kg_per_part"])
+    row("TCO per year (k)", lambda i, s: s["cost"]["annual"]["tco"], scale=1e-3)
+    row("NPV over horizon (k)", lambda i, s: s["cost"]["annual"]["npv"], scale=1e-3)
+    row("Lines needed", lambda i, s: str(s["cost"]["annual"]["lines_needed"]))
+
+    diff = Table(
+        title=f"Differences against {scenarios[0]['scenario']} "
+        "(paired over replications, ± 95% CI)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    diff.add_column("Scenario")
+    labels = (
+        ("tco", "TCO"),
+        ("landed_cost", "Landed"),
+        ("unit_cost", "Unit"),
+        ("throughput_per_hour", "Throughput/h"),
+        ("lead_time_door_to_door_hours", "Door to door (h)"),
+        ("co2_kg_per_part", "CO2 kg"),
+    )
+    for _, label in labels:
+        diff.add_column(label, justify="right")
+    for d in comparison["differences"]:
+        cells = []
+        for key, _ in labels:
+            mean, half, _ci = format_estimate(_json_estimate(d[key]))
+            cells.append(f"{mean} {half}".strip())
+        diff.add_row(d["scenario"], *cells)
+
+    parts: list[RenderableType] = [side, Text(""), diff, Text(""), Text(comparison["verdict"])]
+    sens = comparison.get("sensitivity")
+    if sens:
+        parts += [Text(""), _sensitivity_table(sens)]
+    return Group(*parts)
+
+
+def _bottleneck_cell(s: dict[str, Any]) -> str:
+    best, share, util = "", -1.0, math.nan
+    for name, st in s["stations"].items():
+        working = (st["busy"]["mean"] or 0.0) + (st["setup"]["mean"] or 0.0)
+        could = working + (st["blocked"]["mean"] or 0.0) + (st["starved"]["mean"] or 0.0)
+        if could > 0 and working / could > share:
+            best, share, util = name, working / could, st["utilization"]["mean"] or 0.0
+    return f"{util * 100:.0f}% ({best})" if best else _MISSING
+
+
+def _sensitivity_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(
+        title="Sensitivity of TCO per part (others at their values; * verdict flips in range)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    for col, justify in (
+        ("Scenario", "left"),
+        ("Input", "left"),
+        ("Base", "right"),
+        ("Low .. high", "right"),
+        ("TCO low .. high", "right"),
+        ("Break-even", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in sorted(rows, key=lambda r: -r["swing"]):
+        be = r["break_even"]
+        table.add_row(
+            r["scenario"],
+            r["input"],
+            f"{r['base']:.4g}",
+            f"{r['low']:.4g} .. {r['high']:.4g}",
+            f"{r['tco']['low']:.2f} .. {r['tco']['high']:.2f}",
+            (f"{be:.4g}" + (" *" if r["flips_in_range"] else "")) if be is not None else "none",
+            style="bold" if r["flips_in_range"] else None,
+        )
+    return table

@@ -8,7 +8,15 @@ import math
 import pytest
 
 from simline.engine.des import simulate
-from simline.plan import BatchPlan, Dist, FailurePlan, ProductPlan, ReleasePlan, WorkforcePlan
+from simline.plan import (
+    BatchPlan,
+    Dist,
+    FailurePlan,
+    Plan,
+    ProductPlan,
+    ReleasePlan,
+    WorkforcePlan,
+)
 from tests.unit.test_des import check_accounting, const, events, expo, line, state, station
 
 
@@ -290,3 +298,48 @@ def test_product_mix_is_drawn_by_shares() -> None:
     plan = line([station("m", 1.0, products=2)], products, length=8000.0)
     r = simulate(plan, 0)
     assert r.products["x"].good / r.good == pytest.approx(0.75, abs=0.02)
+
+
+def _scenario_plan(data: dict[str, object]) -> Plan:
+    from simline.config import parse_scenario
+    from simline.plan import compile_plan
+
+    return compile_plan(parse_scenario(data))
+
+
+def test_work_ending_exactly_at_a_shift_end_is_finished_not_paused() -> None:
+    # Night shift 22:00-06:00 on Monday, 1 h parts: exactly 8 parts, none left paused.
+    plan = _scenario_plan(
+        {"simline": 1, "name": "n", "time_unit": "h", "run": {"length": "1w"},
+         "stations": {"a": {"kind": "manual", "process_time": 1}},
+         "workforce": {"operators": 1, "shifts": [["22:00", "06:00"]], "days": ["mon"]}}
+    )  # fmt: skip
+    r = simulate(plan, 0, trace=True)
+    assert r.good == 8
+    assert events(r, "a", "finish")[-1] == 30.0  # Tuesday 06:00, the shift's end
+    # the next part starts at 30.0 and pauses there for the night, with all its time left
+    assert events(r, "a", "pause") == [30.0]
+    check_accounting(r, plan)
+
+
+def test_overlapping_shifts_add_their_crews_up_to_the_last_minute() -> None:
+    # 2 operators 06-14 and 2 more 12-20 on 4 servers, 1 h parts: 2*8 + 2*8 = 32 parts.
+    plan = _scenario_plan(
+        {"simline": 1, "name": "o", "time_unit": "h", "run": {"length": "1w"},
+         "stations": {"a": {"kind": "manual", "servers": 4, "process_time": 1}},
+         "workforce": {"operators": 2, "shifts": [["06:00", "14:00"], ["12:00", "20:00"]],
+                       "days": ["mon"]}}
+    )  # fmt: skip
+    r = simulate(plan, 0)
+    assert r.good == 32
+    assert r.operator_paid_time == 32.0
+
+
+def test_work_ending_exactly_at_a_calendar_failure_is_finished() -> None:
+    # Constant 2 h to failure on a calendar basis, 1 h parts: the part due at t=2 is done.
+    failure = FailurePlan(const(2.0), const(1.0), operating=False)
+    plan = line([station("m", 1.0, failure=failure)], length=3.0)
+    r = simulate(plan, 0, trace=True)
+    assert events(r, "m", "finish") == [1.0, 2.0]
+    assert events(r, "m", "fail") == [2.0]
+    assert events(r, "m", "pause") == [2.0]  # the part started at 2.0, not the one due then

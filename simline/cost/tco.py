@@ -1,0 +1,282 @@
+"""Total cost of ownership of one scenario: per replication, then mean and 95% CI.
+
+Per good part (Moser's stack, hardest figure first)::
+
+    unit_cost   = material + labour + equipment + energy
+    landed_cost = unit_cost + margin + freight + insurance + duty + fees + inventory + carbon
+    tco         = landed_cost + risk + strategic
+
+``margin`` is ``tco.supplier_margin * unit_cost`` (0 for an own plant); the price at the
+gate is ``P = unit_cost + margin``. ``risk = (ip_risk_rate + quality_risk_rate +
+disruption_rate) * P``; ``strategic = innovation_rate * P + (travel_per_year +
+management_per_year) / annual volume``. The annual volume is ``demand.annual``, or the
+line's capacity (throughput x ``site.hours_per_year``) when there is no demand.
+
+Over the horizon, year ``t = 1 .. horizon_years`` costs ``Q * (tco + P_t - P)`` with
+``P_t = P * (1 + s_L * ((1 + wage_growth)^(t-1) - 1)) * (1 + fx_growth)^(t-1)`` (``s_L`` the
+labour share of ``P``), discounted at the site's interest rate. Capex is inside the unit
+cost through depreciation and interest and is not counted again.
+
+Every figure is computed per replication from its :class:`~simline.engine.results.RunResult`
+and only then averaged, so the confidence intervals carry through. No function here
+simulates: cost inputs that do not change the line are applied to results already there.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simline.cost.landed import landed
+from simline.cost.unit import line_cost, require_site
+from simline.stats import Estimate, estimate
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from simline.config import ScenarioConfig
+    from simline.engine.results import RunResult
+
+__all__ = [
+    "BREAKDOWN",
+    "MONEY",
+    "ReplicationCost",
+    "ScenarioCost",
+    "replication_cost",
+    "scenario_cost",
+]
+
+#: The items of the cost of a good part, in stacking order; they sum to ``tco``.
+BREAKDOWN: tuple[str, ...] = (
+    "material",
+    "labour",
+    "equipment",
+    "energy",
+    "margin",
+    "freight",
+    "insurance",
+    "duty",
+    "fees",
+    "inventory",
+    "carbon",
+    "risk",
+    "strategic",
+)
+
+#: Figures in money (converted by an exchange rate); the others are physical.
+MONEY: frozenset[str] = frozenset(
+    {*BREAKDOWN, "unit_cost", "landed_cost", "tco", "unused_capacity", "tco_year", "npv"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationCost:
+    """Every cost figure of one replication (money per good part unless named otherwise).
+
+    ``figures`` holds the :data:`BREAKDOWN` items, ``unit_cost``, ``landed_cost``, ``tco``,
+    ``unused_capacity``, ``co2_kg_per_part``, ``capacity`` (parts per year of one line),
+    ``tco_year``, ``npv`` and the line figures the comparison needs (``throughput_per_hour``,
+    ``lead_time_h``, ``lead_time_door_to_door_h``, ``wip``).
+    """
+
+    figures: dict[str, float]
+    stations: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def replication_cost(
+    config: ScenarioConfig, result: RunResult, *, rate: float = 1.0
+) -> ReplicationCost:
+    """Cost figures of one replication.
+
+    Parameters
+    ----------
+    config
+        The scenario with its cost keys.
+    result
+        One replication of its line.
+    rate
+        Money figures are multiplied by it (an exchange rate into a reporting currency).
+    """
+    site = require_site(config)
+    line = line_cost(config, result)
+    tco_cfg = config.tco
+    throughput = result.throughput_per_hour
+    capacity = throughput * site.hours_per_year
+    annual = config.demand.annual if config.demand is not None else capacity
+    lead_h = result.lead_time * result.hours_per_unit
+    unit = line.unit_cost
+    margin = tco_cfg.supplier_margin * unit
+    price = unit + margin
+    logistics = landed(
+        config,
+        price=price,
+        kwh_per_part=line.kwh_per_part,
+        mass_kg=line.mass_kg,
+        annual_volume=annual if annual > 0 else math.nan,
+    )
+    risk = (tco_cfg.ip_risk_rate + tco_cfg.quality_risk_rate + tco_cfg.disruption_rate) * price
+    yearly = tco_cfg.travel_per_year + tco_cfg.management_per_year
+    strategic = tco_cfg.innovation_rate * price + (yearly / annual if annual > 0 else math.nan)
+    items = {
+        "material": line.material,
+        "labour": line.labour,
+        "equipment": line.equipment,
+        "energy": line.energy,
+        "margin": margin,
+        "freight": logistics.freight,
+        "insurance": logistics.insurance,
+        "duty": logistics.duty,
+        "fees": logistics.fees,
+        "inventory": logistics.inventory,
+        "carbon": logistics.carbon,
+        "risk": risk,
+        "strategic": strategic,
+    }
+    landed_cost = price + sum(
+        items[k] for k in ("freight", "insurance", "duty", "fees", "inventory", "carbon")
+    )
+    tco = landed_cost + risk + strategic
+    labour_share = line.labour * (1.0 + tco_cfg.supplier_margin) / price if price > 0 else 0.0
+    npv = 0.0
+    for t in range(1, tco_cfg.horizon_years + 1):
+        wage = (1.0 + tco_cfg.wage_growth) ** (t - 1) - 1.0
+        fx = (1.0 + tco_cfg.fx_growth) ** (t - 1)
+        price_t = price * (1.0 + labour_share * wage) * fx
+        npv += annual * (tco + price_t - price) / (1.0 + site.interest_rate) ** t
+    figures = {
+        **items,
+        "unit_cost": unit,
+        "landed_cost": landed_cost,
+        "tco": tco,
+        "unused_capacity": line.unused_capacity,
+        "tco_year": tco * annual,
+        "npv": npv,
+        "co2_kg_per_part": logistics.co2_kg_per_part,
+        "capacity": capacity,
+        "throughput_per_hour": throughput,
+        "lead_time_h": lead_h,
+        "lead_time_door_to_door_h": lead_h + logistics.transit_h,
+        "wip": result.wip,
+    }
+    for key in MONEY:
+        figures[key] *= rate
+    stations = {
+        name: {
+            "machine_hour_rate": sc.machine_hour_rate * rate,
+            "cost_per_part": sc.cost_per_part * rate,
+            "cost_per_build_part": sc.cost_per_build_part * rate,
+        }
+        for name, sc in line.stations.items()
+    }
+    return ReplicationCost(figures=figures, stations=stations)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioCost:
+    """Cost figures of one scenario over its replications.
+
+    ``replications`` keeps the per-replication figures, for paired differences.
+    """
+
+    scenario: str
+    currency: str
+    demand: float | None
+    time_unit: str
+    hours_per_unit: float
+    replications: list[ReplicationCost]
+
+    def values(self, figure: str) -> list[float]:
+        """Return the per-replication values of a figure."""
+        return [r.figures[figure] for r in self.replications]
+
+    def estimate(self, figure: str) -> Estimate:
+        """Mean and 95% CI of a figure over the replications."""
+        return estimate(self.values(figure))
+
+    def station_estimate(self, station: str, figure: str) -> Estimate:
+        """Mean and 95% CI of a station's figure."""
+        return estimate(r.stations[station][figure] for r in self.replications)
+
+    @property
+    def lines_needed(self) -> int | None:
+        """Lines the annual demand needs at the mean simulated capacity (``None`` if unknown)."""
+        capacity = self.estimate("capacity").mean
+        if self.demand is None or not math.isfinite(capacity) or capacity <= 0:
+            return None
+        return max(1, math.ceil(self.demand / capacity - 1e-9))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the ``cost`` block of ``spec/cost.md`` (plus ``margin`` and lead times)."""
+
+        def est(name: str) -> dict[str, object]:
+            return self.estimate(name).to_json()
+
+        stations: dict[str, Any] = {}
+        if self.replications:
+            for name in self.replications[0].stations:
+                entry = {
+                    figure: self.station_estimate(name, figure).to_json()
+                    for figure in ("machine_hour_rate", "cost_per_part")
+                }
+                per_build = self.station_estimate(name, "cost_per_build_part")
+                if per_build.n > 0:
+                    entry["cost_per_build_part"] = per_build.to_json()
+                stations[name] = entry
+        return {
+            "currency": self.currency,
+            "unit_cost": est("unit_cost"),
+            "landed_cost": est("landed_cost"),
+            "tco": est("tco"),
+            "breakdown": {name: est(name) for name in BREAKDOWN},
+            "unused_capacity": est("unused_capacity"),
+            "stations": stations,
+            "annual": {
+                "demand": self.demand,
+                "capacity": est("capacity"),
+                "lines_needed": self.lines_needed,
+                "tco": est("tco_year"),
+                "npv": est("npv"),
+            },
+            "co2_kg_per_part": est("co2_kg_per_part"),
+            "lead_time_door_to_door": estimate(
+                v / self.hours_per_unit for v in self.values("lead_time_door_to_door_h")
+            ).to_json(),
+        }
+
+
+def scenario_cost(
+    config: ScenarioConfig,
+    results: Sequence[RunResult],
+    *,
+    rate: float = 1.0,
+    currency: str | None = None,
+) -> ScenarioCost:
+    """Cost of a scenario from its replications, without simulating anything.
+
+    Parameters
+    ----------
+    config
+        The scenario with its cost keys (may differ from the simulated one in cost keys only).
+    results
+        Its replications.
+    rate
+        Multiplies every money figure (an exchange rate into ``currency``).
+    currency
+        The currency of the figures; the scenario's own when left out.
+
+    Raises
+    ------
+    ConfigError
+        If the scenario has no site or its cost keys cannot give a cost.
+    """
+    reps = [replication_cost(config, r, rate=rate) for r in results]
+    hpu = results[0].hours_per_unit if results else 1.0
+    return ScenarioCost(
+        scenario=config.name,
+        currency=currency or config.currency,
+        demand=config.demand.annual if config.demand is not None else None,
+        time_unit=config.time_unit,
+        hours_per_unit=hpu,
+        replications=reps,
+    )

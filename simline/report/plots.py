@@ -1,0 +1,115 @@
+"""Charts of a comparison: stacked cost breakdown per scenario and a tornado of inputs.
+
+matplotlib is imported inside the function, with the non-interactive Agg backend, so
+importing simline never loads it. The format follows the file's suffix (``.png``, ``.svg``);
+the file is written atomically.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from simline.cost.tco import BREAKDOWN
+from simline.report.output import atomic_path
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
+    from simline.cost.sensitivity import SensitivityRow
+    from simline.cost.tco import ScenarioCost
+
+__all__ = ["plot_comparison"]
+
+#: Rows of the tornado chart at most (the largest swings).
+TORNADO_ROWS = 14
+
+
+def plot_comparison(
+    path: str | os.PathLike[str],
+    costs: Sequence[ScenarioCost],
+    sensitivity: Sequence[SensitivityRow] | None = None,
+) -> None:
+    """Draw the stacked TCO breakdown of each scenario, and the tornado chart if given.
+
+    Parameters
+    ----------
+    path
+        The file to write; PNG or SVG by its suffix.
+    costs
+        The scenarios' costs, in one currency.
+    sensitivity
+        Rows of :func:`simline.cost.sensitivity.sensitivity`; the tornado shows the inputs
+        that move a scenario's TCO most, with a marker where the verdict flips.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = 2 if sensitivity else 1
+    fig, axes = plt.subplots(
+        1, panels, figsize=(7 + 7 * (panels - 1), 5.5), squeeze=False, layout="constrained"
+    )
+    _breakdown(axes[0][0], costs)
+    if sensitivity:
+        _tornado(axes[0][1], sensitivity)
+    fmt = "svg" if str(path).lower().endswith(".svg") else "png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
+    plt.close(fig)
+
+
+def _breakdown(ax: object, costs: Sequence[ScenarioCost]) -> None:
+    import matplotlib.pyplot as plt
+
+    names = [c.scenario for c in costs]
+    bottoms = [0.0] * len(costs)
+    cmap = plt.get_cmap("tab20")
+    for k, item in enumerate(BREAKDOWN):
+        values = [c.estimate(item).mean for c in costs]
+        values = [v if math.isfinite(v) else 0.0 for v in values]
+        if not any(values):
+            continue
+        ax.bar(names, values, bottom=bottoms, label=item, color=cmap(k))  # type: ignore[attr-defined]
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    for i, c in enumerate(costs):
+        tco = c.estimate("tco")
+        ax.errorbar(  # type: ignore[attr-defined]
+            i, tco.mean, yerr=tco.half_width, color="black", capsize=6, fmt="none"
+        )
+        ax.annotate(  # type: ignore[attr-defined]
+            f"{tco.mean:.2f}",
+            (i, tco.mean),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+        )
+    currency = costs[0].currency if costs else ""
+    ax.set_ylabel(f"{currency} per good part")  # type: ignore[attr-defined]
+    ax.set_title("TCO per good part, by item (bar: 95% CI)")  # type: ignore[attr-defined]
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))  # type: ignore[attr-defined]
+
+
+def _tornado(ax: object, rows: Sequence[SensitivityRow]) -> None:
+    top = sorted(rows, key=lambda r: r.swing, reverse=True)[:TORNADO_ROWS]
+    top.reverse()
+    labels = [f"{r.scenario}: {r.input} {r.low:.3g}..{r.high:.3g}" for r in top]
+    for y, r in enumerate(top):
+        low = r.tco_low - r.tco_base
+        high = r.tco_high - r.tco_base
+        ax.barh(y, low, color="tab:blue", alpha=0.8)  # type: ignore[attr-defined]
+        ax.barh(y, high, color="tab:red", alpha=0.8)  # type: ignore[attr-defined]
+        if r.flips_in_range:
+            ax.text(  # type: ignore[attr-defined]
+                max(low, high, 0.0),
+                y,
+                f"  flips at {r.break_even:.3g}",
+                va="center",
+                fontsize="small",
+            )
+    ax.set_yticks(range(len(top)), labels, fontsize="small")  # type: ignore[attr-defined]
+    ax.axvline(0.0, color="black", linewidth=0.8)  # type: ignore[attr-defined]
+    ax.set_xlabel("change of TCO per part (blue: low value, red: high)")  # type: ignore[attr-defined]
+    ax.set_title("Sensitivity of TCO (tornado)")  # type: ignore[attr-defined]

@@ -1,0 +1,153 @@
+"""The reshoring study through the real command line: compare, JSON keys, plots, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simline.config import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+STUDY = [
+    ROOT / "configs" / "reshoring" / f"{n}.yaml"
+    for n in ("nl-robot-am", "cn-manual-sea", "pl-manual-road")
+]
+SITES = sorted((ROOT / "configs" / "sites").glob("*.yaml"))
+BREAKDOWN = {
+    "material",
+    "labour",
+    "equipment",
+    "energy",
+    "freight",
+    "insurance",
+    "duty",
+    "fees",
+    "inventory",
+    "carbon",
+    "risk",
+    "strategic",
+}
+COST_KEYS = {
+    "currency",
+    "unit_cost",
+    "landed_cost",
+    "tco",
+    "breakdown",
+    "unused_capacity",
+    "stations",
+    "annual",
+    "co2_kg_per_part",
+}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simline", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_nine_sites_with_sources() -> None:
+    assert {p.stem for p in SITES} == {"nl", "de", "se", "pl", "ro", "cn", "vn", "mx", "in"}
+    for path in SITES:
+        text = path.read_text()
+        assert "\nsources:" in text
+        for key in ("labour_cost_per_hour", "energy_price_per_kwh", "grid_co2_kg_per_kwh"):
+            assert f"  {key}:" in text.split("\nsources:")[1], (path, key)
+
+
+def test_study_scenarios_share_product_and_demand() -> None:
+    configs = [load_scenario(p) for p in STUDY]
+    assert {c.demand.annual for c in configs if c.demand} == {200000}
+    assert len({tuple(c.product_configs()) for c in configs}) == 1
+
+
+def test_compare_end_to_end(tmp_path: Path) -> None:
+    out, plot = tmp_path / "cmp.json", tmp_path / "cmp.svg"
+    proc = _cli(
+        "compare",
+        *map(str, STUDY),
+        "-r",
+        "3",
+        "--length",
+        "2d",
+        "-j",
+        "1",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--sensitivity",
+        "--plot",
+        str(plot),
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert {"scenarios", "differences", "winner", "significant", "sensitivity"} <= set(data)
+    assert [s["scenario"] for s in data["scenarios"]] == [
+        "nl-robot-am",
+        "cn-manual-sea",
+        "pl-manual-road",
+    ]
+    for run in data["scenarios"]:
+        assert run["seed"] == data["scenarios"][0]["seed"]
+        cost = run["cost"]
+        assert set(cost) >= COST_KEYS
+        assert set(cost["breakdown"]) >= BREAKDOWN
+        assert {"demand", "capacity", "lines_needed", "tco", "npv"} <= set(cost["annual"])
+        assert set(cost["stations"]) == set(run["stations"])
+        total = sum(v["mean"] for v in cost["breakdown"].values())
+        assert total == pytest.approx(cost["tco"]["mean"])
+    for diff in data["differences"]:
+        assert diff["versus"] == "nl-robot-am"
+        assert {"tco", "landed_cost", "throughput_per_hour"} <= set(diff)
+    assert data["winner"] in {"nl-robot-am", "cn-manual-sea", "pl-manual-road"}
+    assert plot.read_text().lstrip().startswith("<?xml")
+    table = _cli("compare", *map(str, STUDY[:2]), "-r", "2", "--length", "1d", "-j", "1", "-q")
+    assert table.returncode == 0, table.stderr
+    assert "Winner on TCO" in table.stdout
+
+
+def test_run_json_has_the_cost_block() -> None:
+    proc = _cli(
+        "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert set(json.loads(proc.stdout)["cost"]) >= COST_KEYS
+    csv = _cli(
+        "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "csv"
+    )
+    assert "cost.breakdown.duty" in csv.stdout
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(STUDY[1].read_text().replace("../sites/cn.yaml", "../sites/xx.yaml"))
+    out = tmp_path / "out.json"
+    proc = _cli("compare", str(STUDY[0]), str(bad), "-q", "-o", str(out))
+    assert proc.returncode == 2
+    assert "site file" in proc.stderr and "bad.yaml" in proc.stderr
+    assert not out.exists()
+    usd = tmp_path / "usd.yaml"
+    usd.write_text(
+        STUDY[2]
+        .read_text()
+        .replace("currency: EUR\n", "currency: USD\n")
+        .replace(
+            "site: ../sites/pl.yaml",
+            "site: {labour_cost_per_hour: 16, energy_price_per_kwh: 0.2}",
+        )
+    )
+    proc = _cli("compare", str(STUDY[0]), str(usd), "-q", "-o", str(out))
+    assert proc.returncode == 2
+    assert "--rate USD=" in proc.stderr
+    assert not out.exists()

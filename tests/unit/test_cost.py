@@ -1,0 +1,317 @@
+"""The cost model: VDI 3258 rates, hand-computed components, properties, bad input."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simline.config import parse_scenario
+from simline.cost import BREAKDOWN, depreciation_rate, fixed_items, replication_cost
+from simline.cost.unit import line_cost
+from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.errors import ConfigError
+
+SITE = {
+    "currency": "EUR",
+    "labour_cost_per_hour": 40.0,
+    "energy_price_per_kwh": 0.2,
+    "grid_co2_kg_per_kwh": 0.5,
+    "rent_per_m2_year": 100.0,
+    "interest_rate": 0.1,
+    "co2_price_per_t": 100.0,
+    "inventory_carrying_rate": 0.2,
+}
+
+
+def scenario(**extra: Any) -> Any:
+    data: dict[str, Any] = {
+        "simline": 1,
+        "name": "hand",
+        "time_unit": "h",
+        "products": {"p": {"routing": ["m"], "material_cost": 5.0, "mass_kg": 2.0}},
+        "stations": {
+            "m": {
+                "kind": "machine",
+                "process_time": 1.0,
+                "energy": {"busy_kw": 10.0, "idle_kw": 2.0},
+                "capex": 87600.0,
+                "life_years": 10,
+                "maintenance_rate": 0.05,
+                "floor_m2": 10.0,
+            }
+        },
+        "site": dict(SITE),
+    }
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return parse_scenario(data)
+
+
+def result(
+    state: tuple[float, float, float, float, float, float] = (600, 0, 100, 76, 50, 50),
+    released: int = 1000,
+    good: int = 800,
+    paid: float = 876.0,
+) -> RunResult:
+    return RunResult(
+        scenario="hand",
+        backend="des",
+        replication=0,
+        seed=0,
+        measured_time=876.0,
+        hours_per_unit=1.0,
+        stations={"m": StationResult(1, state, good, released - good)},
+        products={"p": ProductResult(released, good, released - good, good, 2.0, 0.0)},
+        wip_integral=876.0 * 3,
+        operator_paid_time=paid,
+        released_total=released,
+        good_total=good,
+        scrap_total=released - good,
+        wip_end=0,
+        events=0,
+    )
+
+
+# --- machine-hour rates -------------------------------------------------------------------
+
+
+def test_case_c_additive_machine_rate_matches_published_range() -> None:
+    """cost-model.md sec. 5 case C: ~1 MUSD L-PBF, 3-5 yr, 70-90 % use: "30-50 USD/h"."""
+    corners = [depreciation_rate(1e6, n, u) for n in (3, 5) for u in (0.7, 0.9)]
+    assert all(25 <= r <= 55 for r in corners)
+    assert depreciation_rate(1e6, 5, 0.9) == pytest.approx(25.4, abs=0.05)
+    assert depreciation_rate(1e6, 3, 0.7) == pytest.approx(54.4, abs=0.05)
+    for centre, expected in (
+        (depreciation_rate(1e6, 5, 0.7), 32.6),
+        (depreciation_rate(1e6, 3, 0.9), 42.3),
+    ):
+        assert 30 <= centre <= 50
+        assert centre == pytest.approx(expected, abs=0.05)
+
+
+def test_vdi_fixed_items_by_hand() -> None:
+    config = scenario()
+    items = fixed_items("m", config.stations["m"], config.site)
+    assert items.depreciation == pytest.approx(8760.0)
+    assert items.interest == pytest.approx(87600 / 2 * 0.1)
+    assert items.space == pytest.approx(1000.0)
+    assert items.maintenance == pytest.approx(4380.0)
+    assert items.total == pytest.approx(18520.0)
+
+
+def test_capex_without_life_is_a_config_error() -> None:
+    config = scenario(stations={"m": {"kind": "machine", "process_time": 1.0, "capex": 1000.0}})
+    with pytest.raises(ConfigError, match="life_years"):
+        line_cost(config, result())
+
+
+# --- the line's unit cost, by hand ---------------------------------------------------------
+
+
+def test_line_cost_by_hand() -> None:
+    line = line_cost(scenario(), result())
+    fixed = 18520.0 * 876 / 8760
+    kwh = 600 * 10 + (0 + 100 + 76) * 2
+    assert line.equipment == pytest.approx(fixed / 800)
+    assert line.energy == pytest.approx(kwh * 0.2 / 800)
+    assert line.labour == pytest.approx(876 * 40 / 800)
+    assert line.material == pytest.approx(1000 * 5 / 800)  # per started part: scrap loads good
+    assert line.unused_capacity == pytest.approx(fixed * (1 - 600 / 876) / 800)
+    assert line.stations["m"].machine_hour_rate == pytest.approx((fixed + kwh * 0.2) / 600)
+    assert line.kwh_per_part == pytest.approx(kwh / 800)
+
+
+def test_energy_is_zero_while_down_and_off_shift() -> None:
+    idle = line_cost(scenario(), result(state=(0, 0, 0, 0, 438, 438)))
+    assert idle.energy == 0.0
+
+
+def test_no_good_part_gives_nan_not_an_error() -> None:
+    line = line_cost(scenario(), result(good=0, released=10))
+    assert math.isnan(line.unit_cost)
+
+
+# --- landed cost and TCO by hand -----------------------------------------------------------
+
+LOGISTICS = {
+    "mode": "sea",
+    "rate_per_container": 2400.0,
+    "units_per_container": 24000,
+    "transit": "36.5d",
+    "insurance_rate": 0.005,
+    "duty_rate": 0.03,
+    "duty_base": "cif",
+    "fees_rate": 0.01,
+    "fees_per_shipment": 350.0,
+    "co2_kg_per_part": 0.2,
+}
+
+
+def test_landed_and_tco_by_hand() -> None:
+    config = scenario(
+        logistics=LOGISTICS,
+        demand={"annual": 100000},
+        tco={
+            "supplier_margin": 0.1,
+            "ip_risk_rate": 0.01,
+            "quality_risk_rate": 0.02,
+            "disruption_rate": 0.005,
+            "innovation_rate": 0.01,
+            "travel_per_year": 10000,
+            "management_per_year": 5000,
+            "horizon_years": 2,
+        },
+    )
+    cost = replication_cost(config, result()).figures
+    unit = line_cost(config, result()).unit_cost
+    price = unit * 1.1
+    freight = 0.1
+    insurance = 0.005 * (price + freight)
+    duty = 0.03 * (price + freight + insurance)
+    fees = 0.01 * price + 350 / 24000
+    value = price + freight + insurance + duty + fees
+    inventory = 0.2 * (price + freight + duty) * 0.1 + 0.2 * value * 12000 / 100000
+    co2 = (600 * 10 + 176 * 2) / 800 * 0.5 + 0.2
+    risk = 0.035 * price
+    strategic = 0.01 * price + 15000 / 100000
+    assert cost["margin"] == pytest.approx(0.1 * unit)
+    assert cost["freight"] == pytest.approx(freight)
+    assert cost["insurance"] == pytest.approx(insurance)
+    assert cost["duty"] == pytest.approx(duty)
+    assert cost["fees"] == pytest.approx(fees)
+    assert cost["inventory"] == pytest.approx(inventory)
+    assert cost["co2_kg_per_part"] == pytest.approx(co2)
+    assert cost["carbon"] == pytest.approx(co2 / 1000 * 100)
+    assert cost["risk"] == pytest.approx(risk)
+    assert cost["strategic"] == pytest.approx(strategic)
+    tco = value + inventory + co2 / 10 + risk + strategic
+    assert cost["tco"] == pytest.approx(tco)
+    assert cost["tco_year"] == pytest.approx(tco * 100000)
+    assert cost["npv"] == pytest.approx(100000 * tco * (1 / 1.1 + 1 / 1.21))
+
+
+@pytest.mark.parametrize(("base", "factor"), [("cif", "cif"), ("fob", "price"), ("price", "price")])
+def test_duty_bases(base: str, factor: str) -> None:
+    config = scenario(logistics={**LOGISTICS, "duty_base": base, "insurance_rate": 0.0})
+    cost = replication_cost(config, result()).figures
+    price = cost["unit_cost"]
+    expected = 0.03 * (price + 0.1) if factor == "cif" else 0.03 * price
+    assert cost["duty"] == pytest.approx(expected)
+
+
+def test_safety_stock_grows_with_the_square_root_of_transit() -> None:
+    def inventory(days: int) -> float:
+        config = scenario(
+            logistics={"mode": "road", "rate_per_part": 0.0, "transit": f"{days}d"},
+            demand={"annual": 52000, "cv_weekly": 0.5, "service_level": 0.95},
+        )
+        return replication_cost(config, result()).figures["inventory"]
+
+    short, long = inventory(7), inventory(28)
+    in_transit = 0.2 * replication_cost(scenario(), result()).figures["unit_cost"] / 365
+    assert long - 28 * in_transit == pytest.approx(2 * (short - 7 * in_transit))
+
+
+def test_wage_and_fx_growth_raise_the_npv() -> None:
+    flat = replication_cost(scenario(demand={"annual": 1000}), result()).figures["npv"]
+    grown = replication_cost(
+        scenario(demand={"annual": 1000}, tco={"wage_growth": 0.1, "fx_growth": 0.05}), result()
+    ).figures["npv"]
+    assert grown > flat
+
+
+# --- properties -----------------------------------------------------------------------------
+
+states = st.tuples(*(st.floats(0, 200) for _ in range(5))).map(
+    lambda t: (*t, 876.0 - sum(t)) if sum(t) <= 876 else (0, 0, 0, 0, 0, 876.0)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    state=states,
+    good=st.integers(1, 5000),
+    wage=st.floats(0, 200),
+    duty=st.floats(0, 1),
+    cv=st.floats(0, 1),
+)
+def test_breakdown_sums_to_tco(
+    state: tuple[float, float, float, float, float, float],
+    good: int,
+    wage: float,
+    duty: float,
+    cv: float,
+) -> None:
+    config = scenario(
+        site={"labour_cost_per_hour": wage},
+        logistics={**LOGISTICS, "duty_rate": duty},
+        demand={"annual": 100000, "cv_weekly": cv},
+        tco={"supplier_margin": 0.1, "ip_risk_rate": 0.01, "travel_per_year": 1000},
+    )
+    figures = replication_cost(config, result(state=state, good=good, released=good + 10)).figures
+    assert math.fsum(figures[k] for k in BREAKDOWN) == pytest.approx(figures["tco"])
+    assert figures["unit_cost"] == pytest.approx(
+        math.fsum(figures[k] for k in ("material", "labour", "equipment", "energy"))
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(wage=st.floats(0.01, 200), paid=st.floats(0, 5000))
+def test_doubling_the_wage_doubles_labour_exactly(wage: float, paid: float) -> None:
+    one = line_cost(scenario(site={"labour_cost_per_hour": wage}), result(paid=paid)).labour
+    two = line_cost(scenario(site={"labour_cost_per_hour": 2 * wage}), result(paid=paid)).labour
+    assert two == 2 * one
+
+
+@settings(max_examples=30, deadline=None)
+@given(cv=st.floats(0, 1), rate=st.floats(0, 0.5))
+def test_no_freight_duty_or_transit_means_landed_is_unit_plus_carbon(
+    cv: float, rate: float
+) -> None:
+    config = scenario(
+        site={"inventory_carrying_rate": rate},
+        logistics={"mode": "road", "rate_per_part": 0.0, "transit": 0, "duty_rate": 0.0},
+        demand={"annual": 50000, "cv_weekly": cv},
+    )
+    figures = replication_cost(config, result()).figures
+    assert figures["landed_cost"] == pytest.approx(figures["unit_cost"] + figures["carbon"])
+
+
+def test_rate_converts_money_not_physics() -> None:
+    config = scenario(logistics=LOGISTICS, demand={"annual": 1000})
+    one = replication_cost(config, result()).figures
+    half = replication_cost(config, result(), rate=0.5).figures
+    assert half["tco"] == pytest.approx(one["tco"] / 2)
+    assert half["co2_kg_per_part"] == one["co2_kg_per_part"]
+    assert half["throughput_per_hour"] == one["throughput_per_hour"]
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_negative_rates_and_unknown_duty_base_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="labour_cost_per_hour"):
+        scenario(site={"labour_cost_per_hour": -1.0})
+    with pytest.raises(ConfigError, match="duty_base"):
+        scenario(logistics={**LOGISTICS, "duty_base": "ddp"})
+    with pytest.raises(ConfigError, match="duty_rate"):
+        scenario(logistics={**LOGISTICS, "duty_rate": -0.1})
+
+
+def test_container_rate_needs_units_per_container() -> None:
+    config = scenario(logistics={"mode": "sea", "rate_per_container": 2000.0, "container_m3": 67})
+    with pytest.raises(ConfigError, match="units_per_container"):
+        replication_cost(config, result())
+
+
+def test_cost_needs_a_site() -> None:
+    config = scenario(site=None)
+    with pytest.raises(ConfigError, match="site"):
+        replication_cost(config, result())
