@@ -167,6 +167,8 @@ def run(
     for path, option in ((output, "--output"), (trace, "--trace")):
         if path is not None:
             _check_writable_dir(path, option)
+    if trace is not None and trace.suffix.lower() not in (".csv", ".parquet"):
+        raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
     if trace is not None and trace.suffix.lower() == ".parquet":
         _require_pyarrow()
     backend_name, _ = resolve_backend(backend)

@@ -67,7 +67,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             batch: dict[str, Any] = {"size": size}
             if draw(st.booleans()):
                 batch["max_wait"] = draw(st.floats(1.0, 20.0))
-            elif buffer is not None:
+            if buffer is not None:
                 buffer = max(buffer, size)
             station["batch"] = batch
             station["per_part_time"] = draw(distributions(0.1, 0.5))

@@ -40,9 +40,15 @@ from simline.config.cost import (
     SiteConfig,
     TcoConfig,
 )
-from simline.config.distributions import PARAMETERS, DistConfig
+from simline.config.distributions import (
+    PARAMETERS,
+    ConstantDistConfig,
+    DistConfig,
+    EmpiricalDistConfig,
+    UniformDistConfig,
+)
 from simline.config.stations import SetupMatrixConfig, StationConfig
-from simline.config.units import Duration, PositiveDuration, TimeUnit
+from simline.config.units import Duration, PositiveDuration, TimeUnit, parse_duration
 
 __all__ = [
     "DAYS",
@@ -320,6 +326,7 @@ class ScenarioConfig(StrictModel):
         visits = {s: [p for p, prod in products.items() if s in prod.routing] for s in stations}
         for sname, station in self.stations.items():
             self._check_station(sname, station, products, visits[sname])
+        self._check_time_advances(products)
         if self.site is not None and self.site.currency not in (None, self.currency):
             fail(
                 f"the site's currency {self.site.currency!r} differs from the scenario's "
@@ -328,6 +335,49 @@ class ScenarioConfig(StrictModel):
                 "currency",
             )
         return self
+
+    def _check_time_advances(self, products: dict[str, ProductConfig]) -> None:
+        """Reject inputs that would make the line loop at one instant forever."""
+        release = self.release
+        if isinstance(release, InterarrivalReleaseConfig) and _always_zero(release.interarrival):
+            fail(
+                "an interarrival time that is always 0 would release parts without end; "
+                "expected a distribution with a mean > 0",
+                "release",
+                "interarrival",
+            )
+        for sname, station in self.stations.items():
+            if station.failures is not None and _always_zero(station.failures.mtbf):
+                fail(
+                    "a time between failures that is always 0 leaves no time to work; "
+                    "expected a mean > 0",
+                    "stations",
+                    sname,
+                    "failures",
+                    "mtbf",
+                )
+        for pname, product in products.items():
+            visited = [(s, self.stations[s]) for s in product.routing]
+            if release == "saturated":
+                first, station = visited[0]
+                if _takes_no_time(station, pname):
+                    fail(
+                        f"under saturated release the first station of {pname!r} must take "
+                        "time, or it would release parts without end at one instant; "
+                        "expected a process time with a mean > 0",
+                        "stations",
+                        first,
+                        "process_time",
+                    )
+            elif isinstance(release, ConwipReleaseConfig) and all(
+                _takes_no_time(station, pname) for _, station in visited
+            ):
+                fail(
+                    f"under CONWIP, parts of {pname!r} would go round at one instant: no station "
+                    "of its routing takes time; expected a process time with a mean > 0",
+                    "products" if self.products is not None else "stations",
+                    *((pname, "routing") if self.products is not None else ()),
+                )
 
     def _check_station(
         self,
@@ -383,3 +433,23 @@ class ScenarioConfig(StrictModel):
                 *where,
                 "operators",
             )
+
+
+def _always_zero(dist: object) -> bool:
+    """Whether a distribution can only ever draw 0."""
+    if isinstance(dist, ConstantDistConfig):
+        return parse_duration(dist.value, "min") == 0.0
+    if isinstance(dist, UniformDistConfig):
+        return parse_duration(dist.high, "min") == 0.0
+    if isinstance(dist, EmpiricalDistConfig):
+        return all(parse_duration(v, "min") == 0.0 for v in dist.values)
+    return False
+
+
+def _takes_no_time(station: StationConfig, product: str) -> bool:
+    """Whether a station's work on a part of ``product`` always takes no time at all."""
+    process = station.process_time
+    dist = process.get(product) if isinstance(process, dict) else process
+    if dist is not None and not _always_zero(dist):
+        return False
+    return station.per_part_time is None or _always_zero(station.per_part_time)

@@ -174,15 +174,10 @@ class _StationBase(StrictModel):
         if self.per_part_time is not None and self.batch is None:
             fail("'per_part_time' needs 'batch' (it is added per part in a build)", "per_part_time")
         batch = self.batch
-        if (
-            batch is not None
-            and batch.max_wait is None
-            and self.buffer is not None
-            and self.buffer < batch.size
-        ):
+        if batch is not None and self.buffer is not None and self.buffer < batch.size:
             fail(
-                f"'buffer' must hold at least batch.size = {batch.size} parts when the batch "
-                f"has no max_wait, or no build could ever start (got {self.buffer})",
+                f"'buffer' must hold at least batch.size = {batch.size} parts: a build is "
+                f"taken from the buffer, so a smaller one could never fill it (got {self.buffer})",
                 "buffer",
             )
         return self

@@ -75,7 +75,9 @@ def _split(value: object) -> tuple[float, str | None]:
             )
     else:
         number, unit = float(value), None
-    if not math.isfinite(number):
+    if not math.isfinite(number) or (
+        unit is not None and not math.isfinite(number * DURATION_UNITS[unit])
+    ):
         raise ValueError(f"expected a finite duration (got {got(value)})")
     if number < 0:
         raise ValueError(f"expected a duration >= 0 (got {got(value)})")

@@ -161,7 +161,19 @@ def test_units_convert_in_every_parameter() -> None:
 
 
 def test_zero_constant() -> None:
-    dist = compiled(0)
+    # a zero-time station is allowed where time still advances: after one that takes time
+    config = parse_scenario(
+        {
+            "simline": 1,
+            "name": "d",
+            "run": {"length": 100},
+            "stations": {
+                "a": {"kind": "machine", "process_time": 1},
+                "s": {"kind": "machine", "process_time": 0},
+            },
+        }
+    )
+    dist = compile_plan(config).stations[1].process[0]
     assert dist.is_zero and dist.scv == 0.0
 
 

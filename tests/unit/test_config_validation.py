@@ -146,7 +146,7 @@ RULES = [
         STATION + "    batch: {size: 5}\n",
         "stations.saw.buffer",
         14,
-        "'buffer' must hold at least batch.size = 5 parts when the batch has no max_wait",
+        "'buffer' must hold at least batch.size = 5 parts: a build is taken from the buffer",
     ),
     (
         STATION,
@@ -645,9 +645,20 @@ def test_unvisited_manned_station_may_exceed_the_pool(tmp_path: Path) -> None:
     assert load_scenario(path).stations["stock"].operators == 5
 
 
-def test_batch_with_max_wait_may_have_a_small_buffer(tmp_path: Path) -> None:
+def test_batch_buffer_smaller_than_a_build_is_an_error_even_with_max_wait(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "s.yaml"
     batch = "    buffer: 3\n    batch: {size: 5, max_wait: 4h}\n    per_part_time: 10s\n"
+    path.write_text(BASE.replace("    buffer: 3\n", batch), encoding="utf-8")
+    with pytest.raises(ConfigError, match="could never fill it") as info:
+        load_scenario(path)
+    assert info.value.path == "stations.saw.buffer"
+
+
+def test_batch_with_max_wait_and_a_buffer_of_a_build(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    batch = "    buffer: 5\n    batch: {size: 5, max_wait: 4h}\n    per_part_time: 10s\n"
     path.write_text(BASE.replace("    buffer: 3\n", batch), encoding="utf-8")
     station = load_scenario(path).stations["saw"]
     assert station.batch is not None and station.batch.max_wait == "4h"
