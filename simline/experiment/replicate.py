@@ -42,11 +42,33 @@ def _load_des() -> Simulate:
     return simulate
 
 
+def _load_fast() -> Simulate:
+    from simline.engine.fast import simulate
+
+    return simulate
+
+
+def _fast_supports(plan: Plan, trace: bool) -> str | None:
+    if trace:
+        return "event traces ('--trace')"
+    from simline.engine.fast import supports
+
+    return supports(plan)
+
+
 #: Backends by name: a loader returning the backend's ``simulate`` function.
-BACKENDS: dict[str, Callable[[], Simulate]] = {"des": _load_des}
+BACKENDS: dict[str, Callable[[], Simulate]] = {"fast": _load_fast, "des": _load_des}
+
+#: Backends that cover only some plans: a check returning why a plan (and whether a trace
+#: is asked for) is not supported, or ``None``. ``auto`` skips such a backend when the plan
+#: is unknown or not supported; asking for it by name on such a plan is a ConfigError.
+SUPPORTS: dict[str, Callable[[Plan, bool], str | None]] = {"fast": _fast_supports}
 
 #: The backends ``auto`` may choose, in order of preference; the first registered one wins.
-AUTO_ORDER: tuple[str, ...] = ("des",)
+AUTO_ORDER: tuple[str, ...] = ("fast", "des")
+
+#: How messages name a backend.
+_LABELS = {"fast": "fast (Numba)", "des": "des (SimPy)"}
 
 #: Every name ``--backend`` accepts.
 BACKEND_CHOICES: tuple[str, ...] = ("auto", "des", "fast")
@@ -56,13 +78,21 @@ BACKEND_CHOICES: tuple[str, ...] = ("auto", "des", "fast")
 _START_METHOD = "spawn"
 
 
-def resolve_backend(name: str) -> tuple[str, Simulate]:
+def resolve_backend(
+    name: str, plan: Plan | None = None, *, trace: bool = False
+) -> tuple[str, Simulate]:
     """Find the backend a name stands for, and its ``simulate`` function.
 
     Parameters
     ----------
     name
         ``"auto"``, ``"des"`` or ``"fast"``.
+    plan
+        The plan to run, when known: ``auto`` then picks the first backend of
+        :data:`AUTO_ORDER` that supports it, and a backend named explicitly must support it.
+        Without a plan, ``auto`` only picks backends that support every plan.
+    trace
+        Whether an event trace is asked for (not every backend records one).
 
     Returns
     -------
@@ -72,14 +102,27 @@ def resolve_backend(name: str) -> tuple[str, Simulate]:
     Raises
     ------
     ConfigError
-        If the name is unknown or the backend is not available.
+        If the name is unknown, the backend is not available, or it does not support
+        ``plan`` (the message names the feature).
     """
     if name == "auto":
         for candidate in AUTO_ORDER:
-            if candidate in BACKENDS:
-                return candidate, BACKENDS[candidate]()
+            if candidate not in BACKENDS:
+                continue
+            check = SUPPORTS.get(candidate)
+            if check is not None and (plan is None or check(plan, trace) is not None):
+                continue
+            return candidate, BACKENDS[candidate]()
         raise ConfigError("no simulation backend is available", path="--backend")
     if name in BACKENDS:
+        check = SUPPORTS.get(name)
+        reason = None if check is None or plan is None else check(plan, trace)
+        if reason is not None:
+            raise ConfigError(
+                f"the {_LABELS.get(name, name)} backend does not support {reason} yet; "
+                "use --backend des or --backend auto",
+                path="--backend",
+            )
         return name, BACKENDS[name]()
     if name == "fast":
         raise ConfigError(
@@ -136,7 +179,7 @@ def run_replications(
         jobs = os.cpu_count() or 1
     if jobs < 1:
         raise ConfigError(f"must be >= 1 (got {jobs})", path="--jobs")
-    _, simulate = resolve_backend(backend)
+    _, simulate = resolve_backend(backend, plan, trace=trace)
     if progress is not None:
         progress(0, n)
     workers = min(jobs, n)

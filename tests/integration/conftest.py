@@ -30,7 +30,7 @@ from simline.plan import STATES, compile_plan
 CONFIDENCE = 0.999
 
 #: The engines checked against theory (each analytic case runs on every one of them).
-BACKENDS: tuple[str, ...] = ("des",)
+BACKENDS: tuple[str, ...] = ("des", "fast")
 
 Scenario = dict[str, Any]
 Figure = Callable[[RunResult], float]
@@ -108,6 +108,10 @@ def _simulator(backend: str) -> Callable[..., RunResult]:
         from simline.engine.des import simulate
 
         return simulate
+    if backend == "fast":
+        from simline.engine.fast import simulate as fast_simulate
+
+        return fast_simulate
     raise ValueError(f"unknown backend {backend!r}")
 
 
@@ -123,6 +127,12 @@ def run(data: Scenario, backend: str = "des") -> list[RunResult]:
         assert cached == data, f"two different scenarios are called {data['name']!r}"
         return results
     plan = compile_plan(parse_scenario(data, source=f"<{data['name']}>"))
+    if backend == "fast":
+        from simline.engine.fast import supports
+
+        reason = supports(plan)
+        if reason is not None:
+            pytest.skip(f"the fast backend does not support {reason} yet")
     simulate = _simulator(backend)
     results = [simulate(plan, r) for r in range(plan.replications)]
     _RUNS[key] = (data, results)

@@ -330,7 +330,10 @@ def test_bad_file_exit_2_and_nothing_written(fakes: dict[str, int], files: Path)
         (("missing.yaml",), "missing.yaml: no such file"),
         (("good.yaml", "-o", "nowhere/out.json"), "--output: directory 'nowhere' does not exist"),
         (("good.yaml", "--trace", "nowhere/t.csv"), "--trace: directory 'nowhere' does not exist"),
-        (("good.yaml", "--backend", "fast"), "--backend: the fast (Numba) backend"),
+        (
+            ("good.yaml", "--backend", "fast", "--trace", "t.csv"),
+            "--backend: the fast (Numba) backend does not support event traces",
+        ),
     ],
 )
 def test_bad_input_exit_2(

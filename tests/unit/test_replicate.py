@@ -103,11 +103,14 @@ def test_auto_falls_back_to_des(fake_des: None) -> None:
     assert simulate is fake_simulate
 
 
-def test_fast_is_a_clear_config_error() -> None:
+def test_fast_on_an_unsupported_plan_is_a_clear_config_error() -> None:
+    # a trace is one thing the fast backend does not provide
     with pytest.raises(
-        ConfigError, match=r"--backend: the fast \(Numba\) backend is not available"
+        ConfigError, match=r"--backend: the fast \(Numba\) backend does not support event traces"
     ):
-        resolve_backend("fast")
+        resolve_backend("fast", tiny_plan(), trace=True)
+    assert resolve_backend("auto", tiny_plan(), trace=True)[0] == "des"
+    assert resolve_backend("auto", tiny_plan())[0] == "fast"
 
 
 def test_unknown_backend() -> None:
@@ -181,7 +184,7 @@ def test_real_des_engine_is_deterministic_across_jobs() -> None:
     # needs simline.engine.des (imported through the registry)
     plan = tiny_plan(replications=2)
     serial = run_replications(plan, backend="des", jobs=1)
-    parallel = run_replications(plan, backend="auto", jobs=2)
+    parallel = run_replications(plan, backend="des", jobs=2)
     assert parallel == serial
     assert [r.replication for r in serial] == [0, 1]
     assert serial[0] != serial[1]

@@ -1,0 +1,309 @@
+"""The fast backend: the line model of ``docs/model.md`` run by the Numba kernels.
+
+:func:`simulate` packs a :class:`~simline.plan.Plan` into the arrays of
+:class:`simline.kernels.line.LineArrays`, seeds one in-kernel stream per (station or
+``release``, purpose) from the same seed sequences as the SimPy engine
+(:func:`simline.engine.rng.seed_sequence`), runs the kernel and builds the same
+:class:`~simline.engine.results.RunResult` as :mod:`simline.engine.des`, with
+``backend="fast"``. The numbers are not those of the SimPy engine (other generators), but the
+model is the same: the two agree statistically (``tests/integration/test_agreement.py``).
+
+:func:`supports` says which plans the kernels cover; ``--backend auto`` falls back to the
+SimPy engine for the others and ``--backend fast`` refuses them with a :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simline.engine import rng
+from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.errors import ConfigError, SimulationError
+
+if TYPE_CHECKING:
+    from simline.kernels.line import LineArrays
+    from simline.plan import Dist, Plan
+
+__all__ = ["simulate", "supports"]
+
+_N_PURPOSES = len(rng.Purpose)
+_MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
+#: How often the capacities may be doubled before giving up (2**20 times the first guess).
+_MAX_DOUBLINGS = 20
+
+
+def supports(plan: Plan) -> str | None:
+    """Return why the fast backend cannot run ``plan``, or ``None`` when it can.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario.
+
+    Returns
+    -------
+    str or None
+        The unsupported feature, named as in the scenario file.
+    """
+    for station in plan.stations:
+        if station.batch is not None:
+            return f"additive builds ('batch' at station {station.name!r})"
+    if plan.workforce is not None:
+        manned = [s.name for s in plan.stations if s.operators > 0]
+        if manned:
+            return f"operators and shifts ('workforce' with manned station {manned[0]!r})"
+    return None
+
+
+def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """Run one replication of ``plan`` with the Numba kernels.
+
+    Parameters
+    ----------
+    plan
+        The compiled scenario (see :func:`supports`).
+    replication
+        The replication number: it selects the random streams.
+    trace
+        Not available in this backend (``True`` is an error).
+
+    Returns
+    -------
+    RunResult
+        As :func:`simline.engine.des.simulate` returns it, with ``backend="fast"``;
+        ``events`` counts the kernel's events, ``trace`` is ``None``.
+
+    Raises
+    ------
+    ConfigError
+        If the plan uses a feature the kernels do not cover, or a trace is asked for.
+    SimulationError
+        If the measured length is not positive or the line grows without bound.
+    """
+    reason = supports(plan)
+    if reason is not None:
+        raise ConfigError(
+            f"the fast (Numba) backend does not support {reason} yet; "
+            "use --backend des or --backend auto",
+            path="--backend",
+        )
+    if trace:
+        raise ConfigError(
+            "the fast (Numba) backend records no trace; use --backend des", path="--trace"
+        )
+    if not plan.length > 0.0 or plan.warmup < 0.0:
+        raise SimulationError(
+            f"'length' must be > 0 and 'warmup' >= 0 (got {plan.length!r}, {plan.warmup!r})"
+        )
+    from simline.kernels.line import OVERFLOW, simulate_line
+
+    states = _stream_states(plan, replication)
+    for doubling in range(_MAX_DOUBLINGS + 1):
+        m = _pack(plan, states.copy(), 2**doubling)
+        if simulate_line(m) != OVERFLOW:
+            return _result(plan, replication, m)
+    raise SimulationError(
+        f"scenario {plan.name!r}, replication {replication}: the line holds more parts than "
+        "the fast backend can store (is a station overloaded?)"
+    )
+
+
+def _stream_states(plan: Plan, replication: int) -> np.ndarray:
+    """One xoshiro128** state per (owner, purpose): stations in plan order, then release."""
+    from simline.kernels.random import seed_state
+
+    owners = [s.name for s in plan.stations] + [rng.RELEASE]
+    states = np.empty((len(owners) * _N_PURPOSES, 4), dtype=np.int64)
+    for i, owner in enumerate(owners):
+        for purpose in rng.Purpose:
+            seq = rng.seed_sequence(plan.seed, replication, owner, purpose)
+            states[i * _N_PURPOSES + int(purpose)] = seed_state(seq.generate_state(4, np.uint32))
+    return states
+
+
+def _cumulative(weights: list[float]) -> np.ndarray:
+    if sum(weights) <= 0.0:
+        weights = [1.0] * len(weights)
+    cum = np.cumsum(np.asarray(weights, dtype=np.float64) / math.fsum(weights))
+    cum[-1] = 1.0
+    return cum
+
+
+def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
+    """Pack ``plan`` into the kernel's arrays, every capacity ``scale`` times the first guess."""
+    from simline.kernels.line import SF_WIDTH, ST_WIDTH, SV_WIDTH, LineArrays
+    from simline.kernels.random import dist_tables
+
+    dists: list[Dist] = []
+
+    def row(dist: Dist) -> int:
+        dists.append(dist)
+        return len(dists) - 1
+
+    stations = plan.stations
+    products = plan.products
+    n_st, n_prod = len(stations), len(products)
+    n_srv = sum(s.servers for s in stations)
+    st = np.zeros((n_st, ST_WIDTH), dtype=np.int64)
+    proc = np.zeros((n_st, n_prod), dtype=np.int64)
+    setup = np.full((n_st, n_prod, n_prod), -1, dtype=np.int64)
+    pick_prod = np.zeros((n_st, n_prod), dtype=np.int64)
+    pick_cum = np.ones((n_st, n_prod), dtype=np.float64)
+    sv_station = np.zeros(n_srv, dtype=np.int64)
+    saturated = plan.release.mode == "saturated"
+    first = 0
+    finite = 0
+    unlimited = 0
+    for i, sp in enumerate(stations):
+        st[i, 0] = sp.servers
+        st[i, 1] = -1 if sp.buffer is None else sp.buffer
+        st[i, 2] = first
+        sv_station[first : first + sp.servers] = i
+        first += sp.servers
+        if sp.buffer is None:
+            unlimited += 1
+        else:
+            finite += sp.buffer
+        if sp.failure is not None:
+            st[i, 3] = 1 if sp.failure.operating else 2
+            st[i, 4] = row(sp.failure.ttf)
+            st[i, 5] = row(sp.failure.ttr)
+        for p, dist in enumerate(sp.process):
+            proc[i, p] = row(dist)
+        if sp.setup is not None:
+            for a, line in enumerate(sp.setup):
+                for b, entry in enumerate(line):
+                    if entry is not None and not entry.is_zero:
+                        setup[i, a, b] = row(entry)
+            st[i, 7] = int(bool((setup[i] >= 0).any()))
+        firsts = plan.first_products(i)
+        if saturated and firsts:
+            st[i, 6] = 1
+            st[i, 8] = len(firsts)
+            pick_prod[i, : len(firsts)] = firsts
+            pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
+    cfg = np.zeros(3, dtype=np.int64)
+    cfg[0] = _MODES[plan.release.mode]
+    cfg[1] = plan.release.wip if plan.release.mode == "conwip" else 0
+    if plan.release.mode == "interarrival":
+        if plan.release.interarrival is None:
+            raise SimulationError("'release.interarrival' must be set for interarrival release")
+        cfg[2] = row(plan.release.interarrival)
+    longest = max(len(p.routing) for p in products)
+    route = np.zeros((n_prod, longest), dtype=np.int64)
+    route_len = np.zeros(n_prod, dtype=np.int64)
+    for p, prod in enumerate(products):
+        route[p, : len(prod.routing)] = prod.routing
+        route_len[p] = len(prod.routing)
+    dint, dpar, emp = dist_tables([(int(d.code), d.params) for d in dists])
+
+    conwip = int(cfg[1])
+    finite_caps = [s.buffer for s in stations if s.buffer is not None]
+    q = max([*finite_caps, 64 * scale])
+    putters = n_srv + conwip + 64 * scale
+    parts = n_srv + finite + unlimited * q + conwip + putters * n_st + 16
+    heap = 4 * n_srv + 64 * scale
+    sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
+    sv[:, 0] = sv_station
+    return LineArrays(
+        st=st,
+        scrap=np.array([s.scrap for s in stations], dtype=np.float64),
+        proc=proc,
+        setup=setup,
+        route=route,
+        route_len=route_len,
+        pick_prod=pick_prod,
+        pick_cum=pick_cum,
+        mix_cum=_cumulative([p.mix for p in products]),
+        dint=dint,
+        dpar=dpar,
+        emp=emp,
+        cfg=cfg,
+        window=np.array([plan.warmup, plan.horizon], dtype=np.float64),
+        rs=states,
+        sv=sv,
+        sf=np.zeros((n_srv, SF_WIDTH), dtype=np.float64),
+        items=np.zeros((n_st, q), dtype=np.int64),
+        put_o=np.zeros((n_st, putters), dtype=np.int64),
+        put_p=np.zeros((n_st, putters), dtype=np.int64),
+        getters=np.zeros((n_st, max(s.servers for s in stations)), dtype=np.int64),
+        buf=np.zeros((n_st, 5), dtype=np.int64),
+        pt_prod=np.zeros(parts, dtype=np.int64),
+        pt_step=np.zeros(parts, dtype=np.int64),
+        pt_rel=np.zeros(parts, dtype=np.float64),
+        free=np.zeros(parts, dtype=np.int64),
+        ht=np.zeros(heap, dtype=np.float64),
+        he=np.zeros((heap, 4), dtype=np.int64),
+        ci=np.zeros(9, dtype=np.int64),
+        cf=np.zeros(4, dtype=np.float64),
+        acc=np.zeros((n_st, 6), dtype=np.float64),
+        st_cnt=np.zeros((n_st, 2), dtype=np.int64),
+        p_cnt=np.zeros((n_prod, 4), dtype=np.int64),
+        p_lead=np.zeros((n_prod, 2), dtype=np.float64),
+    )
+
+
+def _result(plan: Plan, replication: int, m: LineArrays) -> RunResult:
+    from simline.kernels.line import (
+        C_EVENTS,
+        C_GOOD,
+        C_RELEASED,
+        C_SCRAP,
+        C_WIP,
+        X_SOJOURN,
+        X_WIP_ACC,
+    )
+
+    stations = {
+        sp.name: StationResult(
+            servers=sp.servers,
+            state_time=(
+                float(m.acc[i, 0]),
+                float(m.acc[i, 1]),
+                float(m.acc[i, 2]),
+                float(m.acc[i, 3]),
+                float(m.acc[i, 4]),
+                float(m.acc[i, 5]),
+            ),
+            parts_out=int(m.st_cnt[i, 0]),
+            scrap=int(m.st_cnt[i, 1]),
+        )
+        for i, sp in enumerate(plan.stations)
+    }
+    products = {
+        prod.name: ProductResult(
+            released=int(m.p_cnt[p, 0]),
+            good=int(m.p_cnt[p, 1]),
+            scrap=int(m.p_cnt[p, 2]),
+            lead_n=int(m.p_cnt[p, 3]),
+            lead_mean=float(m.p_lead[p, 0]),
+            lead_m2=float(m.p_lead[p, 1]),
+        )
+        for p, prod in enumerate(plan.products)
+    }
+    if plan.workforce is not None:
+        paid = plan.workforce.paid_time(plan.warmup, plan.horizon)
+    else:
+        paid = sum(s.servers * s.operators * plan.length for s in plan.stations if s.operators > 0)
+    return RunResult(
+        scenario=plan.name,
+        backend="fast",
+        replication=replication,
+        seed=plan.seed,
+        measured_time=plan.length,
+        hours_per_unit=plan.hours_per_unit,
+        stations=stations,
+        products=products,
+        wip_integral=float(m.cf[X_WIP_ACC]),
+        operator_paid_time=float(paid),
+        released_total=int(m.ci[C_RELEASED]),
+        good_total=int(m.ci[C_GOOD]),
+        scrap_total=int(m.ci[C_SCRAP]),
+        wip_end=int(m.ci[C_WIP]),
+        events=int(m.ci[C_EVENTS]),
+        sojourn_sum=float(m.cf[X_SOJOURN]),
+        trace=None,
+    )

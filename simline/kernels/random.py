@@ -1,0 +1,296 @@
+# mypy: disable-error-code="no-any-return"
+"""Random streams and samplers for every distribution code, as Numba kernels.
+
+A stream is one row of an ``int64`` state array: the four 32-bit words of a xoshiro128**
+generator (Blackman and Vigna), held in 64-bit integers so that no operation ever overflows
+(the same numbers with and without the JIT, and no overflow warnings in pure Python). Two
+32-bit outputs make one double with 53 random bits, in the open interval (0, 1).
+
+Distributions are rows of two tables: ``dint[i] = (code, offset, length)`` (offset and length
+into ``emp`` for an empirical distribution) and ``dpar[i] = (p0, p1, p2)``, the parameters of
+``simline.plan.DistCode`` (values repeated here, kernels import nothing of simline):
+
+==  ===========  ==========================  ===========================================
+ 0  constant     (value,)                    the value
+ 1  exponential  (mean,)                     inverse CDF
+ 2  uniform      (low, high)                 inverse CDF
+ 3  triangular   (low, mode, high)           inverse CDF
+ 4  normal       (mean, sd)                  Box-Muller; a negative draw is drawn again
+ 5  lognormal    (mu, sigma)                 exp of a normal
+ 6  gamma        (shape, scale)              Marsaglia-Tsang (shape < 1: boosted by U^(1/a))
+ 7  erlang       (k, scale)                  as gamma with a whole shape
+ 8  weibull      (shape, scale)              inverse CDF
+ 9  empirical    ``emp[0, off:off+len]`` values, ``emp[1, off:off+len]`` cumulative probs
+==  ===========  ==========================  ===========================================
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simline.kernels._jit import njit
+
+__all__ = ["N_CODES", "dist_tables", "sample", "seed_state", "uniforms"]
+
+CONSTANT = 0
+EXPONENTIAL = 1
+UNIFORM = 2
+TRIANGULAR = 3
+NORMAL = 4
+LOGNORMAL = 5
+GAMMA = 6
+ERLANG = 7
+WEIBULL = 8
+EMPIRICAL = 9
+#: Number of distribution codes.
+N_CODES = 10
+
+_MASK = 0xFFFFFFFF
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+
+@njit
+def _rotl(x: int, k: int) -> int:
+    return ((x << k) | (x >> (32 - k))) & _MASK
+
+
+@njit
+def _next32(rs: np.ndarray, k: int) -> int:
+    """One 32-bit output of xoshiro128** stream ``k`` (advances the stream)."""
+    s0 = rs[k, 0]
+    s1 = rs[k, 1]
+    s2 = rs[k, 2]
+    s3 = rs[k, 3]
+    result = (_rotl((s1 * 5) & _MASK, 7) * 9) & _MASK
+    t = (s1 << 9) & _MASK
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 11)
+    rs[k, 0] = s0
+    rs[k, 1] = s1
+    rs[k, 2] = s2
+    rs[k, 3] = s3
+    return result
+
+
+@njit
+def u01(rs: np.ndarray, k: int) -> float:
+    """Draw a uniform double in the open interval (0, 1) from stream ``k``."""
+    a = _next32(rs, k) >> 5
+    b = _next32(rs, k) >> 6
+    return ((a * 67108864 + b) + 0.5) * _TWO_M53
+
+
+@njit
+def _std_normal(rs: np.ndarray, k: int) -> float:
+    u1 = u01(rs, k)
+    u2 = u01(rs, k)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit
+def _gamma(shape: float, scale: float, rs: np.ndarray, k: int) -> float:
+    boost = 1.0
+    a = shape
+    if a < 1.0:
+        boost = u01(rs, k) ** (1.0 / a)
+        a += 1.0
+    d = a - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = _std_normal(rs, k)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = u01(rs, k)
+        if u < 1.0 - 0.0331 * x * x * x * x or math.log(u) < 0.5 * x * x + d * (
+            1.0 - v + math.log(v)
+        ):
+            return d * v * scale * boost
+
+
+@njit
+def draw(
+    i: int, dint: np.ndarray, dpar: np.ndarray, emp: np.ndarray, rs: np.ndarray, k: int
+) -> float:
+    """One draw of distribution ``i`` (a row of ``dint``/``dpar``) from stream ``k``."""
+    code = dint[i, 0]
+    p0 = dpar[i, 0]
+    p1 = dpar[i, 1]
+    if code == CONSTANT:
+        return p0
+    if code == EXPONENTIAL:
+        return -p0 * math.log(u01(rs, k))
+    if code == UNIFORM:
+        if p0 == p1:
+            return p0
+        return p0 + (p1 - p0) * u01(rs, k)
+    if code == TRIANGULAR:
+        p2 = dpar[i, 2]
+        if p0 == p2:
+            return p0
+        u = u01(rs, k)
+        width = p2 - p0
+        if u < (p1 - p0) / width:
+            return p0 + math.sqrt(u * width * (p1 - p0))
+        return p2 - math.sqrt((1.0 - u) * width * (p2 - p1))
+    if code == NORMAL:
+        if p1 == 0.0:
+            return max(p0, 0.0)
+        while True:
+            x = p0 + p1 * _std_normal(rs, k)
+            if x >= 0.0:
+                return x
+    if code == LOGNORMAL:
+        return math.exp(p0 + p1 * _std_normal(rs, k))
+    if code == GAMMA or code == ERLANG:  # noqa: SIM109 - plain compares for Numba
+        return _gamma(p0, p1, rs, k)
+    if code == WEIBULL:
+        return p1 * (-math.log(u01(rs, k))) ** (1.0 / p0)
+    # EMPIRICAL
+    off = dint[i, 1]
+    n = dint[i, 2]
+    if n == 1:
+        return emp[0, off]
+    u = u01(rs, k)
+    j = np.searchsorted(emp[1, off : off + n], u, side="right")
+    if j > n - 1:
+        j = n - 1
+    return emp[0, off + j]
+
+
+@njit
+def _sample_kernel(
+    dint: np.ndarray, dpar: np.ndarray, emp: np.ndarray, rs: np.ndarray, out: np.ndarray
+) -> None:
+    for j in range(out.shape[0]):
+        out[j] = draw(0, dint, dpar, emp, rs, 0)
+
+
+@njit
+def _uniforms_kernel(rs: np.ndarray, out: np.ndarray) -> None:
+    for j in range(out.shape[0]):
+        out[j] = u01(rs, 0)
+
+
+def seed_state(words: np.ndarray) -> np.ndarray:
+    """Turn four 32-bit seed words into a stream state row (never all zero).
+
+    Parameters
+    ----------
+    words
+        Four unsigned 32-bit integers, e.g. ``SeedSequence.generate_state(4, np.uint32)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of shape ``(4,)``.
+    """
+    state = np.asarray(words, dtype=np.uint32).astype(np.int64)
+    if state.shape != (4,):
+        raise ValueError(f"'words' must hold 4 integers (got shape {state.shape})")
+    if not state.any():
+        state[0] = 1
+    return state
+
+
+def dist_tables(
+    dists: list[tuple[int, tuple[float, ...]]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pack ``(code, params)`` pairs into the ``dint``, ``dpar`` and ``emp`` tables.
+
+    Parameters
+    ----------
+    dists
+        Codes and parameters as in ``simline.plan.Dist``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``dint`` (n, 3) int64, ``dpar`` (n, 3) float64, ``emp`` (2, m) float64.
+
+    Raises
+    ------
+    ValueError
+        If a code is unknown or its parameters do not fit.
+    """
+    n = len(dists)
+    dint = np.zeros((max(n, 1), 3), dtype=np.int64)
+    dpar = np.zeros((max(n, 1), 3), dtype=np.float64)
+    values: list[float] = []
+    cums: list[float] = []
+    for i, (code, params) in enumerate(dists):
+        if not 0 <= code < N_CODES:
+            raise ValueError(f"'code' must be in 0..{N_CODES - 1} (got {code!r})")
+        dint[i, 0] = code
+        if code == EMPIRICAL:
+            if len(params) % 2 or not params:
+                raise ValueError(
+                    f"'params' of an empirical distribution must be values, then cumulative "
+                    f"probabilities (got {params!r})"
+                )
+            m = len(params) // 2
+            dint[i, 1] = len(values)
+            dint[i, 2] = m
+            values.extend(params[:m])
+            cums.extend(params[m:])
+        else:
+            if len(params) > 3:
+                raise ValueError(f"'params' must have at most 3 entries (got {params!r})")
+            dpar[i, : len(params)] = params
+            if code in (GAMMA, ERLANG, WEIBULL) and not params[0] > 0.0:
+                raise ValueError(f"'shape' must be > 0 (got {params[0]!r})")
+    emp = np.zeros((2, max(len(values), 1)), dtype=np.float64)
+    emp[0, : len(values)] = values
+    emp[1, : len(cums)] = cums
+    return dint, dpar, emp
+
+
+def sample(code: int, params: tuple[float, ...], state: np.ndarray, n: int) -> np.ndarray:
+    """Draw ``n`` numbers of one distribution from one stream.
+
+    Parameters
+    ----------
+    code, params
+        The distribution, as ``simline.plan.Dist`` holds it.
+    state
+        The stream's state row (see :func:`seed_state`); it is advanced in place.
+    n
+        How many numbers.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` draws, float64.
+    """
+    if n < 0:
+        raise ValueError(f"'n' must be >= 0 (got {n!r})")
+    dint, dpar, emp = dist_tables([(int(code), tuple(float(p) for p in params))])
+    rs = _state_2d(state)
+    out = np.empty(n, dtype=np.float64)
+    _sample_kernel(dint, dpar, emp, rs, out)
+    state[:] = rs[0]
+    return out
+
+
+def uniforms(state: np.ndarray, n: int) -> np.ndarray:
+    """Draw ``n`` uniform numbers on (0, 1) from one stream (advanced in place)."""
+    if n < 0:
+        raise ValueError(f"'n' must be >= 0 (got {n!r})")
+    rs = _state_2d(state)
+    out = np.empty(n, dtype=np.float64)
+    _uniforms_kernel(rs, out)
+    state[:] = rs[0]
+    return out
+
+
+def _state_2d(state: np.ndarray) -> np.ndarray:
+    if state.shape != (4,) or state.dtype != np.int64:
+        raise ValueError(f"'state' must be an int64 array of shape (4,) (got {state.shape})")
+    return state.reshape(1, 4).copy()
