@@ -151,17 +151,12 @@ def run(
 ) -> None:
     """Simulate one scenario and print its figures with 95% confidence intervals."""
     scenario = _load(config)
-    from simline.config import apply_overrides
     from simline.experiment.replicate import resolve_backend, run_replications
     from simline.plan import compile_plan
     from simline.stats import summarize
 
-    scenario = apply_overrides(
-        scenario,
-        replications=replications,
-        seed=seed,
-        length=_duration(length),
-        warmup=_duration(warmup),
+    scenario = _overrides(
+        scenario, replications=replications, seed=seed, length=length, warmup=warmup
     )
     plan = compile_plan(scenario)
     for path, option in ((output, "--output"), (trace, "--trace")):
@@ -261,10 +256,11 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
-    help="table is for people; json is the documented object.",
+    help="table is for people; json is the documented object; csv has one row per scenario "
+    "and figure, then one per difference against the first.",
 )
 @click.option(
     "-o", "--output", type=_OUTPUT, metavar="PATH", help="Write the result there, atomically."
@@ -315,52 +311,43 @@ def compare(
     sensitivity: bool,
     plot: Path | None,
 ) -> None:
-    """Simulate scenarios with common random numbers and compare them on cost.
+    """Simulate scenarios with common random numbers and compare them side by side.
 
     Every scenario runs with the same seed and replications (the first scenario's unless
-    given), so the paired differences against the first have tight 95% CIs. Money is shown in
-    the first scenario's currency; give --rate for any other. The winner is the lowest TCO per
-    good part; it is significant when the paired 95% CI of the runner-up minus the winner
-    lies above 0.
+    given), so the paired differences against the first have tight 95% CIs. With a site in
+    every scenario they are compared on cost: money is shown in the first scenario's currency
+    (give --rate for any other) and the winner is the lowest TCO per good part. Without a site
+    in any they are compared on the line's figures (throughput, lead time, WIP, utilization)
+    and the winner is the highest throughput. A winner is significant when the paired 95% CI
+    of its margin over the runner-up lies above 0.
     """
-    from simline.config import apply_overrides
-    from simline.cost import (
-        compare_costs,
-        exchange_rates,
-        parse_rate,
-        scenario_cost,
-    )
-    from simline.cost import (
-        sensitivity as run_sensitivity,
-    )
-    from simline.cost.unit import require_site
     from simline.experiment.replicate import resolve_backend, run_replications
     from simline.plan import compile_plan
-    from simline.stats import summarize
 
     paths = [*configs, *more]
     scenarios = [_load(p) for p in paths]
-    for path, scenario in zip(paths, scenarios, strict=True):
-        try:
-            require_site(scenario)
-        except ConfigError as err:
-            raise ConfigError(err.message, file=str(path), path=err.path) from None
+    costed = _check_sites(paths, scenarios)
+    if not costed:
+        for given, option in ((rates, "--rate"), (sensitivity, "--sensitivity"), (plot, "--plot")):
+            if given:
+                raise ConfigError(
+                    "is about cost and needs a 'site' in every scenario (none has one)",
+                    path=option,
+                )
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ConfigError(f"scenario names must differ to be compared (got {', '.join(names)})")
-    rate_map = dict(parse_rate(text) for text in rates)
-    currency, factors = exchange_rates(scenarios, rate_map)
+    currency, factors = "", [1.0] * len(scenarios)
+    if costed:
+        from simline.cost import exchange_rates, parse_rate
+
+        rate_map = dict(parse_rate(text) for text in rates)
+        currency, factors = exchange_rates(scenarios, rate_map)
     first = scenarios[0]
     common_seed = first.run.seed if seed is None else seed
     common_reps = first.run.replications if replications is None else replications
     scenarios = [
-        apply_overrides(
-            s,
-            replications=common_reps,
-            seed=common_seed,
-            length=_duration(length),
-            warmup=_duration(warmup),
-        )
+        _overrides(s, replications=common_reps, seed=common_seed, length=length, warmup=warmup)
         for s in scenarios
     ]
     plans = [compile_plan(s) for s in scenarios]
@@ -381,7 +368,94 @@ def compare(
             return run_replications(plan, backend=backend_name, jobs=jobs, progress=progress)
 
         all_results.append(_simulate(plan, run_all, show_progress))
-    from simline.report.output import dumps_json, run_to_json
+
+    head: dict[str, Any] = {
+        "simline_version": __version__,
+        "compared_on": "tco" if costed else "throughput_per_hour",
+        "seed": common_seed,
+        "replications": common_reps,
+    }
+    if costed:
+        obj = _cost_comparison(
+            head, scenarios, plans, all_results, factors, currency, backend_name, sensitivity, plot
+        )
+    else:
+        obj = _line_comparison(head, plans, all_results, backend_name)
+    time_units = [(p.time_unit, p.hours_per_unit) for p in plans]
+    if fmt == "table":
+        from simline.report.table import render_comparison
+
+        renderable = render_comparison(obj, time_units)
+        if output is None:
+            _print_rich(renderable)
+        else:
+            _save(output, _render_text(renderable))
+        return
+    if fmt == "json":
+        from simline.report.output import dumps_json
+
+        text = dumps_json(obj)
+    else:
+        from simline.report.output import comparison_to_csv_rows, rows_to_csv
+
+        text = rows_to_csv(comparison_to_csv_rows(obj, plans), COMPARE_CSV_COLUMNS)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _save(output, text)
+
+
+#: Columns of ``simline compare --format csv``: ``versus`` is empty on a scenario's own
+#: figures and names the first scenario on a difference row.
+COMPARE_CSV_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "versus",
+    "figure",
+    "mean",
+    "ci95_lo",
+    "ci95_hi",
+    "unit",
+)
+
+
+def _check_sites(paths: list[Path], scenarios: list[ScenarioConfig]) -> bool:
+    """Return whether the scenarios are compared on cost (all have a site) or not (none has).
+
+    Raises
+    ------
+    ConfigError
+        If some have a site and some do not: the first without one is named.
+    """
+    sited = [s.site is not None for s in scenarios]
+    if all(sited) or not any(sited):
+        return all(sited)
+    missing = sited.index(False)
+    with_site = scenarios[sited.index(True)].name
+    raise ConfigError(
+        f"scenario {scenarios[missing].name!r} has no 'site' but {with_site!r} has one: "
+        "give every scenario a site to compare them on cost, or none to compare the lines "
+        "alone",
+        file=str(paths[missing]),
+        path="site",
+    )
+
+
+def _cost_comparison(
+    head: dict[str, Any],
+    scenarios: list[ScenarioConfig],
+    plans: list[Plan],
+    all_results: list[list[RunResult]],
+    factors: list[float],
+    currency: str,
+    backend_name: str,
+    sensitivity: bool,
+    plot: Path | None,
+) -> dict[str, Any]:
+    """Build the compare object of scenarios with a site: cost, differences, TCO winner."""
+    from simline.cost import compare_costs, scenario_cost
+    from simline.cost import sensitivity as run_sensitivity
+    from simline.report.output import run_to_json
+    from simline.stats import summarize
 
     costs = [
         scenario_cost(s, r, rate=f, currency=currency)
@@ -398,17 +472,16 @@ def compare(
         )
         for plan, results, cost in zip(plans, all_results, costs, strict=True)
     ]
+    reps = head["replications"]
     obj: dict[str, Any] = {
-        "simline_version": __version__,
+        **head,
         "currency": currency,
-        "seed": common_seed,
-        "replications": common_reps,
         "rates": {s.currency: f for s, f in zip(scenarios, factors, strict=True)},
         "scenarios": runs,
         "differences": [d.to_json() for d in comparison.differences],
         "winner": comparison.winner,
         "runner_up": comparison.runner_up,
-        "margin": comparison.margin.to_json() if comparison.margin is not None else None,
+        "margin": comparison.margin.to_json(reps) if comparison.margin is not None else None,
         "significant": comparison.significant,
         "verdict": _verdict(comparison, currency),
     }
@@ -420,20 +493,73 @@ def compare(
         from simline.report.plots import plot_comparison
 
         _write(plot, lambda: plot_comparison(plot, costs, rows))
-    if fmt == "json":
-        text = dumps_json(obj)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            _save(output, text)
-        return
-    from simline.report.table import render_comparison
+    return obj
 
-    renderable = render_comparison(obj, [(p.time_unit, p.hours_per_unit) for p in plans])
-    if output is None:
-        _print_rich(renderable)
-    else:
-        _save(output, _render_text(renderable))
+
+def _line_comparison(
+    head: dict[str, Any],
+    plans: list[Plan],
+    all_results: list[list[RunResult]],
+    backend_name: str,
+) -> dict[str, Any]:
+    """Build the compare object of scenarios without a site, winner on throughput."""
+    from simline.report.output import run_to_json
+    from simline.stats import Estimate, compare_lines, summarize
+
+    comparison = compare_lines(plans, all_results)
+    reps = head["replications"]
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, Estimate):
+            return node.to_json(reps)
+        if isinstance(node, dict):
+            return {k: plain(v) for k, v in node.items()}
+        return node
+
+    runs = [
+        run_to_json(plan, summarize(plan, results), backend=backend_name, version=__version__)
+        for plan, results in zip(plans, all_results, strict=True)
+    ]
+    return {
+        **head,
+        "scenarios": runs,
+        "bottlenecks": dict(zip(comparison.scenarios, comparison.bottlenecks, strict=True)),
+        "differences": [plain(d) for d in comparison.differences],
+        "winner": comparison.winner,
+        "runner_up": comparison.runner_up,
+        "margin": comparison.margin.to_json(reps),
+        "significant": comparison.significant,
+        "verdict": _line_verdict(comparison, runs),
+    }
+
+
+def _line_verdict(comparison: Any, runs: list[dict[str, Any]]) -> str:
+    """One paragraph: who wins on throughput, by how much, how sure; cost is not compared."""
+    means = {r["scenario"]: r["throughput_per_hour"]["mean"] for r in runs}
+    win = means[comparison.winner]
+    other = means[comparison.runner_up]
+    margin = comparison.margin
+    text = f"Winner on throughput: {comparison.winner} at {_num(win)} good parts per hour"
+    share = margin.mean / other if other else math.nan
+    text += (
+        f", {_num(margin.mean)} ({share:.1%}) above {comparison.runner_up} "
+        f"(paired 95% CI [{_num(margin.lo)}, {_num(margin.hi)}]): "
+        + (
+            "significant at 95%."
+            if comparison.significant
+            else "not significant at 95%; more replications or a longer run may decide."
+        )
+    )
+    return text + (
+        " No scenario has a site, so they are compared on the line's figures only, not on "
+        "cost; add a 'site' to every scenario for unit, landed and TCO cost."
+    )
+
+
+def _num(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.1f}"
 
 
 def _verdict(comparison: Any, currency: str) -> str:
@@ -511,6 +637,35 @@ def _load(path: Path) -> ScenarioConfig:
         raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from err
 
 
+def _overrides(
+    scenario: ScenarioConfig,
+    *,
+    replications: int | None,
+    seed: int | None,
+    length: str | None,
+    warmup: str | None,
+) -> ScenarioConfig:
+    """Apply the command line's overrides; a bad duration is echoed as the user typed it."""
+    import re
+
+    from simline.config import apply_overrides
+
+    try:
+        return apply_overrides(
+            scenario,
+            replications=replications,
+            seed=seed,
+            length=_duration(length),
+            warmup=_duration(warmup),
+        )
+    except ConfigError as err:
+        typed = {"--length": length, "--warmup": warmup}.get(err.path or "")
+        if typed is None:
+            raise
+        message = re.sub(r"\(got [^()]*\)$", f"(got {typed!r})", err.message)
+        raise ConfigError(message, path=err.path) from None
+
+
 def _duration(text: str | None) -> str | float | None:
     """Pass a duration option on as the config expects it: a bare number as a float."""
     if text is None:
@@ -523,12 +678,36 @@ def _duration(text: str | None) -> str | float | None:
 
 
 def _check_writable_dir(path: Path, option: str) -> None:
-    """Fail before simulating if a result could not be written there (exit status 2)."""
+    """Fail before simulating if a result could not be written there (exit status 2).
+
+    A target that cannot be written is bad input, like a bad option value: ``-o /proc/version``
+    or a path that is a directory is refused with ``cannot write ...`` and exit status 2
+    before anything is simulated. The probe creates and removes a temporary file in the
+    directory, as the atomic write will (root passes ``os.access`` checks that the write
+    itself then fails). A write that fails later anyway (a full disk) is exit status 1.
+    """
+    import tempfile
+
     directory = path.parent
     if not directory.is_dir():
         raise ConfigError(f"directory {str(directory)!r} does not exist", path=option)
+    if path.is_dir():
+        raise ConfigError(f"cannot write {str(path)!r}: it is a directory", path=option)
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"cannot write {str(path)!r}: not a regular file", path=option)
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise ConfigError(f"directory {str(directory)!r} is not writable", path=option)
+        raise ConfigError(
+            f"cannot write {str(path)!r}: directory {str(directory)!r} is not writable",
+            path=option,
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as err:
+        raise ConfigError(
+            f"cannot write {str(path)!r}: {err.strerror or err}", path=option
+        ) from None
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
 
 
 def _require_pyarrow() -> None:

@@ -27,16 +27,19 @@ if TYPE_CHECKING:
     from simline.plan import Plan
 
 __all__ = [
+    "COMPARED_FIGURES",
     "LEVEL",
     "LINE_FIGURES",
     "PRODUCT_FIGURES",
     "STATION_FIGURES",
     "Estimate",
     "FigureKey",
+    "LineComparison",
     "ProductSummary",
     "RunSummary",
     "StationSummary",
     "SummaryAccumulator",
+    "compare_lines",
     "estimate",
     "paired_difference",
     "replication_figures",
@@ -100,15 +103,22 @@ class Estimate:
         """Half the width of the confidence interval (``0`` for one replication)."""
         return (self.hi - self.lo) / 2.0
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, replications: int | None = None) -> dict[str, object]:
         """Return the figure as the spec's JSON object, ``{"mean": x, "ci95": [lo, hi]}``.
 
         ``nan`` becomes ``None`` (JSON ``null``), so the result always serialises to valid JSON.
+        Given the number of replications that ran, an estimate that fewer of them defined
+        (a lead time when some replications had no finished good part) also carries
+        ``"n": k`` (``0 < k``), so a narrow interval from few replications is not mistaken for
+        a tight one; a figure no replication defined is ``null`` already.
         """
-        return {
+        out: dict[str, object] = {
             "mean": _finite_or_none(self.mean),
             "ci95": [_finite_or_none(self.lo), _finite_or_none(self.hi)],
         }
+        if replications is not None and 0 < self.n < replications:
+            out["n"] = self.n
+        return out
 
 
 def _finite_or_none(x: float) -> float | None:
@@ -383,3 +393,108 @@ def summarize(plan: Plan, results: Iterable[RunResult]) -> RunSummary:
     for result in results:
         acc.add(result)
     return acc.summary()
+
+
+@dataclass(frozen=True, slots=True)
+class LineComparison:
+    """Scenarios compared on the line's own figures, paired over replications.
+
+    ``differences[k]`` is scenario ``k + 1`` minus the first, figure by figure:
+    ``throughput_per_hour``, ``lead_time_hours``, ``wip``, ``bottleneck_utilization`` (each
+    scenario's own bottleneck) and ``stations`` (utilization of each station both have).
+    The winner has the highest mean throughput; ``margin`` is the winner minus the runner-up,
+    paired, and ``significant`` says whether its 95% CI lies above 0.
+    """
+
+    scenarios: list[str]
+    bottlenecks: list[str | None]
+    differences: list[dict[str, object]]
+    winner: str
+    runner_up: str
+    margin: Estimate
+    significant: bool
+
+
+#: Line figures compared between scenarios, in output order (lead time in hours, so that
+#: scenarios in different time units compare).
+COMPARED_FIGURES: tuple[str, ...] = (
+    "throughput_per_hour",
+    "lead_time_hours",
+    "wip",
+    "bottleneck_utilization",
+)
+
+
+def _line_values(
+    plan: Plan, results: Sequence[RunResult], bottleneck: str | None
+) -> dict[str, list[float]]:
+    values: dict[str, list[float]] = {}
+    for result in results:
+        figures = replication_figures(plan, result)
+        row = {
+            "throughput_per_hour": figures[("throughput_per_hour",)],
+            "lead_time_hours": figures[("lead_time",)] * result.hours_per_unit,
+            "wip": figures[("wip",)],
+            "bottleneck_utilization": math.nan
+            if bottleneck is None
+            else figures[("stations", bottleneck, "utilization")],
+        }
+        for station in plan.stations:
+            row[f"stations.{station.name}"] = figures[("stations", station.name, "utilization")]
+        for key, value in row.items():
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def compare_lines(plans: Sequence[Plan], results: Sequence[Sequence[RunResult]]) -> LineComparison:
+    """Compare simulated lines (no cost model) with paired differences against the first.
+
+    Parameters
+    ----------
+    plans
+        The scenarios' plans, run with the same seed and replication count (common random
+        numbers).
+    results
+        Each scenario's replications, in replication order.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two scenarios are given or their replication counts differ.
+    """
+    if len(plans) < 2 or len(plans) != len(results):
+        raise ValueError(f"compare needs two scenarios or more (got {len(plans)})")
+    counts = {len(r) for r in results}
+    if len(counts) != 1:
+        raise ValueError(f"paired comparison needs equal replication counts (got {sorted(counts)})")
+    bottlenecks = [summarize(p, r).bottleneck for p, r in zip(plans, results, strict=True)]
+    values = [_line_values(p, r, b) for p, r, b in zip(plans, results, bottlenecks, strict=True)]
+    first = values[0]
+    differences: list[dict[str, object]] = []
+    for plan, mine in zip(plans[1:], values[1:], strict=True):
+        entry: dict[str, object] = {"scenario": plan.name, "versus": plans[0].name}
+        for figure in COMPARED_FIGURES:
+            entry[figure] = paired_difference(mine[figure], first[figure])
+        entry["stations"] = {
+            key.removeprefix("stations."): paired_difference(mine[key], first[key])
+            for key in mine
+            if key.startswith("stations.") and key in first
+        }
+        differences.append(entry)
+    means = [estimate(v["throughput_per_hour"]).mean for v in values]
+    order = sorted(
+        range(len(plans)), key=lambda i: -means[i] if math.isfinite(means[i]) else math.inf
+    )
+    win, run = order[0], order[1]
+    margin = paired_difference(
+        values[win]["throughput_per_hour"], values[run]["throughput_per_hour"]
+    )
+    return LineComparison(
+        scenarios=[p.name for p in plans],
+        bottlenecks=bottlenecks,
+        differences=differences,
+        winner=plans[win].name,
+        runner_up=plans[run].name,
+        margin=margin,
+        significant=margin.n > 1 and margin.lo > 0,
+    )

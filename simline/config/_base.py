@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "NAME_RE",
+    "OPEN_CALL_RE",
     "Name",
     "NonNegative",
     "Number",
@@ -24,6 +25,7 @@ __all__ = [
     "Rate",
     "StrictModel",
     "Whole",
+    "cut_off_message",
     "fail",
     "got",
     "name_list",
@@ -31,6 +33,19 @@ __all__ = [
 
 #: Station and product names: letters, digits, ``_`` and ``-`` (no dots: they separate paths).
 NAME_RE = re.compile(r"^\w[\w-]*$")
+
+
+#: The start of a call whose closing parenthesis is missing, e.g. ``"tri(1"``: what YAML leaves
+#: of an unquoted short form in a flow mapping, where the comma ends the value.
+OPEN_CALL_RE = re.compile(r"^\s*[A-Za-z_]\w*\s*\([^)]*$")
+
+
+def cut_off_message(text: str) -> str:
+    """Return the hint for a short form that a YAML flow mapping or list cut at its first comma."""
+    return (
+        f"{text!r} is cut off: in a YAML flow mapping or list ({{...}} or [...]) a comma "
+        'ends the value, so quote the short form there, e.g. "tri(6, 8, 12)"'
+    )
 
 
 def fail(message: str, *sub: str | int) -> NoReturn:
@@ -65,9 +80,15 @@ def _number(value: Any) -> Any:
     return value
 
 
+#: The largest whole number a config takes (a signed 64-bit integer, what the engines count in).
+WHOLE_MAX = 2**63 - 1
+
+
 def _whole(value: Any) -> Any:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         fail(f"expected a whole number (got {got(value)})")
+    if isinstance(value, int | float) and abs(value) > WHOLE_MAX:
+        fail(f"expected a whole number of at most {WHOLE_MAX:_} (got {got(value)})")
     return value
 
 
@@ -110,6 +131,12 @@ class StrictModel(BaseModel):
     def _unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
             allowed = [name for name in cls.model_fields if name not in cls._hidden_keys]
+            if any(key not in cls.model_fields for key in data):
+                # The unknown keys may be the pieces of a short form that YAML split at its
+                # commas ({process_time: tri(1, 2, 3)}): then the cut value is the problem.
+                for key, value in data.items():
+                    if isinstance(value, str) and OPEN_CALL_RE.match(value):
+                        fail(cut_off_message(value), str(key))
             for key in data:
                 if key not in cls.model_fields:
                     fail(f"unknown key {key!r}; allowed keys: {name_list(allowed)}", str(key))

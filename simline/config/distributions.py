@@ -19,7 +19,17 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, model_validator
 
-from simline.config._base import NonNegative, Positive, StrictModel, Whole, fail, got, name_list
+from simline.config._base import (
+    OPEN_CALL_RE,
+    NonNegative,
+    Positive,
+    StrictModel,
+    Whole,
+    cut_off_message,
+    fail,
+    got,
+    name_list,
+)
 from simline.config.units import Duration, PositiveDuration, parse_duration
 
 __all__ = [
@@ -65,7 +75,6 @@ ALIASES: dict[str, str] = {
 }
 
 _CALL_RE = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*\((?P<args>.*)\)\s*$", re.DOTALL)
-_OPEN_CALL_RE = re.compile(r"^\s*[A-Za-z_]\w*\s*\([^)]*$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _FLOAT_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _SHORT_NAMES = "exp, uniform, tri, normal, lognormal, gamma, erlang, weibull, const"
@@ -252,11 +261,8 @@ def parse_short_form(text: str) -> dict[str, Any] | None:
     """
     match = _CALL_RE.match(text)
     if match is None:
-        if _OPEN_CALL_RE.match(text):
-            fail(
-                f"{text!r} is cut off: in a YAML flow mapping or list ({{...}} or [...]) a comma "
-                'ends the value, so quote the short form there, e.g. "tri(6, 8, 12)"'
-            )
+        if OPEN_CALL_RE.match(text):
+            fail(cut_off_message(text))
         return None
     name = match["name"].lower()
     if name not in ALIASES or ALIASES[name] == "empirical":

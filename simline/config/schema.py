@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from simline.config.distributions import ALIASES
 from simline.config.models import ScenarioConfig
 
 __all__ = ["scenario_json_schema"]
@@ -27,6 +29,29 @@ def _any_of(node: Any) -> Any:
     return node
 
 
+def _any_case(word: str) -> str:
+    """Return a regular expression (ECMA 262 and Python alike) for ``word`` in any case."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _dist_names(defs: dict[str, Any]) -> None:
+    """Let ``dist`` take every spelling the loader accepts: aliases, in any case.
+
+    Pydantic writes ``{"const": "exponential"}``; the loader also takes ``exp``, ``EXP`` or
+    ``Exponential``. Each distribution's ``dist`` becomes a pattern of its names in any case
+    (the patterns of two distributions never overlap, so the union still picks one).
+    """
+    for definition in defs.values():
+        dist = definition.get("properties", {}).get("dist")
+        if not isinstance(dist, dict) or "const" not in dist:
+            continue
+        canonical = dist.pop("const")
+        names = sorted(alias for alias, name in ALIASES.items() if name == canonical)
+        dist["pattern"] = "^(?:" + "|".join(_any_case(n) for n in names) + ")$"
+        dist["examples"] = names
+        dist["description"] = f"{' or '.join(names)} (any case)"
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a scenario file.
 
@@ -39,6 +64,7 @@ def scenario_json_schema() -> dict[str, Any]:
         A JSON-serialisable schema.
     """
     schema = _any_of(ScenarioConfig.model_json_schema(mode="validation"))
+    _dist_names(schema.get("$defs", {}))
     properties = schema["properties"]
     site = properties["site"]
     site_ref = next(

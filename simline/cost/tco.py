@@ -208,20 +208,21 @@ class ScenarioCost:
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``cost`` block of ``spec/cost.md`` (plus ``margin`` and lead times)."""
+        reps = len(self.replications)
 
         def est(name: str) -> dict[str, object]:
-            return self.estimate(name).to_json()
+            return self.estimate(name).to_json(reps)
 
         stations: dict[str, Any] = {}
         if self.replications:
             for name in self.replications[0].stations:
                 entry = {
-                    figure: self.station_estimate(name, figure).to_json()
+                    figure: self.station_estimate(name, figure).to_json(reps)
                     for figure in ("machine_hour_rate", "cost_per_part")
                 }
                 per_build = self.station_estimate(name, "cost_per_build_part")
                 if per_build.n > 0:
-                    entry["cost_per_build_part"] = per_build.to_json()
+                    entry["cost_per_build_part"] = per_build.to_json(reps)
                 stations[name] = entry
         return {
             "currency": self.currency,
@@ -241,7 +242,7 @@ class ScenarioCost:
             "co2_kg_per_part": est("co2_kg_per_part"),
             "lead_time_door_to_door": estimate(
                 v / self.hours_per_unit for v in self.values("lead_time_door_to_door_h")
-            ).to_json(),
+            ).to_json(reps),
         }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "TRACE_COLUMNS",
     "atomic_path",
     "atomic_write",
+    "comparison_to_csv_rows",
     "cost_to_csv_rows",
     "dumps_json",
     "figure_unit",
@@ -98,6 +99,8 @@ def run_to_json(
     -------
     dict
         Plain JSON types only; an undefined figure is ``None`` (``null``), never ``nan``.
+        A figure that only ``k`` of the replications defined (a lead time when some had no
+        finished good part) carries ``"n": k`` beside its mean and interval.
     """
     out: dict[str, Any] = {
         "scenario": plan.name,
@@ -107,14 +110,15 @@ def run_to_json(
         "replications": summary.replications,
         "seed": plan.seed,
     }
+    reps = summary.replications
     for name in LINE_FIGURES:
-        out[name] = getattr(summary, name).to_json()
+        out[name] = getattr(summary, name).to_json(reps)
     out["products"] = {
-        product: {name: getattr(ps, name).to_json() for name in PRODUCT_FIGURES}
+        product: {name: getattr(ps, name).to_json(reps) for name in PRODUCT_FIGURES}
         for product, ps in summary.products.items()
     }
     out["stations"] = {
-        station: {name: getattr(ss, name).to_json() for name in STATION_FIGURES}
+        station: {name: getattr(ss, name).to_json(reps) for name in STATION_FIGURES}
         for station, ss in summary.stations.items()
     }
     if cost is not None:
@@ -343,4 +347,94 @@ def cost_to_csv_rows(plan: Plan, cost: dict[str, Any]) -> list[dict[str, str | f
             )
 
     walk("cost", {k: v for k, v in cost.items() if k != "currency"})
+    return rows
+
+
+#: Units of the figures of a comparison's differences (``{cur}`` is the money currency).
+_DIFFERENCE_UNITS: dict[str, str] = {
+    "tco": "{cur}/part",
+    "landed_cost": "{cur}/part",
+    "unit_cost": "{cur}/part",
+    "npv": "{cur}",
+    "throughput_per_hour": "h-1",
+    "lead_time_hours": "h",
+    "lead_time_door_to_door_hours": "h",
+    "wip": "parts",
+    "co2_kg_per_part": "kg/part",
+    "bottleneck_utilization": "fraction",
+    "utilization": "fraction",
+}
+
+
+def comparison_to_csv_rows(
+    comparison: dict[str, Any], plans: Sequence[Plan]
+) -> list[dict[str, str | float | None]]:
+    """Rows of ``simline compare --format csv``: each scenario's figures, then the differences.
+
+    A scenario's own figures are the rows of ``simline run --format csv`` (with its cost
+    rows when it has a site) and an empty ``versus``; a difference row has the scenario in
+    ``scenario``, the first scenario in ``versus`` and the figure's name as in the JSON
+    ``differences`` (``stations.saw.utilization`` for a station's utilization).
+    """
+    rows: list[dict[str, str | float | None]] = []
+    for plan, run in zip(plans, comparison["scenarios"], strict=True):
+        rows += _run_rows_from_json(plan, run)
+        if "cost" in run:
+            rows += [{**r, "versus": None} for r in cost_to_csv_rows(plan, run["cost"])]
+    currency = str(comparison.get("currency", ""))
+
+    def walk(d: dict[str, Any], prefix: str, node: Any) -> None:
+        if isinstance(node, dict) and "mean" in node and "ci95" in node:
+            lo, hi = node["ci95"]
+            unit = _DIFFERENCE_UNITS.get(prefix.rsplit(".", 1)[-1], "")
+            rows.append(
+                {
+                    "scenario": d["scenario"],
+                    "versus": d["versus"],
+                    "figure": prefix,
+                    "mean": node["mean"],
+                    "ci95_lo": lo,
+                    "ci95_hi": hi,
+                    "unit": unit.format(cur=currency),
+                }
+            )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "stations" and not prefix:
+                    for station, est in value.items():
+                        walk(d, f"stations.{station}.utilization", est)
+                elif key not in ("scenario", "versus"):
+                    walk(d, f"{prefix}.{key}" if prefix else key, value)
+
+    for d in comparison["differences"]:
+        walk(d, "", d)
+    return rows
+
+
+def _run_rows_from_json(plan: Plan, run: dict[str, Any]) -> list[dict[str, str | float | None]]:
+    """Return a scenario's figures (as ``simline run --format csv``) from its JSON object."""
+    rows: list[dict[str, str | float | None]] = []
+
+    def add(key: FigureKey, node: dict[str, Any]) -> None:
+        lo, hi = node["ci95"]
+        rows.append(
+            {
+                "scenario": plan.name,
+                "versus": None,
+                "figure": ".".join(key),
+                "mean": node["mean"],
+                "ci95_lo": lo,
+                "ci95_hi": hi,
+                "unit": figure_unit(key, plan.time_unit),
+            }
+        )
+
+    for name in LINE_FIGURES:
+        add((name,), run[name])
+    for product, figures in run["products"].items():
+        for name in PRODUCT_FIGURES:
+            add(("products", product, name), figures[name])
+    for station, figures in run["stations"].items():
+        for name in STATION_FIGURES:
+            add(("stations", station, name), figures[name])
     return rows

@@ -161,8 +161,15 @@ def _line_table(summary: RunSummary, unit: str) -> Table:
     for label, est, label_unit in rows:
         mean, half, ci = format_estimate(est)
         cells = (mean, half, ci) if with_ci else (mean,)
-        table.add_row(label, *cells, label_unit)
+        table.add_row(label, *cells, label_unit + _partial(est, summary.replications))
     return table
+
+
+def _partial(e: Estimate, replications: int) -> str:
+    """``" (3 of 5 replications)"`` when fewer replications than ran defined the figure."""
+    if 0 < e.n < replications:
+        return f" ({e.n} of {replications} replications)"
+    return ""
 
 
 def _products_table(summary: RunSummary, unit: str) -> Table:
@@ -178,7 +185,7 @@ def _products_table(summary: RunSummary, unit: str) -> Table:
         table.add_row(
             name,
             _mean_pm(ps.throughput_per_hour),
-            _mean_pm(ps.lead_time),
+            _mean_pm(ps.lead_time) + _partial(ps.lead_time, summary.replications),
             _mean_pm(ps.good_parts),
             _mean_pm(ps.scrap_parts),
         )
@@ -258,6 +265,8 @@ def _json_estimate(node: dict[str, Any]) -> Estimate:
     mean = node["mean"]
     lo, hi = node["ci95"]
     n = 2 if lo is not None and hi is not None and lo != hi else 1
+    if "n" in node:
+        n = int(node["n"])
     return Estimate(
         math.nan if mean is None else mean,
         math.nan if lo is None else lo,
@@ -313,6 +322,8 @@ def render_comparison(
     time_units
         Each scenario's time unit and hours per unit (lead times are shown in hours/days).
     """
+    if comparison.get("compared_on") == "throughput_per_hour":
+        return _render_line_comparison(comparison, time_units)
     scenarios = comparison["scenarios"]
     currency = comparison["currency"]
     side = Table(
@@ -404,6 +415,90 @@ def render_comparison(
     if sens:
         parts += [Text(""), _sensitivity_table(sens)]
     return Group(*parts)
+
+
+def _render_line_comparison(
+    comparison: dict[str, Any], time_units: Sequence[tuple[str, float]]
+) -> RenderableType:
+    """Scenarios without a site side by side on the line's figures, then the differences."""
+    scenarios = comparison["scenarios"]
+    side = Table(
+        title="Side by side (no site: the lines' figures, ± half-width of the 95% CI)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    side.add_column("Figure")
+    for s in scenarios:
+        side.add_column(s["scenario"], justify="right")
+
+    def cell(node: dict[str, Any] | None, scale: float = 1.0, suffix: str = "") -> str:
+        if node is None:
+            return _MISSING
+        e = _json_estimate(node)
+        text = _mean_pm(Estimate(e.mean * scale, e.lo * scale, e.hi * scale, e.n), suffix=suffix)
+        reps = comparison["replications"]
+        return text + (f" ({e.n} of {reps})" if "n" in node and e.n > 0 else "")
+
+    def hours(i: int, node: dict[str, Any]) -> dict[str, Any]:
+        hpu = time_units[i][1]
+        lo, hi = node["ci95"]
+        return {
+            **node,
+            "mean": None if node["mean"] is None else node["mean"] * hpu,
+            "ci95": [None if lo is None else lo * hpu, None if hi is None else hi * hpu],
+        }
+
+    side.add_row(
+        "Throughput (parts/h)", *(cell(s["throughput_per_hour"]) for s in scenarios), style="bold"
+    )
+    side.add_row(
+        "Lead time, line (h)", *(cell(hours(i, s["lead_time"])) for i, s in enumerate(scenarios))
+    )
+    side.add_row("WIP (parts)", *(cell(s["wip"]) for s in scenarios))
+    side.add_row("Bottleneck utilization", *(_bottleneck_cell(s) for s in scenarios))
+    stations: list[str] = []
+    for s in scenarios:
+        stations += [name for name in s["stations"] if name not in stations]
+    for name in stations:
+        side.add_row(
+            f"  {name} utilization",
+            *(
+                cell(s["stations"][name]["utilization"], 100.0, "%")
+                if name in s["stations"]
+                else _MISSING
+                for s in scenarios
+            ),
+        )
+
+    diff = Table(
+        title=f"Differences against {scenarios[0]['scenario']} "
+        "(paired over replications, ± 95% CI)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    diff.add_column("Scenario")
+    labels = (
+        ("throughput_per_hour", "Throughput/h", 1.0),
+        ("lead_time_hours", "Lead time (h)", 1.0),
+        ("wip", "WIP", 1.0),
+        ("bottleneck_utilization", "Bottleneck util. (pts)", 100.0),
+    )
+    for _, label, _scale in labels:
+        diff.add_column(label, justify="right")
+    shared = [
+        name for name in stations if all(name in d["stations"] for d in comparison["differences"])
+    ]
+    for name in shared:
+        diff.add_column(f"{name} util. (pts)", justify="right")
+    for d in comparison["differences"]:
+        cells = [cell(d[key], scale) for key, _, scale in labels]
+        cells += [cell(d["stations"][name], 100.0) for name in shared]
+        diff.add_row(d["scenario"], *cells)
+    return Group(side, Text(""), diff, Text(""), Text(comparison["verdict"]))
 
 
 def _bottleneck_cell(s: dict[str, Any]) -> str:

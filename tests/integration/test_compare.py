@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +156,111 @@ def test_different_currencies_need_a_rate() -> None:
     with pytest.raises(ConfigError, match="--rate USD"):
         exchange_rates([eur, usd], {})
     assert exchange_rates([eur, usd], {"USD": 0.93}) == ("EUR", [1.0, 0.93])
+
+
+# --- scenarios without a site: the lines alone ---------------------------------------------
+
+
+def unsited(tmp_path: Path, buffers: tuple[int, ...] = (1, 6)) -> list[str]:
+    paths = []
+    for i, buffer in enumerate(buffers):
+        data = line(buffer, 7, f"line{i}")
+        del data["site"]
+        data["run"] = {"length": "8h", "replications": 4, "seed": 7}
+        path = tmp_path / f"line{i}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        paths.append(str(path))
+    return paths
+
+
+def compare_cli(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["compare", *args, "--backend", "des", "-j", "1", "-q"])
+
+
+def test_compare_without_sites_gives_line_figures_json(tmp_path: Path) -> None:
+    result = compare_cli(*unsited(tmp_path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    assert obj["compared_on"] == "throughput_per_hour"
+    assert all("cost" not in s for s in obj["scenarios"])
+    diff = obj["differences"][0]
+    assert (diff["scenario"], diff["versus"]) == ("line1", "line0")
+    for key in ("throughput_per_hour", "lead_time_hours", "wip", "bottleneck_utilization"):
+        assert set(diff[key]) >= {"mean", "ci95"}
+    assert set(diff["stations"]) == {"a", "b", "c"}
+    # bigger buffers raise throughput on this line: the winner, paired, significant
+    assert obj["winner"] == "line1"
+    assert obj["margin"]["mean"] == pytest.approx(diff["throughput_per_hour"]["mean"])
+    assert obj["significant"] is (obj["margin"]["ci95"][0] > 0)
+    assert "Winner on throughput" in obj["verdict"]
+    assert "not on cost" in obj["verdict"]
+
+
+def test_compare_without_sites_table_says_what_it_compares(tmp_path: Path) -> None:
+    result = compare_cli(*unsited(tmp_path))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for text in ("Throughput", "Lead time", "WIP", "Bottleneck utilization", "a utilization"):
+        assert text in out
+    assert "Winner on throughput" in out
+    assert "Unit cost" not in out
+
+
+def test_compare_csv_has_scenario_and_difference_rows(tmp_path: Path) -> None:
+    result = compare_cli(*unsited(tmp_path), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["scenario", "versus", "figure", "mean", "ci95_lo", "ci95_hi", "unit"]
+    own = [r for r in rows if not r["versus"]]
+    diffs = [r for r in rows if r["versus"]]
+    assert {r["scenario"] for r in own} == {"line0", "line1"}
+    assert {(r["scenario"], r["figure"]) for r in own} >= {
+        ("line0", "throughput_per_hour"),
+        ("line1", "stations.b.utilization"),
+    }
+    figures = {r["figure"]: r for r in diffs}
+    assert set(figures) == {
+        "throughput_per_hour",
+        "lead_time_hours",
+        "wip",
+        "bottleneck_utilization",
+        "stations.a.utilization",
+        "stations.b.utilization",
+        "stations.c.utilization",
+    }
+    assert figures["lead_time_hours"]["unit"] == "h"
+    assert all(r["scenario"] == "line1" and r["versus"] == "line0" for r in diffs)
+
+
+def test_compare_csv_with_sites_has_cost_rows(tmp_path: Path) -> None:
+    paths = []
+    for name, buffer in (("a", 2), ("b", 4)):
+        data = line(buffer, 5, name)
+        data["run"] = {"length": "4h", "replications": 3, "seed": 5}
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        paths.append(str(path))
+    result = compare_cli(*paths, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert any(r["figure"] == "cost.tco" and r["scenario"] == "a" for r in rows)
+    tco = next(r for r in rows if r["figure"] == "tco" and r["versus"] == "a")
+    assert tco["unit"] == "EUR/part"
+
+
+def test_compare_mixed_sites_is_a_config_error(tmp_path: Path) -> None:
+    sited = tmp_path / "sited.yaml"
+    sited.write_text(yaml.safe_dump(line(2, 1, "sited")))
+    bare = unsited(tmp_path, (2,))[0]
+    out = tmp_path / "out.json"
+    result = compare_cli(str(sited), bare, "-o", str(out))
+    assert result.exit_code == 2
+    assert "scenario 'line0' has no 'site'" in result.stderr
+    assert "line0.yaml" in result.stderr
+    assert not out.exists()
+
+
+def test_cost_options_need_sites(tmp_path: Path) -> None:
+    result = compare_cli(*unsited(tmp_path), "--sensitivity")
+    assert result.exit_code == 2
+    assert "--sensitivity" in result.stderr

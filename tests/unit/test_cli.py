@@ -523,3 +523,52 @@ def test_real_schema() -> None:
     result = invoke("schema")
     assert result.exit_code == 0
     assert "stations" in json.loads(result.stdout)["properties"]
+
+
+# --- reviewer's cases: echo what was typed, unwritable targets -----------------------------
+
+
+def _real_scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "simline: 1\nname: s\nrun: {length: 1h, replications: 2}\n"
+        "stations: {m: {kind: machine, process_time: 1}}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "expected"),
+    [
+        ("--length", "-3", "--length: expected a duration > 0 (got '-3')"),
+        ("--warmup", "-1h", "--warmup: expected a duration >= 0 (got '-1h')"),
+    ],
+)
+def test_bad_duration_option_echoes_what_was_typed(
+    tmp_path: Path, option: str, typed: str, expected: str
+) -> None:
+    result = CliRunner().invoke(cli, ["run", str(_real_scenario(tmp_path)), f"{option}={typed}"])
+    assert result.exit_code == 2
+    assert result.stderr == f"simline: error: {expected}\n"
+
+
+@pytest.mark.parametrize("target", ["/proc/version", "/proc/no-such-file.json"])
+def test_unwritable_target_is_bad_input_before_simulating(tmp_path: Path, target: str) -> None:
+    if not Path("/proc/version").exists():
+        pytest.skip("needs /proc")
+    result = CliRunner().invoke(
+        cli, ["run", str(_real_scenario(tmp_path)), "-o", target, "--backend", "des", "-j", "1"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"simline: error: --output: cannot write '{target}'")
+    assert_no_traceback(result)
+
+
+def test_output_that_is_a_directory_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    path = _real_scenario(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["run", str(path), "--trace", str(tmp_path / "sub"), "--backend", "des"]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr or "is a directory" in result.stderr

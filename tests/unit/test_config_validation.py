@@ -662,3 +662,54 @@ def test_batch_with_max_wait_and_a_buffer_of_a_build(tmp_path: Path) -> None:
     path.write_text(BASE.replace("    buffer: 3\n", batch), encoding="utf-8")
     station = load_scenario(path).stations["saw"]
     assert station.batch is not None and station.batch.max_wait == "4h"
+
+
+# --- reviewer's cases: split short forms, huge whole numbers ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("station", "where"),
+    [
+        ("{kind: machine, process_time: tri(1, 2, 3)}", "stations.a.process_time"),
+        ("{process_time: tri(1, 2, 3), kind: machine}", "stations.a.process_time"),
+        (
+            "{kind: machine, process_time: 2, failures: {mtbf: weibull(2, 3), mttr: 1}}",
+            "stations.a.failures.mtbf",
+        ),
+    ],
+)
+def test_split_short_form_hint_beats_unknown_key(tmp_path: Path, station: str, where: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"simline: 1\nname: s\nrun: {{length: 8h}}\nstations:\n  a: {station}\n")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "is cut off" in message
+    assert "quote the short form" in message
+    assert f"{where}:" in message
+    assert "unknown key" not in message
+
+
+def test_a_real_unknown_key_is_still_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "simline: 1\nname: s\nrun: {length: 8h}\nstations:\n"
+        "  a: {kind: machine, process_time: 2, bufer: 3}\n"
+    )
+    with pytest.raises(ConfigError, match="unknown key 'bufer'"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("value", ["1e20", "100000000000000000000", "-1e20"])
+def test_huge_whole_number_has_a_plain_message(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "simline: 1\nname: s\nrun: {length: 8h}\nstations:\n"
+        f"  a: {{kind: machine, process_time: 2, servers: {value}}}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "stations.a.servers" in message
+    assert "expected a whole number" in message
+    assert "pydantic" not in message and "unable to parse" not in message

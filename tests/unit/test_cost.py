@@ -315,3 +315,96 @@ def test_cost_needs_a_site() -> None:
     config = scenario(site=None)
     with pytest.raises(ConfigError, match="site"):
         replication_cost(config, result())
+
+
+# --- directional checks against the Reshoring Initiative (cost-model.md sec. 5) ---------------
+
+#: An offshore lane in the Estimator's spirit (stated inputs): a 40 ft container at 2,800 EUR
+#: for 2,000 parts, 0.5 % insurance, 4.5 % duty on CIF, 1 % fees plus 350 per shipment,
+#: 45 days door to door, weekly demand variability 30 % at a 95 % service level.
+MOSER_LANE = {
+    "mode": "sea",
+    "rate_per_container": 2800.0,
+    "units_per_container": 2000,
+    "transit": "45d",
+    "insurance_rate": 0.005,
+    "duty_rate": 0.045,
+    "duty_base": "cif",
+    "fees_rate": 0.01,
+    "fees_per_shipment": 350.0,
+}
+MOSER_DEMAND = {"annual": 50000, "cv_weekly": 0.3, "service_level": 0.95}
+
+
+def priced(fob: float, **extra: Any) -> Any:
+    """A one-station scenario whose line makes a good part for exactly ``fob`` per part.
+
+    Material 30 per part (no scrap), no equipment; the wage is set so that the paid hours of
+    :func:`result` (876 h for 800 good parts) make the rest: the price gap is labour, as in
+    the reshoring story. Inventory carrying 25 % a year, no carbon price.
+    """
+    wage = (fob - 30.0) * 800 / 876.0
+    site = {**SITE, "labour_cost_per_hour": wage, "co2_price_per_t": 0.0}
+    site["inventory_carrying_rate"] = 0.25
+    return scenario(
+        products={"p": {"routing": ["m"], "material_cost": 30.0, "mass_kg": 2.0}},
+        stations={"m": {"kind": "manual", "process_time": 1.0}},
+        site=site,
+        demand=MOSER_DEMAND,
+        **extra,
+    )
+
+
+def tco_of(config: Any) -> dict[str, float]:
+    return replication_cost(config, result(released=800, good=800)).figures
+
+
+def soft(share: float) -> dict[str, float]:
+    """Moser-style soft factors, each ``share`` of the price, and 1 per part of travel."""
+    return {
+        "ip_risk_rate": share,
+        "quality_risk_rate": share,
+        "disruption_rate": share,
+        "innovation_rate": share,
+        "travel_per_year": 30000.0,
+        "management_per_year": 20000.0,
+    }
+
+
+def test_domestic_price_is_its_tco() -> None:
+    domestic = tco_of(priced(100.0))
+    assert domestic["unit_cost"] == pytest.approx(100.0)
+    assert domestic["tco"] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(("gap", "share"), [(0.15, 0.01), (0.20, 0.02)])
+def test_moser_fob_gap_of_15_to_20_percent_closes_on_tco(gap: float, share: float) -> None:
+    """'TCO typically closes a 15-20 % FOB gap'; each hidden factor worth 1-2 % of cost."""
+    domestic = tco_of(priced(100.0))
+    offshore = tco_of(priced(100.0 * (1 - gap), logistics=MOSER_LANE, tco=soft(share)))
+    assert offshore["unit_cost"] == pytest.approx(100.0 * (1 - gap))
+    # closed at 15 % with 1 % factors (99.96 against 100), to within 3 % at 20 % with 2 %
+    assert offshore["tco"] >= 0.97 * domestic["tco"]
+    hard = offshore["landed_cost"] - offshore["unit_cost"]
+    assert 0.05 * offshore["unit_cost"] < hard < 0.2 * offshore["unit_cost"]
+
+
+def test_estimator_chart_30_percent_fob_gap_shrinks_to_about_10_percent() -> None:
+    """Assemblymag part 2: offshore FOB 70 against domestic 100 ends about 10 % apart on TCO.
+
+    Inputs: :data:`MOSER_LANE`, soft factors of 2 % each but quality at 4 % (the middle of
+    the 2-8 % internal failure cost of cost-model.md sec. 4.3), 50,000 a year of travel and
+    management over 50,000 parts. simline lands at about 13 %: directionally the chart
+    (the gap more than halves); the Estimator's ~30 factors add a few more points.
+    """
+    domestic = tco_of(priced(100.0))
+    factors = {**soft(0.02), "quality_risk_rate": 0.04}
+    offshore = tco_of(priced(70.0, logistics=MOSER_LANE, tco=factors))
+    fob_gap = 1 - offshore["unit_cost"] / domestic["unit_cost"]
+    tco_gap = 1 - offshore["tco"] / domestic["tco"]
+    assert fob_gap == pytest.approx(0.30)
+    assert 0.08 <= tco_gap <= 0.15
+    assert tco_gap < fob_gap / 2
+    assert offshore["tco"] - offshore["unit_cost"] == pytest.approx(
+        sum(offshore[k] for k in BREAKDOWN[4:])
+    )

@@ -311,3 +311,23 @@ def test_trace_parquet(tmp_path: Path) -> None:
     assert table.column("replication").to_pylist() == [0, 0, 1, 1]
     assert table.column("station").to_pylist() == ["saw"] * 4
     assert os.listdir(tmp_path) == ["trace.parquet"]
+
+
+def test_partly_defined_lead_time_says_how_many_replications() -> None:
+    results = [_result(0, housing_good=0), _result(1), _result(2)]
+    summary = summarize(_plan(), results)
+    obj = json.loads(dumps_json(run_to_json(_plan(), summary, backend="des", version="0.1.0")))
+    assert obj["replications"] == 3
+    housing = obj["products"]["housing"]["lead_time"]
+    assert housing["n"] == 2
+    assert set(obj["products"]["bracket"]["lead_time"]) == {"mean", "ci95"}
+    assert set(obj["throughput_per_hour"]) == {"mean", "ci95"}
+    text = _text(render_table(_plan(), summary, backend="des"))
+    assert "(2 of 3 replications)" in text
+
+
+def test_estimate_json_n_only_when_fewer_than_ran() -> None:
+    e = Estimate(2.0, 1.0, 3.0, 2)
+    assert e.to_json() == {"mean": 2.0, "ci95": [1.0, 3.0]}
+    assert e.to_json(2) == {"mean": 2.0, "ci95": [1.0, 3.0]}
+    assert e.to_json(5) == {"mean": 2.0, "ci95": [1.0, 3.0], "n": 2}
