@@ -72,6 +72,24 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
+#: Options that ``run`` and ``compare`` share, defined once.
+_BACKEND_OPTION = click.option(
+    "--backend",
+    type=click.Choice(["auto", "des", "fast"]),
+    default="auto",
+    show_default=True,
+    help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
+)
+_JOBS_OPTION = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Replications in parallel processes  [default: number of cores]",
+)
+_QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+
+
 @click.group(name="simline", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="simline", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -98,13 +116,7 @@ _OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--warmup", metavar="D", help="Override run.warmup (a duration as in the scenario file)."
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["auto", "des", "fast"]),
-    default="auto",
-    show_default=True,
-    help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
-)
+@_BACKEND_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -127,14 +139,8 @@ _OUTPUT = click.Path(dir_okay=False, path_type=Path)
     help="Write every event (replication, time, part, product, station, event) as CSV, "
     "or Parquet if PATH ends in .parquet.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Replications in parallel processes  [default: number of cores]",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@_JOBS_OPTION
+@_QUIET_OPTION
 @_reports_errors
 def run(
     config: Path,
@@ -246,13 +252,7 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 )
 @click.option("--length", metavar="D", help="Override run.length of every scenario.")
 @click.option("--warmup", metavar="D", help="Override run.warmup of every scenario.")
-@click.option(
-    "--backend",
-    type=click.Choice(["auto", "des", "fast"]),
-    default="auto",
-    show_default=True,
-    help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
-)
+@_BACKEND_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -265,14 +265,8 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 @click.option(
     "-o", "--output", type=_OUTPUT, metavar="PATH", help="Write the result there, atomically."
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Replications in parallel processes  [default: number of cores]",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@_JOBS_OPTION
+@_QUIET_OPTION
 @click.option(
     "--rate",
     "rates",
@@ -376,11 +370,27 @@ def compare(
         "replications": common_reps,
     }
     if costed:
-        obj = _cost_comparison(
-            head, scenarios, plans, all_results, factors, currency, backend_name, sensitivity, plot
+        from simline.report.compare import cost_comparison
+
+        obj, costs, rows = cost_comparison(
+            head,
+            scenarios,
+            plans,
+            all_results,
+            factors,
+            currency,
+            backend_name,
+            sensitivity,
+            __version__,
         )
+        if plot is not None:
+            from simline.report.plots import plot_comparison
+
+            _write(plot, lambda: plot_comparison(plot, costs, rows))
     else:
-        obj = _line_comparison(head, plans, all_results, backend_name)
+        from simline.report.compare import line_comparison
+
+        obj = line_comparison(head, plans, all_results, backend_name, __version__)
     time_units = [(p.time_unit, p.hours_per_unit) for p in plans]
     if fmt == "table":
         from simline.report.table import render_comparison
@@ -438,158 +448,6 @@ def _check_sites(paths: list[Path], scenarios: list[ScenarioConfig]) -> bool:
         file=str(paths[missing]),
         path="site",
     )
-
-
-def _cost_comparison(
-    head: dict[str, Any],
-    scenarios: list[ScenarioConfig],
-    plans: list[Plan],
-    all_results: list[list[RunResult]],
-    factors: list[float],
-    currency: str,
-    backend_name: str,
-    sensitivity: bool,
-    plot: Path | None,
-) -> dict[str, Any]:
-    """Build the compare object of scenarios with a site: cost, differences, TCO winner."""
-    from simline.cost import compare_costs, scenario_cost
-    from simline.cost import sensitivity as run_sensitivity
-    from simline.report.output import run_to_json
-    from simline.stats import summarize
-
-    costs = [
-        scenario_cost(s, r, rate=f, currency=currency)
-        for s, r, f in zip(scenarios, all_results, factors, strict=True)
-    ]
-    comparison = compare_costs(costs)
-    runs = [
-        run_to_json(
-            plan,
-            summarize(plan, results),
-            backend=backend_name,
-            version=__version__,
-            cost=cost.to_json(),
-        )
-        for plan, results, cost in zip(plans, all_results, costs, strict=True)
-    ]
-    reps = head["replications"]
-    obj: dict[str, Any] = {
-        **head,
-        "currency": currency,
-        "rates": {s.currency: f for s, f in zip(scenarios, factors, strict=True)},
-        "scenarios": runs,
-        "differences": [d.to_json() for d in comparison.differences],
-        "winner": comparison.winner,
-        "runner_up": comparison.runner_up,
-        "margin": comparison.margin.to_json(reps) if comparison.margin is not None else None,
-        "significant": comparison.significant,
-        "verdict": _verdict(comparison, currency),
-    }
-    rows = None
-    if sensitivity:
-        rows = run_sensitivity(scenarios, all_results, factors)
-        obj["sensitivity"] = [r.to_json() for r in rows]
-    if plot is not None:
-        from simline.report.plots import plot_comparison
-
-        _write(plot, lambda: plot_comparison(plot, costs, rows))
-    return obj
-
-
-def _line_comparison(
-    head: dict[str, Any],
-    plans: list[Plan],
-    all_results: list[list[RunResult]],
-    backend_name: str,
-) -> dict[str, Any]:
-    """Build the compare object of scenarios without a site, winner on throughput."""
-    from simline.report.output import run_to_json
-    from simline.stats import Estimate, compare_lines, summarize
-
-    comparison = compare_lines(plans, all_results)
-    reps = head["replications"]
-
-    def plain(node: Any) -> Any:
-        if isinstance(node, Estimate):
-            return node.to_json(reps)
-        if isinstance(node, dict):
-            return {k: plain(v) for k, v in node.items()}
-        return node
-
-    runs = [
-        run_to_json(plan, summarize(plan, results), backend=backend_name, version=__version__)
-        for plan, results in zip(plans, all_results, strict=True)
-    ]
-    return {
-        **head,
-        "scenarios": runs,
-        "bottlenecks": dict(zip(comparison.scenarios, comparison.bottlenecks, strict=True)),
-        "differences": [plain(d) for d in comparison.differences],
-        "winner": comparison.winner,
-        "runner_up": comparison.runner_up,
-        "margin": comparison.margin.to_json(reps),
-        "significant": comparison.significant,
-        "verdict": _line_verdict(comparison, runs),
-    }
-
-
-def _line_verdict(comparison: Any, runs: list[dict[str, Any]]) -> str:
-    """One paragraph: who wins on throughput, by how much, how sure; cost is not compared."""
-    means = {r["scenario"]: r["throughput_per_hour"]["mean"] for r in runs}
-    win = means[comparison.winner]
-    other = means[comparison.runner_up]
-    margin = comparison.margin
-    text = f"Winner on throughput: {comparison.winner} at {_num(win)} good parts per hour"
-    share = margin.mean / other if other else math.nan
-    text += (
-        f", {_num(margin.mean)} ({share:.1%}) above {comparison.runner_up} "
-        f"(paired 95% CI [{_num(margin.lo)}, {_num(margin.hi)}]): "
-        + (
-            "significant at 95%."
-            if comparison.significant
-            else "not significant at 95%; more replications or a longer run may decide."
-        )
-    )
-    return text + (
-        " No scenario has a site, so they are compared on the line's figures only, not on "
-        "cost; add a 'site' to every scenario for unit, landed and TCO cost."
-    )
-
-
-def _num(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "–"
-    return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.1f}"
-
-
-def _verdict(comparison: Any, currency: str) -> str:
-    """Write one paragraph a board can read: who wins on TCO, by how much, how sure."""
-    costs = {c.scenario: c for c in comparison.costs}
-    win = costs[comparison.winner]
-    tco = win.estimate("tco").mean
-    text = f"Winner on TCO: {comparison.winner} at {tco:,.2f} {currency} per good part"
-    margin = comparison.margin
-    if comparison.runner_up is not None and margin is not None:
-        other = costs[comparison.runner_up].estimate("tco").mean
-        share = margin.mean / other if other else math.nan
-        ci = f"[{margin.lo:,.2f}, {margin.hi:,.2f}]"
-        text += (
-            f", {margin.mean:,.2f} ({share:.1%}) below {comparison.runner_up} "
-            f"(paired 95% CI {ci}): "
-            + (
-                "significant at 95%."
-                if comparison.significant
-                else "not significant at 95%; more replications or a longer run may decide."
-            )
-        )
-    cheapest = min(comparison.costs, key=lambda c: c.estimate("unit_cost").mean)
-    if cheapest.scenario != comparison.winner:
-        text += (
-            f" On unit cost at the factory alone {cheapest.scenario} is cheapest "
-            f"({cheapest.estimate('unit_cost').mean:,.2f}); logistics, inventory, carbon, risk "
-            "and strategic costs reverse that."
-        )
-    return text
 
 
 @cli.command()
