@@ -111,14 +111,43 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     )
 
 
+def _used_purposes(plan: Plan) -> list[set[rng.Purpose]]:
+    """List the purposes each owner (stations in plan order, then release) draws from."""
+    purpose = rng.Purpose
+    used: list[set[rng.Purpose]] = []
+    saturated = plan.release.mode == "saturated"
+    for i, sp in enumerate(plan.stations):
+        own = {purpose.PROCESS}
+        if sp.failure is not None:
+            own |= {purpose.FAILURE, purpose.REPAIR}
+        if sp.setup is not None:
+            own.add(purpose.SETUP)
+        if sp.scrap > 0.0:
+            own.add(purpose.SCRAP)
+        if saturated and len(plan.first_products(i)) > 1:
+            own.add(purpose.MIX)
+        used.append(own)
+    release: set[rng.Purpose] = set()
+    if plan.release.mode == "interarrival":
+        release.add(purpose.ARRIVAL)
+    if not saturated and len(plan.products) > 1:
+        release.add(purpose.MIX)
+    used.append(release)
+    return used
+
+
 def _stream_states(plan: Plan, replication: int) -> np.ndarray:
-    """One xoshiro128** state per (owner, purpose): stations in plan order, then release."""
+    """One xoshiro128** state per (owner, purpose): stations in plan order, then release.
+
+    Only the streams the kernel draws from are seeded (a seed sequence costs ~10 us, most of
+    a short run's set-up); the others stay zero and are never read.
+    """
     from simline.kernels.random import seed_state
 
     owners = [s.name for s in plan.stations] + [rng.RELEASE]
-    states = np.empty((len(owners) * _N_PURPOSES, 4), dtype=np.int64)
-    for i, owner in enumerate(owners):
-        for purpose in rng.Purpose:
+    states = np.zeros((len(owners) * _N_PURPOSES, 4), dtype=np.int64)
+    for i, (owner, used) in enumerate(zip(owners, _used_purposes(plan), strict=True)):
+        for purpose in used:
             seq = rng.seed_sequence(plan.seed, replication, owner, purpose)
             states[i * _N_PURPOSES + int(purpose)] = seed_state(seq.generate_state(4, np.uint32))
     return states

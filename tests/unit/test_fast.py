@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from simline.engine import fast
@@ -63,3 +64,41 @@ def test_trace_and_bad_window_are_errors() -> None:
         fast.simulate(plan(), 0, trace=True)
     with pytest.raises(SimulationError, match="'length' must be > 0"):
         fast.simulate(plan(length=0.0), 0)
+
+
+def test_kernel_draws_the_streams_of_the_random_module() -> None:
+    """A saturated single machine finishes parts at the cumulative sums of its process draws.
+
+    The kernel has its own inlined copy of the generator and the exponential sampler; this
+    pins it to :func:`simline.kernels.random.sample` (itself checked against the reference
+    generator), draw for draw.
+    """
+    from simline.kernels import random as kr
+
+    station = dataclasses.replace(plan().stations[0], servers=1, buffer=None, scrap=0.0)
+    p = plan(stations=(station,), release=ReleasePlan("saturated", None), warmup=0.0)
+    r = fast.simulate(p, 4)
+    row = fast._stream_states(p, 4)[0]  # station 0, purpose process
+    finishes = np.cumsum(kr.sample(kr.EXPONENTIAL, (1.0,), row.copy(), 2000))
+    assert r.stations["saw"].parts_out == int(np.sum(finishes <= p.length))
+    assert r.stations["saw"].state_time[0] == pytest.approx(p.length)
+
+
+def test_only_used_streams_are_seeded() -> None:
+    states = fast._stream_states(plan(), 0)
+    seeded = {i for i in range(states.shape[0]) if states[i].any()}
+    # station 0: process and scrap; release (owner 1): arrival (one product: no mix draw)
+    assert seeded == {0, 4, 7 + 5}
+
+
+def test_a_full_heap_is_flagged_and_the_wrapper_grows_it() -> None:
+    from simline.kernels.line import OVERFLOW, simulate_line
+
+    p = plan()
+    m = fast._pack(p, fast._stream_states(p, 0), 1)
+    n = m.sv.shape[0] + 5  # room for one event below the limit: the start overflows it
+    small = m._replace(ht=np.zeros(n), he=np.zeros((n, 4), dtype=np.int64))
+    assert simulate_line(small) == OVERFLOW
+    with pytest.raises(ValueError, match="event heap"):
+        simulate_line(m._replace(ht=np.zeros(n - 1), he=np.zeros((n - 1, 4), dtype=np.int64)))
+    assert fast.simulate(p, 0).good > 0
