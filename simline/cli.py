@@ -172,9 +172,11 @@ def run(
         raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
     if trace is not None and trace.suffix.lower() == ".parquet":
         _require_pyarrow()
-    backend_name, _ = resolve_backend(backend)
+    backend_name, _ = resolve_backend(backend, plan, trace=trace is not None)
 
     show_progress = not quiet and sys.stderr.isatty()
+    if show_progress:
+        _announce_compile(backend_name)
     results = _simulate(
         plan,
         lambda progress: run_replications(
@@ -350,8 +352,13 @@ def compare(
             _check_writable_dir(path_opt, option)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
-    backend_name, _ = resolve_backend(backend)
+    # One engine for all scenarios: the two engines draw different numbers, and common
+    # random numbers need the same ones. auto picks fast only if every scenario allows it.
+    engines = {resolve_backend(backend, plan)[0] for plan in plans}
+    backend_name = engines.pop() if len(engines) == 1 else "des"
     show_progress = not quiet and sys.stderr.isatty()
+    if show_progress:
+        _announce_compile(backend_name)
 
     all_results: list[list[RunResult]] = []
     for plan in plans:
@@ -577,6 +584,29 @@ def _require_pyarrow() -> None:
             "or give the trace a .csv suffix",
             path="--trace",
         ) from None
+
+
+def _announce_compile(backend_name: str) -> None:
+    """Say on stderr that the fast engine compiles now, when its cache looks empty.
+
+    The first use of the Numba kernels compiles them (about half a minute); later runs load
+    them from Numba's cache next to the package. Without this line a first run would look
+    stuck before its progress bar appears.
+    """
+    if backend_name != "fast":
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec("simline.kernels.line")
+    if spec is None or spec.origin is None:
+        return
+    cache = Path(spec.origin).parent / "__pycache__"
+    if not any(cache.glob("line._simulate_line_kernel-*.nbi")):
+        click.echo(
+            "simline: compiling the fast engine, once (about 30 s); later runs load it "
+            "from the cache",
+            err=True,
+        )
 
 
 def _simulate(

@@ -150,6 +150,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     )
     monkeypatch.setattr(simline.plan, "compile_plan", fake_compile_plan)
     monkeypatch.setitem(replicate.BACKENDS, "des", lambda: counting_simulate)
+    # auto would pick the real fast engine for the fake plan; these tests fake the engine
+    monkeypatch.setattr(replicate, "AUTO_ORDER", ("des",))
     return calls
 
 
