@@ -15,7 +15,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
@@ -24,10 +23,11 @@ import simline.config
 import simline.plan
 from simline import cli as cli_module
 from simline.cli import cli
-from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.engine.results import RunResult
 from simline.errors import ConfigError
 from simline.experiment import replicate
 from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
+from tests.fakes import fake_result
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
@@ -102,27 +102,10 @@ def fake_compile_plan(config: SimpleNamespace) -> Plan:
 
 
 def fake_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
-    rng = np.random.default_rng([plan.seed, replication])
-    good = int(rng.integers(200, 260))
-    busy = float(rng.uniform(200.0, 300.0))
+    """Numbers drawn from (seed, replication) only, like a real backend's streams."""
     rows = [(60.0 + k, k, "part", "saw", "finish") for k in range(2)] if trace else None
-    return RunResult(
-        scenario=plan.name,
-        backend="des",
-        replication=replication,
-        seed=plan.seed,
-        measured_time=plan.length,
-        hours_per_unit=plan.hours_per_unit,
-        stations={"saw": StationResult(1, (busy, 0.0, 0.0, plan.length - busy, 0.0, 0.0), good, 0)},
-        products={"part": ProductResult(good, good, 0, good, float(rng.uniform(1, 3)), 0.0)},
-        wip_integral=float(rng.uniform(300.0, 600.0)),
-        operator_paid_time=0.0,
-        released_total=good,
-        good_total=good,
-        scrap_total=0,
-        wip_end=0,
-        events=4 * good,
-        trace=rows,
+    return fake_result(
+        plan, replication, good=(200, 260), busy=(200.0, 300.0), wip=(300.0, 600.0), trace=rows
     )
 
 
@@ -493,7 +476,11 @@ def test_real_run_json(tmp_path: Path) -> None:
     obj = json.loads(out.read_text())
     assert obj["scenario"] == "robot-machining"
     assert obj["replications"] == 2
-    assert obj["backend"] == "des"
+    from simline.config import load_scenario
+    from simline.plan import compile_plan
+
+    plan = compile_plan(load_scenario(CONFIGS / "robot-machining.yaml"))
+    assert obj["backend"] == replicate.resolve_backend("auto", plan)[0]  # as auto chooses
     assert list(obj["stations"]) == ["saw", "mill", "deburr", "inspect"]
     assert obj["throughput_per_hour"]["mean"] > 0
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 
-from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.engine.results import RunResult
 from simline.errors import ConfigError, SimulationError
 from simline.experiment import replicate
 from simline.experiment.replicate import resolve_backend, run_replications
 from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
+from tests.fakes import fake_result
 
 
 def tiny_plan(replications: int = 4, seed: int = 11, name: str = "tiny") -> Plan:
@@ -48,27 +48,9 @@ def tiny_plan(replications: int = 4, seed: int = 11, name: str = "tiny") -> Plan
 
 def fake_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     """Numbers drawn from (seed, replication) only, like a real backend's streams."""
-    rng = np.random.default_rng([plan.seed, replication])
-    good = int(rng.integers(20, 40))
-    busy = float(rng.uniform(20.0, 40.0))
     rows = [(float(t), t, "part", "saw", "leave") for t in range(3)] if trace else None
-    return RunResult(
-        scenario=plan.name,
-        backend="des",
-        replication=replication,
-        seed=plan.seed,
-        measured_time=plan.length,
-        hours_per_unit=plan.hours_per_unit,
-        stations={"saw": StationResult(1, (busy, 0.0, 0.0, plan.length - busy, 0.0, 0.0), good, 0)},
-        products={"part": ProductResult(good, good, 0, good, float(rng.uniform(1, 3)), 0.0)},
-        wip_integral=float(rng.uniform(30.0, 90.0)),
-        operator_paid_time=0.0,
-        released_total=good,
-        good_total=good,
-        scrap_total=0,
-        wip_end=0,
-        events=4 * good,
-        trace=rows,
+    return fake_result(
+        plan, replication, good=(20, 40), busy=(20.0, 40.0), wip=(30.0, 90.0), trace=rows
     )
 
 
