@@ -46,15 +46,10 @@ def supports(plan: Plan) -> str | None:
     Returns
     -------
     str or None
-        The unsupported feature, named as in the scenario file.
+        The unsupported feature, named as in the scenario file. Every feature of the model
+        is covered (only the trace is not, see :func:`simulate`), so this is ``None``.
     """
-    for station in plan.stations:
-        if station.batch is not None:
-            return f"additive builds ('batch' at station {station.name!r})"
-    if plan.workforce is not None:
-        manned = [s.name for s in plan.stations if s.operators > 0]
-        if manned:
-            return f"operators and shifts ('workforce' with manned station {manned[0]!r})"
+    del plan
     return None
 
 
@@ -163,7 +158,18 @@ def _cumulative(weights: list[float]) -> np.ndarray:
 
 def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     """Pack ``plan`` into the kernel's arrays, every capacity ``scale`` times the first guess."""
-    from simline.kernels.line import SF_WIDTH, ST_WIDTH, SV_WIDTH, LineArrays
+    from simline.kernels.line import (
+        BUF_WIDTH,
+        CF_WIDTH,
+        CI_WIDTH,
+        S_BSIZE,
+        S_OPS,
+        S_PERPART,
+        SF_WIDTH,
+        ST_WIDTH,
+        SV_WIDTH,
+        LineArrays,
+    )
     from simline.kernels.random import dist_tables
 
     dists: list[Dist] = []
@@ -182,6 +188,8 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     pick_prod = np.zeros((n_st, n_prod), dtype=np.int64)
     pick_cum = np.ones((n_st, n_prod), dtype=np.float64)
     sv_station = np.zeros(n_srv, dtype=np.int64)
+    stf = np.full(n_st, math.inf, dtype=np.float64)
+    workforce = plan.workforce
     saturated = plan.release.mode == "saturated"
     first = 0
     finite = 0
@@ -208,13 +216,28 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
                     if entry is not None and not entry.is_zero:
                         setup[i, a, b] = row(entry)
             st[i, 7] = int(bool((setup[i] >= 0).any()))
+        if workforce is not None:
+            st[i, S_OPS] = sp.operators
+        st[i, S_PERPART] = -1
+        if sp.batch is not None:
+            st[i, S_BSIZE] = sp.batch.size
+            stf[i] = sp.batch.max_wait
+            if not sp.batch.per_part.is_zero:
+                st[i, S_PERPART] = row(sp.batch.per_part)
         firsts = plan.first_products(i)
         if saturated and firsts:
             st[i, 6] = 1
             st[i, 8] = len(firsts)
             pick_prod[i, : len(firsts)] = firsts
             pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
-    cfg = np.zeros(3, dtype=np.int64)
+    cfg = np.zeros(5, dtype=np.int64)
+    period = 0.0
+    changes: tuple[tuple[float, int], ...] = ((0.0, 0),)
+    if workforce is not None and any(s.operators > 0 for s in stations):
+        cfg[3] = workforce.on_duty(0.0)
+        cfg[4] = len(workforce.changes)
+        period = workforce.period
+        changes = workforce.changes
     cfg[0] = _MODES[plan.release.mode]
     cfg[1] = plan.release.wip if plan.release.mode == "conwip" else 0
     if plan.release.mode == "interarrival":
@@ -233,8 +256,9 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     finite_caps = [s.buffer for s in stations if s.buffer is not None]
     q = max([*finite_caps, 64 * scale])
     putters = n_srv + conwip + 64 * scale
-    parts = n_srv + finite + unlimited * q + conwip + putters * n_st + 16
-    heap = 4 * n_srv + 64 * scale
+    build = max([1] + [s.batch.size for s in stations if s.batch is not None])
+    parts = n_srv * (build + 1) + finite + unlimited * q + conwip + putters * n_st + 16
+    heap = 8 * n_srv + 2 * build + 64 * scale + 16
     sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
     sv[:, 0] = sv_station
     return LineArrays(
@@ -251,7 +275,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         dpar=dpar,
         emp=emp,
         cfg=cfg,
-        window=np.array([plan.warmup, plan.horizon], dtype=np.float64),
+        window=np.array([plan.warmup, plan.horizon, period], dtype=np.float64),
         rs=states,
         sv=sv,
         sf=np.zeros((n_srv, SF_WIDTH), dtype=np.float64),
@@ -259,19 +283,25 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         put_o=np.zeros((n_st, putters), dtype=np.int64),
         put_p=np.zeros((n_st, putters), dtype=np.int64),
         getters=np.zeros((n_st, max(s.servers for s in stations)), dtype=np.int64),
-        buf=np.zeros((n_st, 5), dtype=np.int64),
+        buf=np.zeros((n_st, BUF_WIDTH), dtype=np.int64),
         pt_prod=np.zeros(parts, dtype=np.int64),
         pt_step=np.zeros(parts, dtype=np.int64),
         pt_rel=np.zeros(parts, dtype=np.float64),
         free=np.zeros(parts, dtype=np.int64),
         ht=np.zeros(heap, dtype=np.float64),
         he=np.zeros((heap, 4), dtype=np.int64),
-        ci=np.zeros(9, dtype=np.int64),
-        cf=np.zeros(4, dtype=np.float64),
+        ci=np.zeros(CI_WIDTH, dtype=np.int64),
+        cf=np.zeros(CF_WIDTH, dtype=np.float64),
         acc=np.zeros((n_st, 6), dtype=np.float64),
-        st_cnt=np.zeros((n_st, 2), dtype=np.int64),
+        st_cnt=np.zeros((n_st, 4), dtype=np.int64),
         p_cnt=np.zeros((n_prod, 4), dtype=np.int64),
         p_lead=np.zeros((n_prod, 2), dtype=np.float64),
+        stf=stf,
+        wf_t=np.array([t for t, _ in changes], dtype=np.float64),
+        wf_n=np.array([n for _, n in changes], dtype=np.int64),
+        opl=np.zeros(3 * n_srv, dtype=np.int64),
+        bld=np.zeros((n_srv, build), dtype=np.int64),
+        pt_ent=np.zeros(parts, dtype=np.float64),
     )
 
 
@@ -299,6 +329,8 @@ def _result(plan: Plan, replication: int, m: LineArrays) -> RunResult:
             ),
             parts_out=int(m.st_cnt[i, 0]),
             scrap=int(m.st_cnt[i, 1]),
+            builds=int(m.st_cnt[i, 2]),
+            build_parts=int(m.st_cnt[i, 3]),
         )
         for i, sp in enumerate(plan.stations)
     }

@@ -38,15 +38,28 @@ from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
 __all__ = ["LineArrays", "simulate_line"]
 
 # Server states, in the order of simline.plan.STATES.
-BUSY, SETUP, BLOCKED, STARVED, DOWN = 0, 1, 2, 3, 4
+BUSY, SETUP, BLOCKED, STARVED, DOWN, OFF_SHIFT = 0, 1, 2, 3, 4, 5
 # Stream purposes (simline.engine.rng.Purpose); stream of (station, purpose) = 7 * station + p.
 P_PROCESS, P_FAILURE, P_REPAIR, P_SETUP, P_SCRAP, P_ARRIVAL, P_MIX = 0, 1, 2, 3, 4, 5, 6
 N_PURPOSES = 7
 # Release modes.
 SATURATED, INTERARRIVAL, CONWIP = 0, 1, 2
 # Station table columns.
-S_SERVERS, S_CAP, S_FIRST, S_FAIL, S_TTF, S_TTR, S_SAT, S_SETUP, S_NPICK = range(9)
-ST_WIDTH = 9
+(
+    S_SERVERS,
+    S_CAP,
+    S_FIRST,
+    S_FAIL,
+    S_TTF,
+    S_TTR,
+    S_SAT,
+    S_SETUP,
+    S_NPICK,
+    S_OPS,
+    S_BSIZE,
+    S_PERPART,
+) = range(12)
+ST_WIDTH = 12
 FAIL_NONE, FAIL_OPERATING, FAIL_CALENDAR = 0, 1, 2
 # Server integer columns.
 (
@@ -64,21 +77,56 @@ FAIL_NONE, FAIL_OPERATING, FAIL_CALENDAR = 0, 1, 2
     V_WBASE,
     V_WNEXT,
     V_WAIT_REPAIR,
-) = range(14)
-SV_WIDTH = 14
+    V_MANNED,
+    V_HAS_OPS,
+    V_NB,
+    V_BIDX,
+) = range(18)
+SV_WIDTH = 18
 # Server float columns.
 F_SINCE, F_REMAIN, F_SEG_START, F_STEP, F_TTF_LEFT = range(5)
 SF_WIDTH = 5
 # Program counters of a server's process.
-PC_TOP, PC_TAKE, PC_GOT, PC_PROCESS, PC_FINISH, PC_PUT, PC_WORK, PC_SEGEND, PC_OPREP = range(9)
+(
+    PC_TOP,
+    PC_TAKE,
+    PC_GOT,
+    PC_PROCESS,
+    PC_WORK,
+    PC_SEGEND,
+    PC_OPREP,
+    PC_DONE,
+    PC_HAND,
+    PC_PUT,
+) = range(10)
 # Event kinds.
-EV_WAKE, EV_SEG, EV_OPREP, EV_CALFAIL, EV_CALREP, EV_ARRIVAL = range(6)
-# Buffer columns.
-B_IHEAD, B_ILEN, B_PHEAD, B_PLEN, B_GLEN = range(5)
+EV_WAKE, EV_SEG, EV_OPREP, EV_CALFAIL, EV_CALREP, EV_ARRIVAL, EV_SHIFT, EV_EXPIRE = range(8)
+# Buffer columns (B_EXPIRED: the part whose max_wait ran out while it was the oldest).
+B_IHEAD, B_ILEN, B_PHEAD, B_PLEN, B_GLEN, B_EXPIRED = range(6)
+BUF_WIDTH = 6
 # Integer counters.
-C_SEQ, C_HEAP, C_FREE, C_STATUS, C_EVENTS, C_RELEASED, C_GOOD, C_SCRAP, C_WIP = range(9)
+(
+    C_SEQ,
+    C_HEAP,
+    C_FREE,
+    C_STATUS,
+    C_EVENTS,
+    C_RELEASED,
+    C_GOOD,
+    C_SCRAP,
+    C_WIP,
+    C_PSIZE,
+    C_OPFREE,
+    C_OFF,
+    C_HLEN,
+    C_QLEN,
+    C_WFI,
+    C_NADV,
+) = range(16)
+CI_WIDTH = 16
 # Float counters.
-X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN = range(4)
+X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN, X_WEEK = range(5)
+CF_WIDTH = 5
 MASK32 = 0xFFFFFFFF
 TWO_M53 = 1.0 / 9007199254740992.0
 #: status[0] when a capacity was exceeded (the wrapper doubles and runs again).
@@ -93,13 +141,18 @@ class LineArrays(NamedTuple):
     -1), ``route`` / ``route_len``, ``pick_prod`` / ``pick_cum`` (products a saturated first
     station releases and their cumulative shares), ``mix_cum``, ``dint`` / ``dpar`` / ``emp``
     (distributions, see :mod:`simline.kernels.random`), ``cfg`` (release mode, CONWIP level,
-    interarrival distribution row), ``window`` (warm-up, horizon).
+    interarrival distribution row, operators on duty at 0, shift changes per period),
+    ``window`` (warm-up, horizon, shift period), ``stf`` (batch max_wait per station),
+    ``wf_t`` / ``wf_n`` (the weekly step function of operators on duty).
 
     Run state: ``rs`` (random stream states), ``sv`` / ``sf`` (servers), ``items``, ``put_o``,
     ``put_p``, ``getters``, ``buf`` (buffers), ``pt_prod`` / ``pt_step`` / ``pt_rel`` /
-    ``free`` (part pool), ``ht`` / ``he`` (event heap), ``ci`` / ``cf`` (counters).
+    ``free`` (part pool), ``ht`` / ``he`` (event heap), ``ci`` / ``cf`` (counters), ``opl``
+    (operator holders, in the order they took them; the queue for operators; scratch),
+    ``bld`` (each server's build), ``pt_ent`` (when a part entered a batch buffer).
 
-    Results: ``acc`` (station x state time), ``st_cnt`` (parts out, scrap), ``p_cnt``
+    Results: ``acc`` (station x state time), ``st_cnt`` (parts out, scrap, builds, build
+    parts), ``p_cnt``
     (released, good, scrap, lead n per product), ``p_lead`` (lead mean, m2).
     """
 
@@ -137,12 +190,24 @@ class LineArrays(NamedTuple):
     st_cnt: np.ndarray
     p_cnt: np.ndarray
     p_lead: np.ndarray
+    stf: np.ndarray
+    wf_t: np.ndarray
+    wf_n: np.ndarray
+    opl: np.ndarray
+    bld: np.ndarray
+    pt_ent: np.ndarray
 
 
 @njit
 def _ring(i: int, width: int) -> int:
     """Return ``i % width`` for ``0 <= i < 2 * width`` (a ring index) without a division."""
     return i - width if i >= width else i
+
+
+@njit
+def _heap_reserve(n_srv: int, build: int) -> int:
+    """Heap room kept above the overflow limit: every push one event can make."""
+    return 6 * n_srv + 2 * build + 16
 
 
 @njit
@@ -187,10 +252,21 @@ def _simulate_line_kernel(
     st_cnt: np.ndarray,
     p_cnt: np.ndarray,
     p_lead: np.ndarray,
+    stf: np.ndarray,
+    wf_t: np.ndarray,
+    wf_n: np.ndarray,
+    opl: np.ndarray,
+    bld: np.ndarray,
+    pt_ent: np.ndarray,
 ) -> None:
     """Run the line; the arguments are the fields of :class:`LineArrays`, in order."""
     n_st = stab.shape[0]
-    heap_limit = ht.shape[0] - sv.shape[0] - 4
+    n_srv = sv.shape[0]
+    heap_limit = ht.shape[0] - _heap_reserve(n_srv, bld.shape[1])
+    # opl: holders of operators [0, n_srv), queue for operators [n_srv, 2 n_srv), then the
+    # servers to run on after the current event (interrupted ones, in order) [2 n_srv, 3 n_srv).
+    q0 = n_srv
+    adv0 = 2 * n_srv
 
     # -- events, states and draws --------------------------------------------------------------
 
@@ -226,9 +302,16 @@ def _simulate_line_kernel(
         he[i, 3] = token
 
     def _set(s: int, base: int) -> None:
-        """Enter base state ``base``; account the time of the previous state (down first)."""
+        """Enter base state ``base``; account the time of the previous state.
+
+        Down comes first, then off shift (a manned server while no operator is on duty).
+        """
         sv[s, V_BASE] = base
-        state = DOWN if sv[s, V_DOWN] else base
+        state = base
+        if sv[s, V_DOWN]:
+            state = DOWN
+        elif sv[s, V_MANNED] and ci[C_OFF]:
+            state = OFF_SHIFT
         old = sv[s, V_STATE]
         if state != old:
             now = cf[X_NOW]
@@ -397,10 +480,81 @@ def _simulate_line_kernel(
     def _accepts(b: int) -> bool:
         if _has_room(b):
             return True
+        if stab[b, S_BSIZE] > 0:
+            return False
         for i in range(buf[b, B_GLEN]):  # noqa: SIM110 - no any() over generators in Numba
             if sv[getters[b, i], V_DOWN] == 0:
                 return True
         return False
+
+    def _arm(b: int, head: int) -> None:
+        """Wake the servers waiting at batch buffer ``b`` when ``head``'s max_wait is over."""
+        wait = stf[b]
+        if wait != math.inf:
+            now = cf[X_NOW]
+            _push(now + max(pt_ent[head] + wait - now, 0.0), EV_EXPIRE, b, head)
+
+    def _place(b: int, part: int) -> None:
+        """Put ``part`` into a place of ``b`` (a batch buffer notes when it entered)."""
+        _push_item(b, part)
+        if stab[b, S_BSIZE] > 0:
+            pt_ent[part] = cf[X_NOW]
+            if buf[b, B_ILEN] == 1:
+                _arm(b, part)
+
+    def _admitted(owner: int, part: int) -> int:
+        if owner < 0:
+            if pt_rel[part] < 0.0:
+                _release(part)
+        else:
+            sv[owner, V_PART] = -1
+            sv[owner, V_WAITING_IN] = -1
+            _push(cf[X_NOW], EV_WAKE, owner, 0)
+        return part
+
+    def _admit(b: int) -> None:
+        while buf[b, B_PLEN] > 0 and _has_room(b):
+            owner, part = _pop_putter(b)
+            if part < 0:
+                return
+            _place(b, _admitted(owner, part))
+
+    def _ready(b: int) -> bool:
+        """Whether a build may start at batch buffer ``b`` now."""
+        n = buf[b, B_ILEN]
+        if n >= stab[b, S_BSIZE]:
+            return True
+        if n == 0:
+            return False
+        head = items[b, buf[b, B_IHEAD]]
+        return head == buf[b, B_EXPIRED] or pt_ent[head] + stf[b] <= cf[X_NOW]
+
+    def _pop_build(b: int, s: int, limit: int) -> None:
+        """Move up to ``limit`` parts of batch buffer ``b``, oldest first, into ``s``'s build."""
+        n = min(limit, buf[b, B_ILEN])
+        for i in range(n):
+            part = _pop_item(b)
+            if part == buf[b, B_EXPIRED]:
+                buf[b, B_EXPIRED] = -1
+            bld[s, i] = part
+        sv[s, V_NB] = n
+        if n > 0:
+            sv[s, V_PART] = bld[s, 0]
+        if buf[b, B_PLEN] > 0:
+            _admit(b)
+        if buf[b, B_ILEN] > 0 and n > 0:
+            _arm(b, items[b, buf[b, B_IHEAD]])
+
+    def _dispatch(b: int) -> None:
+        """Start the ready builds of batch buffer ``b`` on its waiting servers."""
+        size = stab[b, S_BSIZE]
+        while buf[b, B_GLEN] > 0 and _ready(b):
+            s = _pop_getter(b)
+            if s < 0:
+                break
+            _pop_build(b, s, size)
+            sv[s, V_WAITING_IN] = -1
+            _push(cf[X_NOW], EV_WAKE, s, 0)
 
     def _give(s: int, part: int) -> None:
         """Hand ``part`` to the waiting server ``s``; it resumes at once (at this time)."""
@@ -409,7 +563,18 @@ def _simulate_line_kernel(
         _push(cf[X_NOW], EV_WAKE, s, 0)
 
     def _put(b: int, part: int) -> bool:
-        """Move ``part`` onto the first waiting server of ``b``, else into a place."""
+        """Move ``part`` onto the first waiting server of ``b``, else into a place.
+
+        At a batch station the part goes into a place, and waiting servers take the builds
+        that are ready.
+        """
+        if stab[b, S_BSIZE] > 0:
+            if not _has_room(b):
+                return False
+            _place(b, part)
+            if buf[b, B_GLEN] > 0:  # servers wait: match them at once (one place in the code)
+                _push(cf[X_NOW], EV_EXPIRE, b, -1)
+            return True
         if buf[b, B_GLEN] > 0:
             s = _pop_getter(b)
             if s >= 0:
@@ -437,50 +602,30 @@ def _simulate_line_kernel(
         _release(part)
         _enter(part)
 
-    def _leave(part: int) -> None:
+    def _exit(part: int, station: int, good: bool) -> None:
+        """``part`` leaves the line at ``station``: good (its lead time counts) or scrapped."""
         p = pt_prod[part]
-        lead = cf[X_NOW] - pt_rel[part]
-        ci[C_GOOD] += 1
-        p_cnt[p, 1] += 1
-        cf[X_SOJOURN] += lead
-        n = p_cnt[p, 3] + 1
-        p_cnt[p, 3] = n
-        mean = p_lead[p, 0]
-        delta = lead - mean
-        mean += delta / n
-        p_lead[p, 0] = mean
-        p_lead[p, 1] += delta * (lead - mean)
-        _wip_step(-1)
-        _free_part(part)
-        if cfg[0] == CONWIP:
-            _refill()
-
-    def _scrap(part: int, station: int) -> None:
-        ci[C_SCRAP] += 1
-        p_cnt[pt_prod[part], 2] += 1
-        st_cnt[station, 1] += 1
-        cf[X_SOJOURN] += cf[X_NOW] - pt_rel[part]
-        _wip_step(-1)
-        _free_part(part)
-        if cfg[0] == CONWIP:
-            _refill()
-
-    def _admitted(owner: int, part: int) -> int:
-        if owner < 0:
-            if pt_rel[part] < 0.0:
-                _release(part)
+        now = cf[X_NOW]
+        cf[X_SOJOURN] += now - pt_rel[part]
+        if good:
+            lead = now - pt_rel[part]
+            ci[C_GOOD] += 1
+            p_cnt[p, 1] += 1
+            n = p_cnt[p, 3] + 1
+            p_cnt[p, 3] = n
+            mean = p_lead[p, 0]
+            delta = lead - mean
+            mean += delta / n
+            p_lead[p, 0] = mean
+            p_lead[p, 1] += delta * (lead - mean)
         else:
-            sv[owner, V_PART] = -1
-            sv[owner, V_WAITING_IN] = -1
-            _push(cf[X_NOW], EV_WAKE, owner, 0)
-        return part
-
-    def _admit(b: int) -> None:
-        while buf[b, B_PLEN] > 0 and _has_room(b):
-            owner, part = _pop_putter(b)
-            if part < 0:
-                return
-            _push_item(b, _admitted(owner, part))
+            ci[C_SCRAP] += 1
+            p_cnt[p, 2] += 1
+            st_cnt[station, 1] += 1
+        _wip_step(-1)
+        _free_part(part)
+        if cfg[0] == CONWIP:
+            _refill()
 
     def _take(b: int) -> int:
         if buf[b, B_ILEN] > 0:
@@ -496,6 +641,11 @@ def _simulate_line_kernel(
 
     def _retry(b: int) -> None:
         """Match waiting servers and parts again (a server waiting at ``b`` was repaired)."""
+        if stab[b, S_BSIZE] > 0:
+            _dispatch(b)
+            if buf[b, B_PLEN] > 0:
+                _admit(b)
+            return
         while buf[b, B_GLEN] > 0 and (buf[b, B_ILEN] > 0 or _any_up_putter(b)):
             s = _pop_getter(b)
             if s < 0:
@@ -512,11 +662,130 @@ def _simulate_line_kernel(
         sv[s, V_WNEXT] = after
         sv[s, V_PC] = PC_WORK
 
+    # -- operators ---------------------------------------------------------------------------
+
+    def _ops(s: int) -> int:
+        return stab[sv[s, V_STATION], S_OPS]
+
+    def _hold(s: int) -> None:
+        ci[C_OPFREE] -= _ops(s)
+        h = ci[C_HLEN]
+        opl[h] = s
+        ci[C_HLEN] = h + 1
+        sv[s, V_HAS_OPS] = 1
+
+    def _acquire(s: int) -> bool:
+        """Take ``s``'s operators (``True``), or queue it for them (first come first served)."""
+        if ci[C_QLEN] == 0 and ci[C_OPFREE] >= _ops(s):
+            _hold(s)
+            return True
+        n = ci[C_QLEN]
+        opl[q0 + n] = s
+        ci[C_QLEN] = n + 1
+        return False
+
+    def _serve() -> None:
+        """Give free operators to the queue, strictly in order; each served server resumes."""
+        while ci[C_QLEN] > 0:
+            s = int(opl[q0])
+            if ci[C_OPFREE] < _ops(s):
+                break
+            n = ci[C_QLEN]
+            for i in range(n - 1):
+                opl[q0 + i] = opl[q0 + i + 1]
+            ci[C_QLEN] = n - 1
+            _hold(s)
+            _push(cf[X_NOW], EV_WAKE, s, 0)
+
+    def _release_ops(s: int) -> None:
+        ci[C_OPFREE] += _ops(s)
+        n = ci[C_HLEN]
+        j = 0
+        while opl[j] != s:
+            j += 1
+        for i in range(j, n - 1):
+            opl[i] = opl[i + 1]
+        ci[C_HLEN] = n - 1
+        sv[s, V_HAS_OPS] = 0
+        if ci[C_QLEN] > 0:
+            _serve()
+
+    def _interrupt(s: int) -> None:
+        """Pause ``s``'s work now with its remaining time (its process goes on at PC_WORK)."""
+        now = cf[X_NOW]
+        sv[s, V_IN_WORK] = 0
+        sv[s, V_TOKEN] += 1
+        elapsed = now - sf[s, F_SEG_START]
+        sf[s, F_REMAIN] = max(sf[s, F_REMAIN] - elapsed, 0.0)
+        if stab[sv[s, V_STATION], S_FAIL] == FAIL_OPERATING:
+            sf[s, F_TTF_LEFT] = max(sf[s, F_TTF_LEFT] - elapsed, 0.0)
+        sv[s, V_PC] = PC_WORK
+
+    def _resize(size: int, n_adv: int) -> int:
+        """Operators on duty become ``size``; the latest holders give theirs back if needed.
+
+        The interrupted servers are listed after the ``n_adv`` already in ``opl[adv0:]``:
+        they go on after this event, in that order. Returns the new count.
+        """
+        ci[C_OPFREE] += size - ci[C_PSIZE]
+        ci[C_PSIZE] = size
+        while ci[C_OPFREE] < 0 and ci[C_HLEN] > 0:
+            h = ci[C_HLEN] - 1
+            s = opl[h]
+            ci[C_HLEN] = h
+            sv[s, V_HAS_OPS] = 0
+            ci[C_OPFREE] += _ops(s)
+            if sv[s, V_IN_WORK]:
+                _interrupt(s)
+                opl[adv0 + n_adv] = s
+                n_adv += 1
+        if ci[C_QLEN] > 0:
+            _serve()
+        off = 1 if size == 0 else 0
+        if off != ci[C_OFF]:
+            ci[C_OFF] = off
+            for s in range(n_srv):
+                if sv[s, V_MANNED]:
+                    _set(s, sv[s, V_BASE])
+        return n_adv
+
+    def _shift(pc: int) -> int:
+        """Run the pool from ``pc`` (0: next change, 1: at it, 2: after a zero delay).
+
+        A decrease waits a zero delay first, so work ending at that instant is finished.
+        Returns how many interrupted servers go on after this event (in ``opl[adv0:]``).
+        """
+        now = cf[X_NOW]
+        n_adv = 0
+        while True:
+            i = ci[C_WFI]
+            size = wf_n[i]
+            if pc == 0:
+                at = cf[X_WEEK] + wf_t[i]
+                if at > now:
+                    _push(now + (at - now), EV_SHIFT, 1, 0)
+                    return n_adv
+                pc = 1
+            if pc == 1 and size < ci[C_PSIZE]:
+                _push(now, EV_SHIFT, 2, 0)
+                return n_adv
+            if size != ci[C_PSIZE]:
+                n_adv = _resize(size, n_adv)
+            i += 1
+            if i == wf_t.shape[0]:
+                i = 0
+                cf[X_WEEK] += window[2]
+            ci[C_WFI] = i
+            pc = 0
+
+    # -- a server's process ----------------------------------------------------------------------
+
     def _advance(s: int) -> None:
         """Run server ``s``'s process from its program counter until it waits for an event."""
         st = sv[s, V_STATION]
         calendar = stab[st, S_FAIL] == FAIL_CALENDAR
         operating = stab[st, S_FAIL] == FAIL_OPERATING
+        size = stab[st, S_BSIZE]
         while True:
             if ci[C_STATUS] != 0:
                 return
@@ -529,22 +798,38 @@ def _simulate_line_kernel(
                     sv[s, V_WAIT_REPAIR] = 1
                     return
             elif pc == PC_TAKE:
-                part = _take(st)
-                if part < 0:
-                    if stab[st, S_SAT]:
+                saturated = stab[st, S_SAT]
+                want = 1
+                if size > 0:  # a batch station: a whole build
+                    want = size
+                    if saturated or _ready(st):
+                        _pop_build(st, s, size)
+                        if buf[st, B_GLEN] > 0:
+                            _dispatch(st)
+                        ok = True
+                    else:
+                        ok = False
+                else:
+                    part = _take(st)
+                    ok = part >= 0 or saturated
+                    bld[s, 0] = part
+                    sv[s, V_NB] = 1 if part >= 0 else 0
+                sv[s, V_PC] = PC_GOT
+                if not ok:
+                    _set(s, STARVED)
+                    n = buf[st, B_GLEN]
+                    getters[st, n] = s
+                    buf[st, B_GLEN] = n + 1
+                    sv[s, V_WAITING_IN] = st
+                    return
+                if saturated:  # new parts: a saturated first station always starts full
+                    for n in range(sv[s, V_NB], want):
                         k = _pick(st, stab[st, S_NPICK], _stream(st, P_MIX))
                         part = _new_part(pick_prod[st, k])
                         _release(part)
-                    else:
-                        _set(s, STARVED)
-                        n = buf[st, B_GLEN]
-                        getters[st, n] = s
-                        buf[st, B_GLEN] = n + 1
-                        sv[s, V_WAITING_IN] = st
-                        sv[s, V_PC] = PC_GOT
-                        return
-                sv[s, V_PART] = part
-                sv[s, V_PC] = PC_GOT
+                        bld[s, n] = part
+                    sv[s, V_NB] = want
+                sv[s, V_PART] = bld[s, 0]
             elif pc == PC_GOT:
                 sv[s, V_PC] = PC_PROCESS
                 if stab[st, S_SETUP]:
@@ -558,45 +843,28 @@ def _simulate_line_kernel(
                                 duration = _draw(dist, _stream(st, P_SETUP))
                                 _start_work(s, duration, SETUP, PC_PROCESS)
             elif pc == PC_PROCESS:
-                product = pt_prod[sv[s, V_PART]]
-                duration = _draw(proc[st, product], _stream(st, P_PROCESS))
-                _start_work(s, duration, BUSY, PC_FINISH)
-            elif pc == PC_FINISH:
                 part = sv[s, V_PART]
-                st_cnt[st, 0] += 1
-                sv[s, V_PC] = PC_TOP
-                p_scrap = scrap[st]
-                if p_scrap > 0.0 and _u01(_stream(st, P_SCRAP)) < p_scrap:
-                    sv[s, V_PART] = -1
-                    _scrap(part, st)
-                    continue
-                product = pt_prod[part]
-                step = pt_step[part] + 1
-                if step == route_len[product]:
-                    sv[s, V_PART] = -1
-                    _leave(part)
-                    continue
-                pt_step[part] = step
-                sv[s, V_PC] = PC_PUT
-                if calendar and sv[s, V_DOWN]:
-                    sv[s, V_WAIT_REPAIR] = 1
-                    return
-            elif pc == PC_PUT:
-                part = sv[s, V_PART]
-                target = route[pt_prod[part], pt_step[part]]
-                sv[s, V_PC] = PC_TOP
-                if _put(target, part):
-                    sv[s, V_PART] = -1
-                else:
-                    _set(s, BLOCKED)
-                    _append_putter(target, s, part)
-                    return
+                duration = _draw(proc[st, pt_prod[part]], _stream(st, P_PROCESS))
+                if size > 0:
+                    per_part = stab[st, S_PERPART]
+                    if per_part >= 0:
+                        for _ in range(sv[s, V_NB]):
+                            duration += _draw(per_part, _stream(st, P_PROCESS))
+                else:  # one part: a build of one for the hand-on below
+                    bld[s, 0] = part
+                    sv[s, V_NB] = 1
+                _start_work(s, duration, BUSY, PC_DONE)
             elif pc == PC_WORK:
                 base = sv[s, V_WBASE]
-                _set(s, base)
                 if sv[s, V_DOWN]:
+                    _set(s, base)
                     sv[s, V_WAIT_REPAIR] = 1
                     return
+                if sv[s, V_MANNED] and not sv[s, V_HAS_OPS]:
+                    _set(s, STARVED)
+                    if not _acquire(s):
+                        return  # queued: served in turn (an EV_WAKE), back here
+                _set(s, base)
                 remaining = sf[s, F_REMAIN]
                 step_t = remaining
                 failing = 0
@@ -627,11 +895,49 @@ def _simulate_line_kernel(
                 sv[s, V_PC] = PC_OPREP
                 _push(now + _draw(stab[st, S_TTR], _stream(st, P_REPAIR)), EV_OPREP, s, 0)
                 return
-            else:  # PC_OPREP: repaired (operating basis)
+            elif pc == PC_OPREP:  # repaired (operating basis)
                 sv[s, V_DOWN] = 0
                 sf[s, F_TTF_LEFT] = _draw(stab[st, S_TTF], _stream(st, P_FAILURE))
                 _set(s, sv[s, V_WBASE])
                 sv[s, V_PC] = PC_WORK
+            elif pc == PC_DONE:  # the part or build is done
+                if sv[s, V_HAS_OPS]:
+                    _release_ops(s)
+                n = sv[s, V_NB]
+                st_cnt[st, 0] += n
+                if size > 0:
+                    st_cnt[st, 2] += 1
+                    st_cnt[st, 3] += n
+                sv[s, V_BIDX] = 0
+                sv[s, V_PC] = PC_HAND
+            elif pc == PC_HAND:  # scrap-check the next part done, then hand it on
+                i = sv[s, V_BIDX]
+                if i == sv[s, V_NB]:
+                    sv[s, V_NB] = 0
+                    sv[s, V_PART] = -1
+                    sv[s, V_PC] = PC_TOP
+                    continue
+                part = bld[s, i]
+                sv[s, V_BIDX] = i + 1
+                p_scrap = scrap[st]
+                good = not (p_scrap > 0.0 and _u01(_stream(st, P_SCRAP)) < p_scrap)
+                step = pt_step[part] + 1
+                if not good or step == route_len[pt_prod[part]]:
+                    _exit(part, st, good)
+                    continue
+                pt_step[part] = step
+                sv[s, V_PC] = PC_PUT
+                if sv[s, V_DOWN]:
+                    sv[s, V_WAIT_REPAIR] = 1
+                    return
+            else:  # PC_PUT: put the part just handed on (blocking while there is no place)
+                part = bld[s, sv[s, V_BIDX] - 1]
+                target = route[pt_prod[part], pt_step[part]]
+                sv[s, V_PC] = PC_HAND
+                if not _put(target, part):
+                    _set(s, BLOCKED)
+                    _append_putter(target, s, part)
+                    return
 
     def _calendar_fail(s: int) -> bool:
         """Fail ``s`` now; ``True`` when its work was interrupted (its process goes on)."""
@@ -642,24 +948,18 @@ def _simulate_line_kernel(
         _push(now + _draw(stab[st, S_TTR], _stream(st, P_REPAIR)), EV_CALREP, s, 0)
         if not sv[s, V_IN_WORK]:
             return False
-        sv[s, V_IN_WORK] = 0
-        sv[s, V_TOKEN] += 1
-        elapsed = now - sf[s, F_SEG_START]
-        sf[s, F_REMAIN] = max(sf[s, F_REMAIN] - elapsed, 0.0)
-        sv[s, V_PC] = PC_WORK
+        _interrupt(s)
         return True
 
-    def _calendar_repair(s: int) -> None:
-        st = sv[s, V_STATION]
-        now = cf[X_NOW]
+    def _calendar_repair(s: int) -> int:
+        """Repair ``s``; returns the buffer to match again (-1: none), then the next failure."""
         sv[s, V_DOWN] = 0
         _set(s, sv[s, V_BASE])
         if sv[s, V_WAIT_REPAIR]:
             sv[s, V_WAIT_REPAIR] = 0
-            _push(now, EV_WAKE, s, 0)
-        elif sv[s, V_WAITING_IN] >= 0:
-            _retry(sv[s, V_WAITING_IN])
-        _push(now + _draw(stab[st, S_TTF], _stream(st, P_FAILURE)), EV_CALFAIL, s, 0)
+            _push(cf[X_NOW], EV_WAKE, s, 0)
+            return -1
+        return sv[s, V_WAITING_IN]
 
     def _arrival() -> None:
         now = cf[X_NOW]
@@ -669,13 +969,18 @@ def _simulate_line_kernel(
 
     # -- the run ---------------------------------------------------------------------------------
 
-    n_srv = sv.shape[0]
     for i in range(free.shape[0]):
         free[i] = free.shape[0] - 1 - i
     ci[C_FREE] = free.shape[0]
+    buf[:, B_EXPIRED] = -1
+    ci[C_PSIZE] = cfg[3]
+    ci[C_OPFREE] = cfg[3]
+    ci[C_OFF] = 1 if cfg[3] == 0 else 0
     for s in range(n_srv):
         k = sv[s, V_STATION]
-        sv[s, V_STATE] = STARVED
+        manned = 1 if stab[k, S_OPS] > 0 else 0
+        sv[s, V_MANNED] = manned
+        sv[s, V_STATE] = OFF_SHIFT if manned and ci[C_OFF] else STARVED
         sv[s, V_BASE] = STARVED
         sv[s, V_PC] = PC_TOP
         sv[s, V_PART] = -1
@@ -693,6 +998,8 @@ def _simulate_line_kernel(
         k = sv[s, V_STATION]
         if stab[k, S_FAIL] == FAIL_CALENDAR:
             _push(_draw(stab[k, S_TTF], _stream(k, P_FAILURE)), EV_CALFAIL, s, 0)
+    if cfg[4] > 0 and window[2] > 0.0:
+        _push(0.0, EV_SHIFT, 0, 0)
     warmup = window[0]
     horizon = window[1]
     for phase in range(2):
@@ -733,17 +1040,41 @@ def _simulate_line_kernel(
             if kind == EV_SEG and (token != sv[who, V_TOKEN] or sv[who, V_PC] != PC_SEGEND):
                 continue  # work interrupted meanwhile: a stale event
             ci[C_EVENTS] += 1
-            go = True
+            # The servers whose processes go on now, in order: ``who`` for most events.
+            n_adv = 1
+            opl[adv0] = who
+            again = -1
             if kind == EV_CALFAIL:
-                go = _calendar_fail(who)
+                if token == 0:
+                    # Let work that ends at this very instant finish before the breakdown.
+                    _push(cf[X_NOW], EV_CALFAIL, who, 1)
+                    n_adv = 0
+                elif not _calendar_fail(who):
+                    n_adv = 0
             elif kind == EV_CALREP:
-                _calendar_repair(who)
-                go = False
+                again = _calendar_repair(who)
+                n_adv = 0
             elif kind == EV_ARRIVAL:
                 _arrival()
-                go = False
-            if go:
-                _advance(who)
+                n_adv = 0
+            elif kind == EV_SHIFT:
+                n_adv = _shift(who)
+            elif kind == EV_EXPIRE:
+                # A max_wait timer of batch buffer ``who``: is part ``token`` still the oldest?
+                n_adv = 0
+                # (token -1: a part came while servers wait there.)
+                if token < 0:
+                    again = who
+                elif buf[who, B_ILEN] > 0 and items[who, buf[who, B_IHEAD]] == token:
+                    buf[who, B_EXPIRED] = token
+                    again = who
+            if again >= 0:  # match waiting servers and parts at this buffer again
+                _retry(again)
+            if kind == EV_CALREP:  # the next calendar failure of the repaired server
+                k = sv[who, V_STATION]
+                _push(cf[X_NOW] + _draw(stab[k, S_TTF], _stream(k, P_FAILURE)), EV_CALFAIL, who, 0)
+            for j in range(n_adv):
+                _advance(opl[adv0 + j])
             if ci[C_STATUS] != 0:
                 return
         if phase == 0:
@@ -787,10 +1118,17 @@ def simulate_line(m: LineArrays) -> int:
         raise ValueError("process or setup tables do not match stations x products")
     if m.rs.shape != (N_PURPOSES * (n_st + 1), 4):
         raise ValueError(f"'rs' must have {N_PURPOSES * (n_st + 1)} stream rows")
-    if m.ht.shape[0] <= m.sv.shape[0] + 4 or m.he.shape != (m.ht.shape[0], 4):
-        raise ValueError("the event heap must hold more than (servers + 4) events")
-    if m.acc.shape != (n_st, 6) or m.p_cnt.shape != (n_prod, 4):
+    reserve = _heap_reserve(m.sv.shape[0], m.bld.shape[1])
+    if m.ht.shape[0] <= reserve or m.he.shape != (m.ht.shape[0], 4):
+        raise ValueError(f"the event heap must hold more than {reserve} events")
+    if m.acc.shape != (n_st, 6) or m.p_cnt.shape != (n_prod, 4) or m.st_cnt.shape != (n_st, 4):
         raise ValueError("result arrays do not match stations x products")
+    if m.ci.shape[0] != CI_WIDTH or m.cf.shape[0] != CF_WIDTH or m.buf.shape[1] != BUF_WIDTH:
+        raise ValueError("counter or buffer arrays have the wrong size")
+    if m.opl.shape[0] != 3 * m.sv.shape[0] or m.bld.shape[0] != m.sv.shape[0]:
+        raise ValueError("operator or build arrays do not match the servers")
+    if m.cfg.shape[0] != 5 or m.window.shape[0] != 3 or m.wf_t.shape != m.wf_n.shape:
+        raise ValueError("'cfg', 'window' or the shift pattern have the wrong size")
     if not 0.0 <= m.window[0] <= m.window[1]:
         raise ValueError(f"'window' must be 0 <= warmup <= horizon (got {m.window!r})")
     _simulate_line_kernel(*m)

@@ -11,11 +11,8 @@ match exactly (relative 1e-9). The seeds are fixed, so the outcome is determinis
 Every analytic case of ``test_theory.py`` also runs on both backends (``BACKENDS`` in
 ``conftest.py``), each checked against theory.
 
-The shipped scenarios use additive builds and operator shifts, which the fast backend does
-not cover yet: where a scenario is not supported as it stands, the test runs it with those
-blocks taken out (``workforce`` dropped: operators unlimited; ``batch`` dropped: one part per
-run), so every other feature of every scenario is compared; the unsupported scenario itself
-is checked to fall back to the SimPy engine under ``auto``.
+The shipped scenarios (``configs/*.yaml``, with their additive builds and operator shifts)
+run as they are.
 """
 
 from __future__ import annotations
@@ -37,15 +34,6 @@ from simline.plan import STATES, Plan, compile_plan
 CONFIGS = sorted((Path(__file__).parents[2] / "configs").glob("*.yaml"))
 R = 10
 CONFIDENCE = 0.999
-
-
-def _supported_variant(plan: Plan) -> Plan:
-    if fast.supports(plan) is None:
-        return plan
-    stations = tuple(dataclasses.replace(s, batch=None) for s in plan.stations)
-    variant = dataclasses.replace(plan, workforce=None, stations=stations)
-    assert fast.supports(variant) is None
-    return variant
 
 
 def _figures(plan: Plan) -> dict[str, Callable[[RunResult], float]]:
@@ -81,8 +69,7 @@ def _agree(name: str, a: list[float], b: list[float]) -> str | None:
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
 def test_shipped_scenario_agrees(path: Path) -> None:
-    plan = _supported_variant(compile_plan(load_scenario(path)))
-    plan = dataclasses.replace(plan, replications=R)
+    plan = dataclasses.replace(compile_plan(load_scenario(path)), replications=R)
     runs_des = [des.simulate(plan, i) for i in range(R)]
     runs_fast = [fast.simulate(plan, i) for i in range(R)]
     failures = []
@@ -97,11 +84,10 @@ def test_shipped_scenario_agrees(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
-def test_auto_picks_fast_only_where_supported(path: Path) -> None:
+def test_auto_picks_fast(path: Path) -> None:
     plan = compile_plan(load_scenario(path))
-    expected = "fast" if fast.supports(plan) is None else "des"
-    assert resolve_backend("auto", plan)[0] == expected
-    assert resolve_backend("auto", _supported_variant(plan))[0] == "fast"
+    assert fast.supports(plan) is None
+    assert resolve_backend("auto", plan)[0] == "fast"
 
 
 DETERMINISTIC = {
@@ -130,7 +116,7 @@ def test_deterministic_line_matches_exactly() -> None:
 
 def test_same_seed_same_result_and_jobs_do_not_matter() -> None:
     plan = compile_plan(load_scenario(CONFIGS[0]))
-    plan = dataclasses.replace(_supported_variant(plan), replications=2)
+    plan = dataclasses.replace(plan, replications=2)
     assert fast.simulate(plan, 1) == fast.simulate(plan, 1)
     serial = run_replications(plan, backend="fast", jobs=1)
     parallel = run_replications(plan, backend="fast", jobs=2)
