@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from simline.engine.results import RunResult
     from simline.plan import Plan
 
-__all__ = ["AUTO_ORDER", "BACKENDS", "Simulate", "resolve_backend", "run_replications"]
+__all__ = [
+    "AUTO_ORDER",
+    "BACKENDS",
+    "COMPILED",
+    "Simulate",
+    "resolve_backend",
+    "run_replications",
+]
 
 
 class Simulate(Protocol):
@@ -66,6 +73,9 @@ SUPPORTS: dict[str, Callable[[Plan, bool], str | None]] = {"fast": _fast_support
 
 #: The backends ``auto`` may choose, in order of preference; the first registered one wins.
 AUTO_ORDER: tuple[str, ...] = ("fast", "des")
+
+#: Backends whose kernels are compiled on first use (and then loaded from a cache).
+COMPILED: frozenset[str] = frozenset({"fast"})
 
 #: How messages name a backend.
 _LABELS = {"fast": "fast (Numba)", "des": "des (SimPy)"}
@@ -179,7 +189,7 @@ def run_replications(
         jobs = os.cpu_count() or 1
     if jobs < 1:
         raise ConfigError(f"must be >= 1 (got {jobs})", path="--jobs")
-    _, simulate = resolve_backend(backend, plan, trace=trace)
+    name, simulate = resolve_backend(backend, plan, trace=trace)
     if progress is not None:
         progress(0, n)
     workers = min(jobs, n)
@@ -190,7 +200,15 @@ def run_replications(
             if progress is not None:
                 progress(i + 1, n)
         return results
-    return _run_parallel(simulate, plan, workers, trace, progress)
+    first: list[RunResult] = []
+    if name in COMPILED and n > workers:
+        # Run the first replication here, so that its kernels compile (or load) once and
+        # land in the cache before the workers start; otherwise every worker would compile
+        # them at the same time on a cold cache.
+        first.append(_run_one(simulate, plan, 0, trace))
+        if progress is not None:
+            progress(1, n)
+    return first + _run_parallel(simulate, plan, workers, trace, progress, start=len(first))
 
 
 def _run_one(simulate: Simulate, plan: Plan, replication: int, trace: bool) -> RunResult:
@@ -216,19 +234,22 @@ def _run_parallel(
     workers: int,
     trace: bool,
     progress: Callable[[int, int], None] | None,
+    *,
+    start: int = 0,
 ) -> list[RunResult]:
+    """Run replications ``start .. n - 1`` in worker processes; return them in order."""
     n = plan.replications
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(_START_METHOD),
         initializer=_ignore_sigint,
     )
-    slots: list[RunResult | None] = [None] * n
+    slots: list[RunResult | None] = [None] * (n - start)
     try:
         futures: dict[Future[RunResult], int] = {
-            pool.submit(_run_one, simulate, plan, i, trace): i for i in range(n)
+            pool.submit(_run_one, simulate, plan, i, trace): i - start for i in range(start, n)
         }
-        for done, future in enumerate(as_completed(futures), start=1):
+        for done, future in enumerate(as_completed(futures), start=start + 1):
             slots[futures[future]] = future.result()
             if progress is not None:
                 progress(done, n)
@@ -242,7 +263,7 @@ def _run_parallel(
         raise
     pool.shutdown(wait=True)
     results = [r for r in slots if r is not None]
-    assert len(results) == n
+    assert len(results) == n - start
     return results
 
 

@@ -62,3 +62,23 @@ def test_compare_runs_every_scenario_on_one_engine(
     )
     mixed = _json("compare", str(a), str(b))
     assert [s["backend"] for s in mixed["scenarios"]] == ["des", "des"]  # type: ignore[index, union-attr]
+
+
+def test_compiled_backend_runs_its_first_replication_before_the_workers() -> None:
+    from simline.config import parse_scenario
+    from simline.plan import compile_plan
+
+    plan = compile_plan(
+        parse_scenario(
+            {"simline": 1, "name": "p", "run": {"length": 600, "replications": 5, "seed": 9},
+             "stations": {"a": {"kind": "machine", "process_time": "exp(1)"}}}
+        )
+    )  # fmt: skip
+    seen: list[int] = []
+    parallel = replicate.run_replications(
+        plan, backend="fast", jobs=2, progress=lambda done, total: seen.append(done)
+    )
+    serial = replicate.run_replications(plan, backend="fast", jobs=1)
+    assert parallel == serial
+    assert [r.replication for r in parallel] == [0, 1, 2, 3, 4]
+    assert seen == [0, 1, 2, 3, 4, 5]  # the parent's first replication counts once
