@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,45 +14,10 @@ import pytest
 from simline.config import load_scenario
 from simline.engine.des import simulate
 from simline.plan import compile_plan
+from tests.spec import RUN_KEYS, STATION_KEYS, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "configs").glob("*.yaml"))
-SPEC_KEYS = {
-    "scenario",
-    "simline_version",
-    "backend",
-    "time_unit",
-    "replications",
-    "seed",
-    "throughput_per_hour",
-    "lead_time",
-    "wip",
-    "good_parts",
-    "scrap_parts",
-    "products",
-    "stations",
-}
-STATE_KEYS = {
-    "busy",
-    "setup",
-    "blocked",
-    "starved",
-    "down",
-    "off_shift",
-    "utilization",
-    "parts_out",
-}
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "simline", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_there_are_four_examples_or_more() -> None:
@@ -63,7 +26,7 @@ def test_there_are_four_examples_or_more() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_validates(path: Path) -> None:
-    proc = _cli("validate", str(path))
+    proc = run_cli("validate", str(path))
     assert proc.returncode == 0, proc.stderr
     config = load_scenario(path)
     assert config.name == path.stem
@@ -73,19 +36,19 @@ def test_example_validates(path: Path) -> None:
 def test_example_runs_in_every_format(path: Path, tmp_path: Path) -> None:
     short = ("-r", "2", "--length", "2d", "--warmup", "4h", "-j", "1", "-q")
 
-    proc = _cli("run", str(path), *short, "--format", "json")
+    proc = run_cli("run", str(path), *short, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
-    assert obj.keys() >= SPEC_KEYS
+    assert obj.keys() >= set(RUN_KEYS)
     assert obj["scenario"] == path.stem
     assert obj["replications"] == 2
     for name, station in obj["stations"].items():
-        assert station.keys() >= STATE_KEYS, name
+        assert station.keys() >= set(STATION_KEYS), name
         states = ("busy", "setup", "blocked", "starved", "down", "off_shift")
         assert math.isclose(sum(station[s]["mean"] for s in states), 1.0, abs_tol=1e-9), name
 
     out = tmp_path / "result.csv"
-    proc = _cli("run", str(path), *short, "--format", "csv", "-o", str(out))
+    proc = run_cli("run", str(path), *short, "--format", "csv", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     figures = {row["figure"] for row in rows}
@@ -94,7 +57,7 @@ def test_example_runs_in_every_format(path: Path, tmp_path: Path) -> None:
     by_figure = {row["figure"]: float(row["mean"]) for row in rows if row["mean"]}
     assert math.isclose(by_figure["wip"], obj["wip"]["mean"], rel_tol=1e-9)
 
-    proc = _cli("run", str(path), *short)
+    proc = run_cli("run", str(path), *short)
     assert proc.returncode == 0, proc.stderr
     assert path.stem in proc.stdout
     assert "Traceback" not in proc.stderr

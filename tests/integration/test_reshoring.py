@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from simline.config import load_scenario
+from tests.spec import BREAKDOWN, COST_KEYS, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDY = [
@@ -17,42 +16,6 @@ STUDY = [
     for n in ("nl-robot-am", "cn-manual-sea", "pl-manual-road")
 ]
 SITES = sorted((ROOT / "configs" / "sites").glob("*.yaml"))
-BREAKDOWN = {
-    "material",
-    "labour",
-    "equipment",
-    "energy",
-    "freight",
-    "insurance",
-    "duty",
-    "fees",
-    "inventory",
-    "carbon",
-    "risk",
-    "strategic",
-}
-COST_KEYS = {
-    "currency",
-    "unit_cost",
-    "landed_cost",
-    "tco",
-    "breakdown",
-    "unused_capacity",
-    "stations",
-    "annual",
-    "co2_kg_per_part",
-}
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "simline", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=300,
-    )
 
 
 def test_nine_sites_with_sources() -> None:
@@ -72,7 +35,7 @@ def test_study_scenarios_share_product_and_demand() -> None:
 
 def test_compare_end_to_end(tmp_path: Path) -> None:
     out, plot = tmp_path / "cmp.json", tmp_path / "cmp.svg"
-    proc = _cli(
+    proc = run_cli(
         "compare",
         *map(str, STUDY),
         "-r",
@@ -112,18 +75,18 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
         assert {"tco", "landed_cost", "throughput_per_hour"} <= set(diff)
     assert data["winner"] in {"nl-robot-am", "cn-manual-sea", "pl-manual-road"}
     assert plot.read_text().lstrip().startswith("<?xml")
-    table = _cli("compare", *map(str, STUDY[:2]), "-r", "2", "--length", "1d", "-j", "1", "-q")
+    table = run_cli("compare", *map(str, STUDY[:2]), "-r", "2", "--length", "1d", "-j", "1", "-q")
     assert table.returncode == 0, table.stderr
     assert "Winner on TCO" in table.stdout
 
 
 def test_run_json_has_the_cost_block() -> None:
-    proc = _cli(
+    proc = run_cli(
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json"
     )
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)["cost"]) >= COST_KEYS
-    csv = _cli(
+    csv = run_cli(
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "csv"
     )
     assert "cost.breakdown.duty" in csv.stdout
@@ -133,7 +96,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(STUDY[1].read_text().replace("../sites/cn.yaml", "../sites/xx.yaml"))
     out = tmp_path / "out.json"
-    proc = _cli("compare", str(STUDY[0]), str(bad), "-q", "-o", str(out))
+    proc = run_cli("compare", str(STUDY[0]), str(bad), "-q", "-o", str(out))
     assert proc.returncode == 2
     assert "site file" in proc.stderr and "bad.yaml" in proc.stderr
     assert not out.exists()
@@ -147,7 +110,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
             "site: {labour_cost_per_hour: 16, energy_price_per_kwh: 0.2}",
         )
     )
-    proc = _cli("compare", str(STUDY[0]), str(usd), "-q", "-o", str(out))
+    proc = run_cli("compare", str(STUDY[0]), str(usd), "-q", "-o", str(out))
     assert proc.returncode == 2
     assert "--rate USD=" in proc.stderr
     assert not out.exists()

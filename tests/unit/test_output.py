@@ -26,32 +26,7 @@ from simline.report.output import (
 )
 from simline.report.table import format_duration, format_estimate, render_table
 from simline.stats import Estimate, RunSummary, summarize
-
-SPEC_KEYS = [
-    "scenario",
-    "simline_version",
-    "backend",
-    "time_unit",
-    "replications",
-    "seed",
-    "throughput_per_hour",
-    "lead_time",
-    "wip",
-    "good_parts",
-    "scrap_parts",
-    "products",
-    "stations",
-]
-STATION_KEYS = [
-    "busy",
-    "setup",
-    "blocked",
-    "starved",
-    "down",
-    "off_shift",
-    "utilization",
-    "parts_out",
-]
+from tests.spec import RUN_KEYS, STATION_KEYS
 
 
 def _station(name: str, servers: int = 1) -> StationPlan:
@@ -123,14 +98,14 @@ def summary() -> RunSummary:
 
 def test_json_has_every_key_of_the_spec(summary: RunSummary) -> None:
     obj = run_to_json(_plan(), summary, backend="des", version="0.1.0")
-    assert list(obj) == SPEC_KEYS
+    assert list(obj) == RUN_KEYS
     assert obj["scenario"] == "bracket-line"
     assert obj["simline_version"] == "0.1.0"
     assert obj["backend"] == "des"
     assert obj["time_unit"] == "min"
     assert obj["replications"] == 3
     assert obj["seed"] == 20261121
-    for key in SPEC_KEYS[6:11]:
+    for key in RUN_KEYS[6:11]:
         assert set(obj[key]) == {"mean", "ci95"}
         assert len(obj[key]["ci95"]) == 2
         assert obj[key]["ci95"][0] <= obj[key]["mean"] <= obj[key]["ci95"][1]
