@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simline.engine.build import build
-from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.engine.results import RunResult, product_results, station_results
 from simline.errors import SimulationError
 
 if TYPE_CHECKING:
@@ -82,30 +82,20 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     stops += 1
     _finish_instant(env, horizon)
 
-    stations: dict[str, StationResult] = {}
-    for station, sp in zip(line.stations, plan.stations, strict=True):
+    for station in line.stations:
         station.close(horizon)
-        a = station.acc
-        stations[station.name] = StationResult(
-            servers=sp.servers,
-            state_time=(a[0], a[1], a[2], a[3], a[4], a[5]),
-            parts_out=station.parts_out,
-            scrap=station.scrap,
-            builds=station.builds,
-            build_parts=station.build_parts,
-        )
+    stations = station_results(
+        [station.name for station in line.stations],
+        [sp.servers for sp in plan.stations],
+        [station.acc for station in line.stations],
+        [(st.parts_out, st.scrap, st.builds, st.build_parts) for st in line.stations],
+    )
     line.close(horizon)
-    products = {
-        name: ProductResult(
-            released=line.p_released[p],
-            good=line.p_good[p],
-            scrap=line.p_scrap[p],
-            lead_n=line.lead_n[p],
-            lead_mean=line.lead_mean[p],
-            lead_m2=line.lead_m2[p],
-        )
-        for p, name in enumerate(line.product_names)
-    }
+    products = product_results(
+        line.product_names,
+        zip(line.p_released, line.p_good, line.p_scrap, line.lead_n, strict=True),
+        zip(line.lead_mean, line.lead_m2, strict=True),
+    )
     if plan.workforce is not None:
         paid = plan.workforce.paid_time(plan.warmup, horizon)
     else:

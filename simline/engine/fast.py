@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simline.engine import rng
-from simline.engine.results import ProductResult, RunResult, StationResult
+from simline.engine.results import RunResult, product_results, station_results
 from simline.errors import ConfigError, SimulationError
 
 if TYPE_CHECKING:
@@ -316,35 +316,10 @@ def _result(plan: Plan, replication: int, m: LineArrays) -> RunResult:
         X_WIP_ACC,
     )
 
-    stations = {
-        sp.name: StationResult(
-            servers=sp.servers,
-            state_time=(
-                float(m.acc[i, 0]),
-                float(m.acc[i, 1]),
-                float(m.acc[i, 2]),
-                float(m.acc[i, 3]),
-                float(m.acc[i, 4]),
-                float(m.acc[i, 5]),
-            ),
-            parts_out=int(m.st_cnt[i, 0]),
-            scrap=int(m.st_cnt[i, 1]),
-            builds=int(m.st_cnt[i, 2]),
-            build_parts=int(m.st_cnt[i, 3]),
-        )
-        for i, sp in enumerate(plan.stations)
-    }
-    products = {
-        prod.name: ProductResult(
-            released=int(m.p_cnt[p, 0]),
-            good=int(m.p_cnt[p, 1]),
-            scrap=int(m.p_cnt[p, 2]),
-            lead_n=int(m.p_cnt[p, 3]),
-            lead_mean=float(m.p_lead[p, 0]),
-            lead_m2=float(m.p_lead[p, 1]),
-        )
-        for p, prod in enumerate(plan.products)
-    }
+    stations = station_results(
+        [sp.name for sp in plan.stations], [sp.servers for sp in plan.stations], m.acc, m.st_cnt
+    )
+    products = product_results([prod.name for prod in plan.products], m.p_cnt, m.p_lead)
     if plan.workforce is not None:
         paid = plan.workforce.paid_time(plan.warmup, plan.horizon)
     else:

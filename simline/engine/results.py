@@ -7,9 +7,17 @@ into means and confidence intervals; :mod:`simline.cost` turns them into money.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["ProductResult", "RunResult", "StationResult", "TraceRow"]
+__all__ = [
+    "ProductResult",
+    "RunResult",
+    "StationResult",
+    "TraceRow",
+    "product_results",
+    "station_results",
+]
 
 #: One event of the trace: (time, part id, product name, station name, event name).
 TraceRow = tuple[float, int, str, str, str]
@@ -116,3 +124,50 @@ class RunResult:
         if n == 0:
             return float("nan")
         return sum(p.lead_n * p.lead_mean for p in self.products.values()) / n
+
+
+def station_results(
+    names: Iterable[str],
+    servers: Iterable[int],
+    state_time: Iterable[Iterable[float]],
+    counts: Iterable[Iterable[int]],
+) -> dict[str, StationResult]:
+    """Each station's result by name, from its row of state times and of counts.
+
+    ``state_time`` rows hold the six state times, ``counts`` rows (parts out, scrap, builds,
+    build parts); rows may be lists or array rows (values are made plain floats and ints).
+    """
+    out: dict[str, StationResult] = {}
+    for name, n, times, row in zip(names, servers, state_time, counts, strict=True):
+        busy, setup, blocked, starved, down, off = (float(t) for t in times)
+        parts_out, scrap, builds, build_parts = (int(c) for c in row)
+        out[name] = StationResult(
+            servers=int(n),
+            state_time=(busy, setup, blocked, starved, down, off),
+            parts_out=parts_out,
+            scrap=scrap,
+            builds=builds,
+            build_parts=build_parts,
+        )
+    return out
+
+
+def product_results(
+    names: Iterable[str], counts: Iterable[Iterable[int]], lead: Iterable[Iterable[float]]
+) -> dict[str, ProductResult]:
+    """Each product's result by name.
+
+    ``counts`` rows hold (released, good, scrap, lead n), ``lead`` rows (lead mean, lead m2).
+    """
+    out: dict[str, ProductResult] = {}
+    for name, row, (mean, m2) in zip(names, counts, lead, strict=True):
+        released, good, scrap, lead_n = (int(c) for c in row)
+        out[name] = ProductResult(
+            released=released,
+            good=good,
+            scrap=scrap,
+            lead_n=lead_n,
+            lead_mean=float(mean),
+            lead_m2=float(m2),
+        )
+    return out

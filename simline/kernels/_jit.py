@@ -6,7 +6,7 @@ from typing import Any
 
 from numba import njit as _numba_njit
 
-__all__ = ["JIT_OPTIONS", "njit"]
+__all__ = ["JIT_OPTIONS", "njit", "njit_inline"]
 
 #: Cached on disk (compile once), no GIL (parallel replications in threads), strict IEEE
 #: arithmetic (the same numbers as the JIT-off run), numpy's error model (no ZeroDivisionError
@@ -22,3 +22,12 @@ JIT_OPTIONS: dict[str, Any] = {
 def njit(func: Any) -> Any:
     """Compile ``func`` with :data:`JIT_OPTIONS`."""
     return _numba_njit(**JIT_OPTIONS)(func)
+
+
+def njit_inline(func: Any) -> Any:
+    """Compile ``func`` with :data:`JIT_OPTIONS`, inlined into its callers by Numba.
+
+    For the small helpers of a big kernel: inlined, a call passes no arrays, so it pays no
+    reference counting (LLVM alone does not inline every call in a kernel that large).
+    """
+    return _numba_njit(inline="always", **JIT_OPTIONS)(func)

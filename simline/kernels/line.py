@@ -14,14 +14,20 @@ capacity is too small (an unlimited buffer grew past it) the kernel stops with
 ``status[0] != 0`` and the wrapper runs again with every capacity doubled; the run is
 deterministic, so the result is the same as with large enough arrays from the start.
 
-Speed: the whole run is one ``@njit`` function. The helpers (the event heap, buffers, parts,
-a server's process, the uniform and exponential draws) are closures over the kernel's
-arrays, which Numba inlines into it; only the rarer samplers are a call
-(:func:`simline.kernels.random.draw`). A call costs a reference-count increment and
+Speed: the whole run is one ``@njit`` function. Its helpers (buffers, parts, a server's
+process) are closures over the kernel's arrays, which Numba inlines into it; the smallest and
+most used ones (the event push, the uniform draw, the part pool, buffer places) are
+``inline="always"`` functions written without branches; the rarer samplers and draws are a
+call (:func:`simline.kernels.random.draw`). A call costs a reference-count increment and
 decrement (an atomic operation in Numba's runtime) per array argument: the first version,
 which passed all ~34 arrays (the :class:`LineArrays` tuple) to a dozen helpers per event,
 spent most of its time there. Inlined code pays it only where a helper's body branches
-around an early ``return`` (hence the heap's overflow limit instead of a ``return``).
+(hence no branch in the inlined functions, and the heap's overflow flag instead of a
+``return``).
+
+Compile time: Numba inlines a closure at each of its call sites, and re-analyses the whole
+kernel after each one, so the time grows with (call sites) x (kernel size). Hence a push only
+appends the event; one sift per event (:func:`_sift`, two call sites) restores the heap.
 The results are those of the first version, number for number.
 """
 
@@ -32,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import njit
+from simline.kernels._jit import njit, njit_inline
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
 
 __all__ = ["LineArrays", "simulate_line"]
@@ -216,6 +222,193 @@ def _stream(station: int, purpose: int) -> int:
     return N_PURPOSES * station + purpose
 
 
+@njit_inline
+def _push(
+    ht: np.ndarray,
+    he: np.ndarray,
+    ci: np.ndarray,
+    heap_limit: int,
+    time: float,
+    kind: int,
+    who: int,
+    token: int,
+) -> None:
+    """Append an event to the heap's arrays; :func:`_sift` orders it after the event.
+
+    Every inlined call costs compile time, and there are dozens of pushes: so a
+    push only appends (with its sequence number) and one sift, after each event, restores
+    the heap, which is the heap of pushing one by one (no event is popped in between).
+    Past ``heap_limit`` events the overflow is flagged (the run stops after this event)
+    without a branch, which keeps this inlined code free of reference counting: the
+    room left above the limit holds every push one event can make (at most one per
+    server, plus its own work, a failure or repair and an arrival).
+    """
+    n = ci[C_HEAP]
+    seq = ci[C_SEQ]
+    ci[C_SEQ] = seq + 1
+    ci[C_HEAP] = n + 1
+    ci[C_STATUS] |= OVERFLOW * (n >= heap_limit)  # no branch: see the docstring
+    ht[n] = time
+    he[n, 0] = seq
+    he[n, 1] = kind
+    he[n, 2] = who
+    he[n, 3] = token
+
+
+@njit_inline
+def _wip_step(ci: np.ndarray, cf: np.ndarray, delta: int) -> None:
+    now = cf[X_NOW]
+    cf[X_WIP_ACC] += ci[C_WIP] * (now - cf[X_WIP_T])
+    cf[X_WIP_T] = now
+    ci[C_WIP] += delta
+
+
+@njit_inline
+def _free_part(free: np.ndarray, ci: np.ndarray, part: int) -> None:
+    top = ci[C_FREE]
+    free[top] = part
+    ci[C_FREE] = top + 1
+
+
+@njit_inline
+def _release(
+    pt_rel: np.ndarray,
+    pt_prod: np.ndarray,
+    p_cnt: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    part: int,
+) -> None:
+    pt_rel[part] = cf[X_NOW]
+    ci[C_RELEASED] += 1
+    p_cnt[pt_prod[part], 0] += 1
+    _wip_step(ci, cf, 1)
+
+
+@njit_inline
+def _has_room(stab: np.ndarray, buf: np.ndarray, b: int) -> bool:
+    cap = stab[b, S_CAP]
+    return (cap < 0) | (buf[b, B_ILEN] < cap)
+
+
+@njit_inline
+def _pop_item(items: np.ndarray, buf: np.ndarray, b: int) -> int:
+    head = buf[b, B_IHEAD]
+    part = items[b, head]
+    buf[b, B_IHEAD] = _ring(head + 1, items.shape[1])
+    buf[b, B_ILEN] -= 1
+    return part
+
+
+@njit_inline
+def _up(sv: np.ndarray, owner: int) -> bool:
+    return (owner < 0) | (sv[max(owner, 0), V_DOWN] == 0)
+
+
+@njit_inline
+def _ops(stab: np.ndarray, sv: np.ndarray, s: int) -> int:
+    return stab[sv[s, V_STATION], S_OPS]
+
+
+@njit_inline
+def _u01(rs: np.ndarray, k: int) -> float:
+    """Draw a uniform on (0, 1) from stream ``k``: :func:`u01` without branches or calls."""
+    s0 = rs[k, 0]
+    s1 = rs[k, 1]
+    s2 = rs[k, 2]
+    s3 = rs[k, 3]
+    x = (s1 * 5) & MASK32
+    a = ((((x << 7) | (x >> 25)) & MASK32) * 9 & MASK32) >> 5
+    t = (s1 << 9) & MASK32
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = ((s3 << 11) | (s3 >> 21)) & MASK32
+    x = (s1 * 5) & MASK32
+    b = ((((x << 7) | (x >> 25)) & MASK32) * 9 & MASK32) >> 6
+    t = (s1 << 9) & MASK32
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    rs[k, 0] = s0
+    rs[k, 1] = s1
+    rs[k, 2] = s2
+    rs[k, 3] = ((s3 << 11) | (s3 >> 21)) & MASK32
+    return (a * 67108864 + b + 0.5) * TWO_M53
+
+
+@njit_inline
+def _new_part(
+    free: np.ndarray,
+    pt_prod: np.ndarray,
+    pt_step: np.ndarray,
+    pt_rel: np.ndarray,
+    ci: np.ndarray,
+    product: int,
+) -> int:
+    """Take a part from the pool (empty: flag the overflow, hand out part 0; the run is void)."""
+    top = ci[C_FREE]
+    empty = top == 0
+    ci[C_STATUS] |= OVERFLOW * empty
+    part = free[max(top - 1, 0)] * (1 - empty)
+    ci[C_FREE] = top - 1 + empty
+    pt_prod[part] = product
+    pt_step[part] = 0
+    pt_rel[part] = -1.0
+    return part
+
+
+@njit_inline
+def _push_item(items: np.ndarray, buf: np.ndarray, ci: np.ndarray, b: int, part: int) -> None:
+    """Append ``part`` to buffer ``b``'s places (full: flag the overflow; the run is void)."""
+    width = items.shape[1]
+    n = buf[b, B_ILEN]
+    full = n == width
+    ci[C_STATUS] |= OVERFLOW * full
+    items[b, _ring(buf[b, B_IHEAD] + n - full, width)] = part
+    buf[b, B_ILEN] = n + 1 - full
+
+
+@njit
+def _drawn(
+    dint: np.ndarray, dpar: np.ndarray, emp: np.ndarray, rs: np.ndarray, dist: int, stream: int
+) -> float:
+    """Draw from distribution ``dist`` by a call (the rare draws: setups, failures)."""
+    return draw(dist, dint, dpar, emp, rs, stream)
+
+
+@njit_inline
+def _give(
+    sv: np.ndarray,
+    ht: np.ndarray,
+    he: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    heap_limit: int,
+    s: int,
+    part: int,
+) -> None:
+    """Hand ``part`` to the waiting server ``s``; it resumes at once (at this time)."""
+    sv[s, V_PART] = part
+    sv[s, V_WAITING_IN] = -1
+    _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
+
+
+@njit_inline
+def _start_work(
+    sv: np.ndarray, sf: np.ndarray, s: int, duration: float, base: int, after: int
+) -> None:
+    """Start work of ``duration`` in state ``base``; the process goes on at ``after``."""
+    sf[s, F_REMAIN] = duration
+    sv[s, V_WBASE] = base
+    sv[s, V_WNEXT] = after
+    sv[s, V_PC] = PC_WORK
+
+
 @njit
 def _simulate_line_kernel(
     stab: np.ndarray,
@@ -270,37 +463,6 @@ def _simulate_line_kernel(
 
     # -- events, states and draws --------------------------------------------------------------
 
-    def _push(time: float, kind: int, who: int, token: int) -> None:
-        """Insert an event into the heap, ordered by (time, sequence number).
-
-        Past ``heap_limit`` events the overflow is flagged (the run stops after this event)
-        instead of returning early, which keeps this code free of reference counting: the
-        room left above the limit holds every push one event can make (at most one per
-        server, plus its own work, a failure or repair and an arrival).
-        """
-        n = ci[C_HEAP]
-        seq = ci[C_SEQ]
-        ci[C_SEQ] = seq + 1
-        ci[C_HEAP] = n + 1
-        if n >= heap_limit:
-            ci[C_STATUS] = OVERFLOW
-        i = n
-        while i > 0:  # sift the hole up
-            up = (i - 1) >> 1
-            if ht[up] < time or (ht[up] == time and he[up, 0] < seq):
-                break
-            ht[i] = ht[up]
-            he[i, 0] = he[up, 0]
-            he[i, 1] = he[up, 1]
-            he[i, 2] = he[up, 2]
-            he[i, 3] = he[up, 3]
-            i = up
-        ht[i] = time
-        he[i, 0] = seq
-        he[i, 1] = kind
-        he[i, 2] = who
-        he[i, 3] = token
-
     def _set(s: int, base: int) -> None:
         """Enter base state ``base``; account the time of the previous state.
 
@@ -319,28 +481,30 @@ def _simulate_line_kernel(
             sv[s, V_STATE] = state
             sf[s, F_SINCE] = now
 
-    def _u01(k: int) -> float:
-        """Draw a uniform on (0, 1) from stream ``k``: :func:`u01`, written out to be inlined."""
-        out = 0
-        for word in range(2):
-            s0 = rs[k, 0]
-            s1 = rs[k, 1]
-            s2 = rs[k, 2]
-            s3 = rs[k, 3]
-            x = (s1 * 5) & MASK32
-            x = (((x << 7) | (x >> 25)) & MASK32) * 9 & MASK32
-            t = (s1 << 9) & MASK32
-            s2 ^= s0
-            s3 ^= s1
-            s1 ^= s2
-            s0 ^= s3
-            s2 ^= t
-            rs[k, 0] = s0
-            rs[k, 1] = s1
-            rs[k, 2] = s2
-            rs[k, 3] = ((s3 << 11) | (s3 >> 21)) & MASK32
-            out = x >> 5 if word == 0 else out * 67108864 + (x >> 6)
-        return (out + 0.5) * TWO_M53
+    def _sift(lo: int) -> None:
+        """Sift up the events appended at ``lo`` and after, in order (by time, sequence)."""
+        for j in range(lo, ci[C_HEAP]):
+            time = ht[j]
+            seq = he[j, 0]
+            kind = he[j, 1]
+            who = he[j, 2]
+            token = he[j, 3]
+            i = j
+            while i > 0:  # sift the hole up
+                up = (i - 1) >> 1
+                if ht[up] < time or (ht[up] == time and he[up, 0] < seq):
+                    break
+                ht[i] = ht[up]
+                he[i, 0] = he[up, 0]
+                he[i, 1] = he[up, 1]
+                he[i, 2] = he[up, 2]
+                he[i, 3] = he[up, 3]
+                i = up
+            ht[i] = time
+            he[i, 0] = seq
+            he[i, 1] = kind
+            he[i, 2] = who
+            he[i, 3] = token
 
     def _draw(dist: int, stream: int) -> float:
         """Draw from distribution ``dist``: constant and exponential inline, others a call."""
@@ -348,14 +512,14 @@ def _simulate_line_kernel(
         if code == CONSTANT:
             return dpar[dist, 0]
         if code == EXPONENTIAL:
-            return -dpar[dist, 0] * math.log(_u01(stream))
+            return -dpar[dist, 0] * math.log(_u01(rs, stream))
         return draw(dist, dint, dpar, emp, rs, stream)
 
     def _pick(row: int, n: int, stream: int) -> int:
         """Index drawn by cumulative shares ``pick_cum[row, :n]`` (-1: ``mix_cum``)."""
         if n == 1:
             return 0
-        u = _u01(stream)
+        u = _u01(rs, stream)
         j = 0
         if row < 0:
             while j < n - 1 and mix_cum[j] <= u:
@@ -366,58 +530,6 @@ def _simulate_line_kernel(
         return j
 
     # -- parts entering and leaving ------------------------------------------------------------
-
-    def _wip_step(delta: int) -> None:
-        now = cf[X_NOW]
-        cf[X_WIP_ACC] += ci[C_WIP] * (now - cf[X_WIP_T])
-        cf[X_WIP_T] = now
-        ci[C_WIP] += delta
-
-    def _new_part(product: int) -> int:
-        top = ci[C_FREE]
-        part = 0  # the pool is empty: flag it, hand out part 0 (the run is void anyway)
-        if top == 0:
-            ci[C_STATUS] = OVERFLOW
-        else:
-            part = free[top - 1]
-            ci[C_FREE] = top - 1
-        pt_prod[part] = product
-        pt_step[part] = 0
-        pt_rel[part] = -1.0
-        return part
-
-    def _free_part(part: int) -> None:
-        top = ci[C_FREE]
-        free[top] = part
-        ci[C_FREE] = top + 1
-
-    def _release(part: int) -> None:
-        pt_rel[part] = cf[X_NOW]
-        ci[C_RELEASED] += 1
-        p_cnt[pt_prod[part], 0] += 1
-        _wip_step(1)
-
-    # -- buffers -----------------------------------------------------------------------------------
-
-    def _has_room(b: int) -> bool:
-        cap = stab[b, S_CAP]
-        return cap < 0 or buf[b, B_ILEN] < cap
-
-    def _push_item(b: int, part: int) -> None:
-        width = items.shape[1]
-        n = buf[b, B_ILEN]
-        if n == width:
-            ci[C_STATUS] = OVERFLOW
-        else:
-            items[b, _ring(buf[b, B_IHEAD] + n, width)] = part
-            buf[b, B_ILEN] = n + 1
-
-    def _pop_item(b: int) -> int:
-        head = buf[b, B_IHEAD]
-        part = items[b, head]
-        buf[b, B_IHEAD] = _ring(head + 1, items.shape[1])
-        buf[b, B_ILEN] -= 1
-        return part
 
     def _append_putter(b: int, owner: int, part: int) -> None:
         width = put_o.shape[1]
@@ -432,14 +544,11 @@ def _simulate_line_kernel(
             if owner >= 0:
                 sv[owner, V_WAITING_IN] = b
 
-    def _up(owner: int) -> bool:
-        return owner < 0 or sv[owner, V_DOWN] == 0
-
     def _any_up_putter(b: int) -> bool:
         width = put_o.shape[1]
         head = buf[b, B_PHEAD]
         for i in range(buf[b, B_PLEN]):  # noqa: SIM110 - no any() over generators in Numba
-            if _up(put_o[b, _ring(head + i, width)]):
+            if _up(sv, put_o[b, _ring(head + i, width)]):
                 return True
         return False
 
@@ -451,7 +560,7 @@ def _simulate_line_kernel(
         for i in range(n):
             j = _ring(head + i, width)
             owner = put_o[b, j]
-            if _up(owner):
+            if _up(sv, owner):
                 part = put_p[b, j]
                 if i == 0:
                     buf[b, B_PHEAD] = _ring(head + 1, width)
@@ -478,7 +587,7 @@ def _simulate_line_kernel(
         return -1
 
     def _accepts(b: int) -> bool:
-        if _has_room(b):
+        if _has_room(stab, buf, b):
             return True
         if stab[b, S_BSIZE] > 0:
             return False
@@ -492,11 +601,20 @@ def _simulate_line_kernel(
         wait = stf[b]
         if wait != math.inf:
             now = cf[X_NOW]
-            _push(now + max(pt_ent[head] + wait - now, 0.0), EV_EXPIRE, b, head)
+            _push(
+                ht,
+                he,
+                ci,
+                heap_limit,
+                now + max(pt_ent[head] + wait - now, 0.0),
+                EV_EXPIRE,
+                b,
+                head,
+            )
 
     def _place(b: int, part: int) -> None:
         """Put ``part`` into a place of ``b`` (a batch buffer notes when it entered)."""
-        _push_item(b, part)
+        _push_item(items, buf, ci, b, part)
         if stab[b, S_BSIZE] > 0:
             pt_ent[part] = cf[X_NOW]
             if buf[b, B_ILEN] == 1:
@@ -505,15 +623,15 @@ def _simulate_line_kernel(
     def _admitted(owner: int, part: int) -> int:
         if owner < 0:
             if pt_rel[part] < 0.0:
-                _release(part)
+                _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
         else:
             sv[owner, V_PART] = -1
             sv[owner, V_WAITING_IN] = -1
-            _push(cf[X_NOW], EV_WAKE, owner, 0)
+            _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, owner, 0)
         return part
 
     def _admit(b: int) -> None:
-        while buf[b, B_PLEN] > 0 and _has_room(b):
+        while buf[b, B_PLEN] > 0 and _has_room(stab, buf, b):
             owner, part = _pop_putter(b)
             if part < 0:
                 return
@@ -533,7 +651,7 @@ def _simulate_line_kernel(
         """Move up to ``limit`` parts of batch buffer ``b``, oldest first, into ``s``'s build."""
         n = min(limit, buf[b, B_ILEN])
         for i in range(n):
-            part = _pop_item(b)
+            part = _pop_item(items, buf, b)
             if part == buf[b, B_EXPIRED]:
                 buf[b, B_EXPIRED] = -1
             bld[s, i] = part
@@ -554,13 +672,7 @@ def _simulate_line_kernel(
                 break
             _pop_build(b, s, size)
             sv[s, V_WAITING_IN] = -1
-            _push(cf[X_NOW], EV_WAKE, s, 0)
-
-    def _give(s: int, part: int) -> None:
-        """Hand ``part`` to the waiting server ``s``; it resumes at once (at this time)."""
-        sv[s, V_PART] = part
-        sv[s, V_WAITING_IN] = -1
-        _push(cf[X_NOW], EV_WAKE, s, 0)
+            _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
 
     def _put(b: int, part: int) -> bool:
         """Move ``part`` onto the first waiting server of ``b``, else into a place.
@@ -569,19 +681,19 @@ def _simulate_line_kernel(
         that are ready.
         """
         if stab[b, S_BSIZE] > 0:
-            if not _has_room(b):
+            if not _has_room(stab, buf, b):
                 return False
             _place(b, part)
             if buf[b, B_GLEN] > 0:  # servers wait: match them at once (one place in the code)
-                _push(cf[X_NOW], EV_EXPIRE, b, -1)
+                _push(ht, he, ci, heap_limit, cf[X_NOW], EV_EXPIRE, b, -1)
             return True
         if buf[b, B_GLEN] > 0:
             s = _pop_getter(b)
             if s >= 0:
-                _give(s, part)
+                _give(sv, ht, he, ci, cf, heap_limit, s, part)
                 return True
-        if _has_room(b):
-            _push_item(b, part)
+        if _has_room(stab, buf, b):
+            _push_item(items, buf, ci, b, part)
             return True
         return False
 
@@ -590,7 +702,7 @@ def _simulate_line_kernel(
         b = route[pt_prod[part], 0]
         if _accepts(b):
             if pt_rel[part] < 0.0:
-                _release(part)
+                _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
             _put(b, part)
         else:
             _append_putter(b, -1, part)
@@ -598,8 +710,8 @@ def _simulate_line_kernel(
     def _refill() -> None:
         """CONWIP: release a new part (product by the release mix) into its first buffer."""
         product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
-        part = _new_part(product)
-        _release(part)
+        part = _new_part(free, pt_prod, pt_step, pt_rel, ci, product)
+        _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
         _enter(part)
 
     def _exit(part: int, station: int, good: bool) -> None:
@@ -622,14 +734,14 @@ def _simulate_line_kernel(
             ci[C_SCRAP] += 1
             p_cnt[p, 2] += 1
             st_cnt[station, 1] += 1
-        _wip_step(-1)
-        _free_part(part)
+        _wip_step(ci, cf, -1)
+        _free_part(free, ci, part)
         if cfg[0] == CONWIP:
             _refill()
 
     def _take(b: int) -> int:
         if buf[b, B_ILEN] > 0:
-            part = _pop_item(b)
+            part = _pop_item(items, buf, b)
             if buf[b, B_PLEN] > 0:
                 _admit(b)
             return part
@@ -650,25 +762,16 @@ def _simulate_line_kernel(
             s = _pop_getter(b)
             if s < 0:
                 break
-            _give(s, _take(b))
+            _give(sv, ht, he, ci, cf, heap_limit, s, _take(b))
         if buf[b, B_PLEN] > 0:
             _admit(b)
 
     # -- a server's process ----------------------------------------------------------------------
 
-    def _start_work(s: int, duration: float, base: int, after: int) -> None:
-        sf[s, F_REMAIN] = duration
-        sv[s, V_WBASE] = base
-        sv[s, V_WNEXT] = after
-        sv[s, V_PC] = PC_WORK
-
     # -- operators ---------------------------------------------------------------------------
 
-    def _ops(s: int) -> int:
-        return stab[sv[s, V_STATION], S_OPS]
-
     def _hold(s: int) -> None:
-        ci[C_OPFREE] -= _ops(s)
+        ci[C_OPFREE] -= _ops(stab, sv, s)
         h = ci[C_HLEN]
         opl[h] = s
         ci[C_HLEN] = h + 1
@@ -676,7 +779,7 @@ def _simulate_line_kernel(
 
     def _acquire(s: int) -> bool:
         """Take ``s``'s operators (``True``), or queue it for them (first come first served)."""
-        if ci[C_QLEN] == 0 and ci[C_OPFREE] >= _ops(s):
+        if ci[C_QLEN] == 0 and ci[C_OPFREE] >= _ops(stab, sv, s):
             _hold(s)
             return True
         n = ci[C_QLEN]
@@ -688,17 +791,17 @@ def _simulate_line_kernel(
         """Give free operators to the queue, strictly in order; each served server resumes."""
         while ci[C_QLEN] > 0:
             s = int(opl[q0])
-            if ci[C_OPFREE] < _ops(s):
+            if ci[C_OPFREE] < _ops(stab, sv, s):
                 break
             n = ci[C_QLEN]
             for i in range(n - 1):
                 opl[q0 + i] = opl[q0 + i + 1]
             ci[C_QLEN] = n - 1
             _hold(s)
-            _push(cf[X_NOW], EV_WAKE, s, 0)
+            _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
 
     def _release_ops(s: int) -> None:
-        ci[C_OPFREE] += _ops(s)
+        ci[C_OPFREE] += _ops(stab, sv, s)
         n = ci[C_HLEN]
         j = 0
         while opl[j] != s:
@@ -734,7 +837,7 @@ def _simulate_line_kernel(
             s = opl[h]
             ci[C_HLEN] = h
             sv[s, V_HAS_OPS] = 0
-            ci[C_OPFREE] += _ops(s)
+            ci[C_OPFREE] += _ops(stab, sv, s)
             if sv[s, V_IN_WORK]:
                 _interrupt(s)
                 opl[adv0 + n_adv] = s
@@ -763,11 +866,11 @@ def _simulate_line_kernel(
             if pc == 0:
                 at = cf[X_WEEK] + wf_t[i]
                 if at > now:
-                    _push(now + (at - now), EV_SHIFT, 1, 0)
+                    _push(ht, he, ci, heap_limit, now + (at - now), EV_SHIFT, 1, 0)
                     return n_adv
                 pc = 1
             if pc == 1 and size < ci[C_PSIZE]:
-                _push(now, EV_SHIFT, 2, 0)
+                _push(ht, he, ci, heap_limit, now, EV_SHIFT, 2, 0)
                 return n_adv
             if size != ci[C_PSIZE]:
                 n_adv = _resize(size, n_adv)
@@ -825,8 +928,8 @@ def _simulate_line_kernel(
                 if saturated:  # new parts: a saturated first station always starts full
                     for n in range(sv[s, V_NB], want):
                         k = _pick(st, stab[st, S_NPICK], _stream(st, P_MIX))
-                        part = _new_part(pick_prod[st, k])
-                        _release(part)
+                        part = _new_part(free, pt_prod, pt_step, pt_rel, ci, pick_prod[st, k])
+                        _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
                         bld[s, n] = part
                     sv[s, V_NB] = want
                 sv[s, V_PART] = bld[s, 0]
@@ -840,8 +943,8 @@ def _simulate_line_kernel(
                         if last >= 0:
                             dist = setup[st, last, product]
                             if dist >= 0:
-                                duration = _draw(dist, _stream(st, P_SETUP))
-                                _start_work(s, duration, SETUP, PC_PROCESS)
+                                duration = _drawn(dint, dpar, emp, rs, dist, _stream(st, P_SETUP))
+                                _start_work(sv, sf, s, duration, SETUP, PC_PROCESS)
             elif pc == PC_PROCESS:
                 part = sv[s, V_PART]
                 duration = _draw(proc[st, pt_prod[part]], _stream(st, P_PROCESS))
@@ -849,11 +952,13 @@ def _simulate_line_kernel(
                     per_part = stab[st, S_PERPART]
                     if per_part >= 0:
                         for _ in range(sv[s, V_NB]):
-                            duration += _draw(per_part, _stream(st, P_PROCESS))
+                            duration += _drawn(
+                                dint, dpar, emp, rs, per_part, _stream(st, P_PROCESS)
+                            )
                 else:  # one part: a build of one for the hand-on below
                     bld[s, 0] = part
                     sv[s, V_NB] = 1
-                _start_work(s, duration, BUSY, PC_DONE)
+                _start_work(sv, sf, s, duration, BUSY, PC_DONE)
             elif pc == PC_WORK:
                 base = sv[s, V_WBASE]
                 if sv[s, V_DOWN]:
@@ -878,7 +983,7 @@ def _simulate_line_kernel(
                 token = sv[s, V_TOKEN] + 1
                 sv[s, V_TOKEN] = token
                 sv[s, V_PC] = PC_SEGEND
-                _push(now + step_t, EV_SEG, s, token)
+                _push(ht, he, ci, heap_limit, now + step_t, EV_SEG, s, token)
                 return
             elif pc == PC_SEGEND:
                 sv[s, V_IN_WORK] = 0
@@ -893,11 +998,22 @@ def _simulate_line_kernel(
                 sv[s, V_DOWN] = 1
                 _set(s, sv[s, V_WBASE])
                 sv[s, V_PC] = PC_OPREP
-                _push(now + _draw(stab[st, S_TTR], _stream(st, P_REPAIR)), EV_OPREP, s, 0)
+                _push(
+                    ht,
+                    he,
+                    ci,
+                    heap_limit,
+                    now + _drawn(dint, dpar, emp, rs, stab[st, S_TTR], _stream(st, P_REPAIR)),
+                    EV_OPREP,
+                    s,
+                    0,
+                )
                 return
             elif pc == PC_OPREP:  # repaired (operating basis)
                 sv[s, V_DOWN] = 0
-                sf[s, F_TTF_LEFT] = _draw(stab[st, S_TTF], _stream(st, P_FAILURE))
+                sf[s, F_TTF_LEFT] = _drawn(
+                    dint, dpar, emp, rs, stab[st, S_TTF], _stream(st, P_FAILURE)
+                )
                 _set(s, sv[s, V_WBASE])
                 sv[s, V_PC] = PC_WORK
             elif pc == PC_DONE:  # the part or build is done
@@ -920,7 +1036,7 @@ def _simulate_line_kernel(
                 part = bld[s, i]
                 sv[s, V_BIDX] = i + 1
                 p_scrap = scrap[st]
-                good = not (p_scrap > 0.0 and _u01(_stream(st, P_SCRAP)) < p_scrap)
+                good = not (p_scrap > 0.0 and _u01(rs, _stream(st, P_SCRAP)) < p_scrap)
                 step = pt_step[part] + 1
                 if not good or step == route_len[pt_prod[part]]:
                     _exit(part, st, good)
@@ -945,7 +1061,16 @@ def _simulate_line_kernel(
         now = cf[X_NOW]
         sv[s, V_DOWN] = 1
         _set(s, sv[s, V_BASE])
-        _push(now + _draw(stab[st, S_TTR], _stream(st, P_REPAIR)), EV_CALREP, s, 0)
+        _push(
+            ht,
+            he,
+            ci,
+            heap_limit,
+            now + _drawn(dint, dpar, emp, rs, stab[st, S_TTR], _stream(st, P_REPAIR)),
+            EV_CALREP,
+            s,
+            0,
+        )
         if not sv[s, V_IN_WORK]:
             return False
         _interrupt(s)
@@ -957,15 +1082,17 @@ def _simulate_line_kernel(
         _set(s, sv[s, V_BASE])
         if sv[s, V_WAIT_REPAIR]:
             sv[s, V_WAIT_REPAIR] = 0
-            _push(cf[X_NOW], EV_WAKE, s, 0)
+            _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
             return -1
         return sv[s, V_WAITING_IN]
 
     def _arrival() -> None:
         now = cf[X_NOW]
-        _push(now + _draw(cfg[2], _stream(n_st, P_ARRIVAL)), EV_ARRIVAL, 0, 0)
+        _push(
+            ht, he, ci, heap_limit, now + _draw(cfg[2], _stream(n_st, P_ARRIVAL)), EV_ARRIVAL, 0, 0
+        )
         product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
-        _enter(_new_part(product))
+        _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -987,19 +1114,38 @@ def _simulate_line_kernel(
         sv[s, V_LAST] = -1
         sv[s, V_WAITING_IN] = -1
         if stab[k, S_FAIL] == FAIL_OPERATING:
-            sf[s, F_TTF_LEFT] = _draw(stab[k, S_TTF], _stream(k, P_FAILURE))
+            sf[s, F_TTF_LEFT] = _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE))
     if cfg[0] == CONWIP:
         for _ in range(cfg[1]):
             _refill()
     elif cfg[0] == INTERARRIVAL:
-        _push(_draw(cfg[2], _stream(n_st, P_ARRIVAL)), EV_ARRIVAL, 0, 0)
+        _push(
+            ht,
+            he,
+            ci,
+            heap_limit,
+            _drawn(dint, dpar, emp, rs, cfg[2], _stream(n_st, P_ARRIVAL)),
+            EV_ARRIVAL,
+            0,
+            0,
+        )
     for s in range(n_srv):
-        _push(0.0, EV_WAKE, s, 0)
+        _push(ht, he, ci, heap_limit, 0.0, EV_WAKE, s, 0)
         k = sv[s, V_STATION]
         if stab[k, S_FAIL] == FAIL_CALENDAR:
-            _push(_draw(stab[k, S_TTF], _stream(k, P_FAILURE)), EV_CALFAIL, s, 0)
+            _push(
+                ht,
+                he,
+                ci,
+                heap_limit,
+                _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE)),
+                EV_CALFAIL,
+                s,
+                0,
+            )
     if cfg[4] > 0 and window[2] > 0.0:
-        _push(0.0, EV_SHIFT, 0, 0)
+        _push(ht, he, ci, heap_limit, 0.0, EV_SHIFT, 0, 0)
+    _sift(0)
     warmup = window[0]
     horizon = window[1]
     for phase in range(2):
@@ -1047,7 +1193,7 @@ def _simulate_line_kernel(
             if kind == EV_CALFAIL:
                 if token == 0:
                     # Let work that ends at this very instant finish before the breakdown.
-                    _push(cf[X_NOW], EV_CALFAIL, who, 1)
+                    _push(ht, he, ci, heap_limit, cf[X_NOW], EV_CALFAIL, who, 1)
                     n_adv = 0
                 elif not _calendar_fail(who):
                     n_adv = 0
@@ -1072,9 +1218,19 @@ def _simulate_line_kernel(
                 _retry(again)
             if kind == EV_CALREP:  # the next calendar failure of the repaired server
                 k = sv[who, V_STATION]
-                _push(cf[X_NOW] + _draw(stab[k, S_TTF], _stream(k, P_FAILURE)), EV_CALFAIL, who, 0)
+                _push(
+                    ht,
+                    he,
+                    ci,
+                    heap_limit,
+                    cf[X_NOW] + _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE)),
+                    EV_CALFAIL,
+                    who,
+                    0,
+                )
             for j in range(n_adv):
                 _advance(opl[adv0 + j])
+            _sift(n)
             if ci[C_STATUS] != 0:
                 return
         if phase == 0:
@@ -1092,7 +1248,7 @@ def _simulate_line_kernel(
     for s in range(n_srv):
         acc[sv[s, V_STATION], sv[s, V_STATE]] += horizon - sf[s, F_SINCE]
         sf[s, F_SINCE] = horizon
-    _wip_step(0)
+    _wip_step(ci, cf, 0)
 
 
 def simulate_line(m: LineArrays) -> int:
