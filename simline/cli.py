@@ -589,7 +589,7 @@ def _require_pyarrow() -> None:
 def _announce_compile(backend_name: str) -> None:
     """Say on stderr that the fast engine compiles now, when its cache looks empty.
 
-    The first use of the Numba kernels compiles them (about a minute and a half); later runs load
+    The first use of the Numba kernels compiles them (about a minute); later runs load
     them from Numba's cache next to the package. Without this line a first run would look
     stuck before its progress bar appears.
     """
@@ -603,7 +603,7 @@ def _announce_compile(backend_name: str) -> None:
     cache = Path(spec.origin).parent / "__pycache__"
     if not any(cache.glob("line._simulate_line_kernel-*.nbi")):
         click.echo(
-            "simline: compiling the fast engine, once (about 90 s); later runs load it "
+            "simline: compiling the fast engine, once (about a minute); later runs load it "
             "from the cache",
             err=True,
         )
