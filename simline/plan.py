@@ -250,6 +250,16 @@ class Plan:
         """Warm-up plus measured length."""
         return self.warmup + self.length
 
+    def paid_operator_time(self) -> float:
+        """Operator time paid over the measured period (operators x time).
+
+        The pool on duty times the time on duty, whether or not there is work; without a
+        workforce, ``servers x operators`` of every manned station for the whole period.
+        """
+        if self.workforce is not None:
+            return self.workforce.paid_time(self.warmup, self.horizon)
+        return float(sum(s.servers * s.operators * self.length for s in self.stations))
+
     def station_index(self, name: str) -> int:
         """Return the index of the station called ``name``."""
         for i, station in enumerate(self.stations):

@@ -96,10 +96,7 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         zip(line.p_released, line.p_good, line.p_scrap, line.lead_n, strict=True),
         zip(line.lead_mean, line.lead_m2, strict=True),
     )
-    if plan.workforce is not None:
-        paid = plan.workforce.paid_time(plan.warmup, horizon)
-    else:
-        paid = sum(s.servers * s.operators * plan.length for s in plan.stations if s.operators > 0)
+    paid = plan.paid_operator_time()
     return RunResult(
         scenario=plan.name,
         backend="des",

@@ -320,10 +320,7 @@ def _result(plan: Plan, replication: int, m: LineArrays) -> RunResult:
         [sp.name for sp in plan.stations], [sp.servers for sp in plan.stations], m.acc, m.st_cnt
     )
     products = product_results([prod.name for prod in plan.products], m.p_cnt, m.p_lead)
-    if plan.workforce is not None:
-        paid = plan.workforce.paid_time(plan.warmup, plan.horizon)
-    else:
-        paid = sum(s.servers * s.operators * plan.length for s in plan.stations if s.operators > 0)
+    paid = plan.paid_operator_time()
     return RunResult(
         scenario=plan.name,
         backend="fast",

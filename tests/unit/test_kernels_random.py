@@ -119,3 +119,13 @@ def test_bad_arguments() -> None:
         kr.sample(kr.CONSTANT, (1.0,), state(0), -1)
     with pytest.raises(ValueError, match="'state' must be"):
         kr.uniforms(np.zeros(3, dtype=np.int64), 1)
+
+
+def test_kernel_distribution_codes_are_the_plans() -> None:
+    # The kernels import nothing of simline, so they keep their own copy of the codes.
+    from simline.kernels import random as kr
+    from simline.plan import DistCode
+
+    assert len(DistCode) == kr.N_CODES
+    for code in DistCode:
+        assert getattr(kr, code.name) == int(code), code.name
