@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simline.engine.results import ProductResult, RunResult, StationResult
-from simline.plan import Plan
+from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
 
 
 def fake_result(
@@ -51,4 +51,41 @@ def fake_result(
         wip_end=0,
         events=4 * good_count,
         trace=trace,
+    )
+
+
+def one_station_plan(
+    *,
+    name: str,
+    time_unit: str,
+    warmup: float,
+    length: float,
+    replications: int,
+    seed: int,
+) -> Plan:
+    """One exponential station (mean 1) fed by Poisson arrivals (mean 2): rho = 0.5."""
+    station = StationPlan(
+        name="saw",
+        kind="machine",
+        servers=1,
+        buffer=None,
+        process=(Dist(DistCode.EXPONENTIAL, (1.0,), 1.0, 1.0),),
+        failure=None,
+        setup=None,
+        scrap=0.0,
+        operators=0,
+        batch=None,
+    )
+    return Plan(
+        name=name,
+        time_unit=time_unit,
+        hours_per_unit=1 / 60,
+        warmup=warmup,
+        length=length,
+        replications=replications,
+        seed=seed,
+        stations=(station,),
+        products=(ProductPlan("part", (0,), 1.0),),
+        release=ReleasePlan("interarrival", Dist(DistCode.EXPONENTIAL, (2.0,), 2.0, 1.0)),
+        workforce=None,
     )

@@ -26,8 +26,8 @@ from simline.cli import cli
 from simline.engine.results import RunResult
 from simline.errors import ConfigError
 from simline.experiment import replicate
-from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
-from tests.fakes import fake_result
+from simline.plan import Plan
+from tests.fakes import fake_result, one_station_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
@@ -74,30 +74,13 @@ def fake_apply_overrides(config: SimpleNamespace, **overrides: Any) -> SimpleNam
 
 
 def fake_compile_plan(config: SimpleNamespace) -> Plan:
-    station = StationPlan(
-        name="saw",
-        kind="machine",
-        servers=1,
-        buffer=None,
-        process=(Dist(DistCode.EXPONENTIAL, (1.0,), 1.0, 1.0),),
-        failure=None,
-        setup=None,
-        scrap=0.0,
-        operators=0,
-        batch=None,
-    )
-    return Plan(
+    return one_station_plan(
         name=config.name,
         time_unit=config.time_unit,
-        hours_per_unit=1 / 60,
         warmup=60.0,
         length=480.0,
         replications=config.run.replications,
         seed=config.run.seed,
-        stations=(station,),
-        products=(ProductPlan("part", (0,), 1.0),),
-        release=ReleasePlan("interarrival", Dist(DistCode.EXPONENTIAL, (2.0,), 2.0, 1.0)),
-        workforce=None,
     )
 
 

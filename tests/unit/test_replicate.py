@@ -10,36 +10,14 @@ from simline.engine.results import RunResult
 from simline.errors import ConfigError, SimulationError
 from simline.experiment import replicate
 from simline.experiment.replicate import resolve_backend, run_replications
-from simline.plan import Dist, DistCode, Plan, ProductPlan, ReleasePlan, StationPlan
-from tests.fakes import fake_result
+from simline.plan import Plan
+from tests.fakes import fake_result, one_station_plan
 
 
 def tiny_plan(replications: int = 4, seed: int = 11, name: str = "tiny") -> Plan:
     """One exponential station fed by Poisson arrivals: rho = 0.5, one hour measured."""
-    station = StationPlan(
-        name="saw",
-        kind="machine",
-        servers=1,
-        buffer=None,
-        process=(Dist(DistCode.EXPONENTIAL, (1.0,), 1.0, 1.0),),
-        failure=None,
-        setup=None,
-        scrap=0.0,
-        operators=0,
-        batch=None,
-    )
-    return Plan(
-        name=name,
-        time_unit="min",
-        hours_per_unit=1 / 60,
-        warmup=10.0,
-        length=60.0,
-        replications=replications,
-        seed=seed,
-        stations=(station,),
-        products=(ProductPlan("part", (0,), 1.0),),
-        release=ReleasePlan("interarrival", Dist(DistCode.EXPONENTIAL, (2.0,), 2.0, 1.0)),
-        workforce=None,
+    return one_station_plan(
+        name=name, time_unit="min", warmup=10.0, length=60.0, replications=replications, seed=seed
     )
 
 
