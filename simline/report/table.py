@@ -384,15 +384,7 @@ def render_comparison(
     row("NPV over horizon (k)", lambda i, s: s["cost"]["annual"]["npv"], scale=1e-3)
     row("Lines needed", lambda i, s: str(s["cost"]["annual"]["lines_needed"]))
 
-    diff = Table(
-        title=f"Differences against {scenarios[0]['scenario']} "
-        "(paired over replications, ± 95% CI)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
-    )
-    diff.add_column("Scenario")
+    diff = _differences_table(scenarios[0]["scenario"])
     labels = (
         ("tco", "TCO"),
         ("landed_cost", "Landed"),
@@ -472,15 +464,7 @@ def _render_line_comparison(
             ),
         )
 
-    diff = Table(
-        title=f"Differences against {scenarios[0]['scenario']} "
-        "(paired over replications, ± 95% CI)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
-    )
-    diff.add_column("Scenario")
+    diff = _differences_table(scenarios[0]["scenario"])
     labels = (
         ("throughput_per_hour", "Throughput/h", 1.0),
         ("lead_time_hours", "Lead time (h)", 1.0),
@@ -540,3 +524,16 @@ def _sensitivity_table(rows: list[dict[str, Any]]) -> Table:
             style="bold" if r["flips_in_range"] else None,
         )
     return table
+
+
+def _differences_table(first: str) -> Table:
+    """Start a table of differences against the scenario ``first``."""
+    diff = Table(
+        title=f"Differences against {first} (paired over replications, ± 95% CI)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+    )
+    diff.add_column("Scenario")
+    return diff
