@@ -2,10 +2,13 @@
 
 ``nox -s bench`` prints ``fast-10-station: simline-fast / reference`` (reference: the SimPy
 engine) and ``fast-vs-recursion: simline-fast / reference`` (reference: the bare Numba
-departure-time recursion on a plain saturated line with the same process times). Kernels are
-compiled before timing. Compile time, cache load and peak memory are measured in fresh
-processes and stored in ``extra_info``: compile time with an empty cache and the load from
-the cache in a second process, peak memory at 1e5 and 1e7 parts (flat), and the start-up of
+departure-time recursion on a plain saturated line with the same process times). Both lines
+are serial lines of single servers, which the fast backend runs as its own recursion
+(:mod:`simline.kernels.tandem`); ``simline-fast-event-kernel`` is the same line forced onto
+the event kernel, which runs every other scenario. Kernels are compiled before timing.
+Compile time, cache load and peak memory are measured in fresh processes and stored in
+``extra_info``: compile time with an empty cache and the load from the cache in a second
+process, peak memory at 1e5 and 1e7 parts on both kernels (flat), and the start-up of
 ``simline run CONFIG --backend fast -r 1 -q`` with a warm cache. The slow ones (cold compile,
 1e7 parts) run only with benchmarks enabled or ``SIMLINE_BENCH_BIG=1``.
 """
@@ -56,11 +59,23 @@ def test_des_on_line10(benchmark: Any) -> None:
 @pytest.mark.benchmark(group="fast-10-station")
 def test_fast_on_line10(benchmark: Any) -> None:
     plan = compile_plan(parse_scenario(line10.scenario(LENGTH)))
+    assert fast.tandem_steps(plan) is not None  # a serial line: the recursion runs it
     fast.simulate(plan, 0)  # compile (or load from the cache) before timing
     benchmark.extra_info["role"] = "simline-fast"
     result = benchmark(fast.simulate, plan, 0)
     assert 0.6 * _capacity_per_min() * LENGTH < result.good < _capacity_per_min() * LENGTH
     assert result.released_total == result.good_total + result.scrap_total + result.wip_end
+
+
+@pytest.mark.stable
+@pytest.mark.benchmark(group="fast-10-station")
+def test_fast_event_kernel_on_line10(benchmark: Any) -> None:
+    """The same line forced onto the event kernel, which runs every other scenario."""
+    plan = compile_plan(parse_scenario(line10.scenario(LENGTH)))
+    fast.simulate(plan, 0, kernel="events")
+    benchmark.extra_info["role"] = "simline-fast-event-kernel"
+    result = benchmark(fast.simulate, plan, 0, kernel="events")
+    assert 0.6 * _capacity_per_min() * LENGTH < result.good < _capacity_per_min() * LENGTH
 
 
 @pytest.mark.stable
@@ -93,7 +108,7 @@ from simline.plan import compile_plan
 from benchmarks import line10
 plan = compile_plan(parse_scenario(line10.scenario(float(sys.argv[1]))))
 t1 = time.perf_counter()
-r = fast.simulate(plan, 0)
+r = fast.simulate(plan, 0, kernel=sys.argv[2])
 t2 = time.perf_counter()
 print(t2 - t0, t2 - t1, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.good)
 """
@@ -108,9 +123,9 @@ class Probe(NamedTuple):
     good: int
 
 
-def _probe(length: float, env: dict[str, str] | None = None) -> Probe:
+def _probe(length: float, env: dict[str, str] | None = None, kernel: str = "auto") -> Probe:
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(length)],
+        [sys.executable, "-c", _PROBE, str(length), kernel],
         capture_output=True,
         text=True,
         check=True,
@@ -143,12 +158,20 @@ def test_cache_load_and_flat_memory(benchmark: Any) -> None:
     assert small.good > 0.8e5
     if benchmark.disabled and not os.environ.get("SIMLINE_BENCH_BIG"):
         return
-    big = _probe(_length_for(1e7))
-    benchmark.extra_info.update(
-        {"run_1e7_parts_s": big.run_s, "peak_rss_kb_1e7": big.peak_kb, "parts_1e7": big.good}
-    )
-    assert big.good > 0.8e7
-    assert big.peak_kb < 1.1 * small.peak_kb + 20_000  # flat: 100x the parts, same memory
+    for kernel in ("auto", "events"):  # line10 runs on the recursion; the event kernel too
+        tag = "" if kernel == "auto" else "_event_kernel"
+        small = _probe(_length_for(1e5), kernel=kernel)
+        big = _probe(_length_for(1e7), kernel=kernel)
+        benchmark.extra_info.update(
+            {
+                f"run_1e7_parts_s{tag}": big.run_s,
+                f"peak_rss_kb_1e5{tag}": small.peak_kb,
+                f"peak_rss_kb_1e7{tag}": big.peak_kb,
+                f"parts_1e7{tag}": big.good,
+            }
+        )
+        assert big.good > 0.8e7
+        assert big.peak_kb < 1.1 * small.peak_kb + 20_000  # flat: 100x the parts, same memory
 
 
 @pytest.mark.unstable

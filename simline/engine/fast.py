@@ -25,9 +25,10 @@ from simline.errors import ConfigError, SimulationError
 
 if TYPE_CHECKING:
     from simline.kernels.line import LineArrays
+    from simline.kernels.tandem import TandemArrays
     from simline.plan import Dist, Plan
 
-__all__ = ["simulate", "supports"]
+__all__ = ["simulate", "supports", "tandem_steps"]
 
 _N_PURPOSES = len(rng.Purpose)
 _MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
@@ -53,7 +54,9 @@ def supports(plan: Plan) -> str | None:
     return None
 
 
-def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+def simulate(
+    plan: Plan, replication: int, *, trace: bool = False, kernel: str = "auto"
+) -> RunResult:
     """Run one replication of ``plan`` with the Numba kernels.
 
     Parameters
@@ -64,6 +67,10 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         The replication number: it selects the random streams.
     trace
         Not available in this backend (``True`` is an error).
+    kernel
+        ``"auto"``: the departure-time recursion (:mod:`simline.kernels.tandem`) for the
+        plans :func:`tandem_steps` accepts, the event kernel for the others; ``"events"`` or
+        ``"tandem"`` force one (the tests compare the two).
 
     Returns
     -------
@@ -93,9 +100,13 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         raise SimulationError(
             f"'length' must be > 0 and 'warmup' >= 0 (got {plan.length!r}, {plan.warmup!r})"
         )
+    states = _stream_states(plan, replication)
+    if kernel != "events" and tandem_steps(plan) is not None:
+        return _result(plan, replication, _run_tandem(plan, states))
+    if kernel == "tandem":
+        raise ValueError(f"scenario {plan.name!r} is not a serial line of single servers")
     from simline.kernels.line import OVERFLOW, simulate_line
 
-    states = _stream_states(plan, replication)
     for doubling in range(_MAX_DOUBLINGS + 1):
         m = _pack(plan, states.copy(), 2**doubling)
         if simulate_line(m) != OVERFLOW:
@@ -104,6 +115,85 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         f"scenario {plan.name!r}, replication {replication}: the line holds more parts than "
         "the fast backend can store (is a station overloaded?)"
     )
+
+
+def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
+    """Return the routing when ``plan`` is a serial line the recursion runs, else ``None``.
+
+    That is: one product; one server at each station of its routing; no builds; no
+    operators; failures, if any, counted in operating time. (Setups never happen with one
+    product: a server's first part needs none.) Stations off the routing may be anything
+    but batch stations or calendar failures, which would make them change state.
+    """
+    if len(plan.products) != 1:
+        return None
+    workforce = plan.workforce
+    if workforce is not None and any(s.operators > 0 for s in plan.stations):
+        return None
+    for sp in plan.stations:
+        if sp.batch is not None or (sp.failure is not None and not sp.failure.operating):
+            return None
+    routing = plan.products[0].routing
+    if any(plan.stations[i].servers != 1 for i in routing):
+        return None
+    return routing
+
+
+def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
+    """Pack ``plan`` (a line :func:`tandem_steps` accepts) and run the recursion."""
+    from simline.kernels.line import CF_WIDTH, CI_WIDTH, STARVED
+    from simline.kernels.random import dist_tables
+    from simline.kernels.tandem import POS_WIDTH, TandemArrays, simulate_tandem
+
+    steps = tandem_steps(plan)
+    assert steps is not None
+    dists: list[Dist] = []
+
+    def row(dist: Dist) -> int:
+        dists.append(dist)
+        return len(dists) - 1
+
+    pos = np.zeros((len(steps), POS_WIDTH), dtype=np.int64)
+    for j, i in enumerate(steps):
+        sp = plan.stations[i]
+        pos[j, :3] = (i, -1 if sp.buffer is None else sp.buffer, row(sp.process[0]))
+        if sp.failure is not None:
+            pos[j, 3:] = (1, row(sp.failure.ttf), row(sp.failure.ttr))
+    release = plan.release
+    cfg = np.array([_MODES[release.mode], release.wip if release.mode == "conwip" else 0, 0])
+    if release.mode == "interarrival":
+        if release.interarrival is None:
+            raise SimulationError("'release.interarrival' must be set for interarrival release")
+        cfg[2] = row(release.interarrival)
+    dint, dpar, emp = dist_tables([(int(d.code), d.params) for d in dists])
+    width = int(pos[:, 1].max(initial=0)) + 2
+    n_st = len(plan.stations)
+    m = TandemArrays(
+        pos=pos,
+        scrap=np.array([plan.stations[i].scrap for i in steps], dtype=np.float64),
+        dint=dint,
+        dpar=dpar,
+        emp=emp,
+        cfg=cfg.astype(np.int64),
+        window=np.array([plan.warmup, plan.horizon], dtype=np.float64),
+        rs=states,
+        starts=np.zeros((len(steps), width), dtype=np.float64),
+        leaves=np.zeros((len(steps), width), dtype=np.float64),
+        reached=np.zeros(len(steps), dtype=np.int64),
+        ttf=np.zeros(len(steps), dtype=np.float64),
+        exits=np.zeros(max(int(cfg[1]), 1), dtype=np.float64),
+        ci=np.zeros(CI_WIDTH, dtype=np.int64),
+        cf=np.zeros(CF_WIDTH, dtype=np.float64),
+        acc=np.zeros((n_st, 6), dtype=np.float64),
+        st_cnt=np.zeros((n_st, 4), dtype=np.int64),
+        p_cnt=np.zeros((1, 4), dtype=np.int64),
+        p_lead=np.zeros((1, 2), dtype=np.float64),
+    )
+    simulate_tandem(m)
+    for i, sp in enumerate(plan.stations):  # off the routing: idle all the measured time
+        if i not in steps:
+            m.acc[i, STARVED] = sp.servers * plan.length
+    return m
 
 
 def _used_purposes(plan: Plan) -> list[set[rng.Purpose]]:
@@ -134,17 +224,22 @@ def _used_purposes(plan: Plan) -> list[set[rng.Purpose]]:
 def _stream_states(plan: Plan, replication: int) -> np.ndarray:
     """One xoshiro128** state per (owner, purpose): stations in plan order, then release.
 
-    Only the streams the kernel draws from are seeded (a seed sequence costs ~10 us, most of
-    a short run's set-up); the others stay zero and are never read.
+    Each is seeded from the stream's seed sequence (:func:`simline.engine.rng.seed_sequence`,
+    computed in one batch by :func:`simline.kernels.random.seed_states`). Only the streams
+    the kernel draws from are seeded; the others stay zero and are never read.
     """
-    from simline.kernels.random import seed_state
+    from simline.kernels.random import seed_states
 
     owners = [s.name for s in plan.stations] + [rng.RELEASE]
-    states = np.zeros((len(owners) * _N_PURPOSES, 4), dtype=np.int64)
+    rows: list[int] = []
+    words: list[list[int]] = []
     for i, (owner, used) in enumerate(zip(owners, _used_purposes(plan), strict=True)):
-        for purpose in used:
-            seq = rng.seed_sequence(plan.seed, replication, owner, purpose)
-            states[i * _N_PURPOSES + int(purpose)] = seed_state(seq.generate_state(4, np.uint32))
+        for purpose in sorted(used):
+            rows.append(i * _N_PURPOSES + int(purpose))
+            words.append(rng.entropy(plan.seed, replication, owner, purpose))
+    states = np.zeros((len(owners) * _N_PURPOSES, 4), dtype=np.int64)
+    if rows:
+        states[rows] = seed_states(words)
     return states
 
 
@@ -305,7 +400,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     )
 
 
-def _result(plan: Plan, replication: int, m: LineArrays) -> RunResult:
+def _result(plan: Plan, replication: int, m: LineArrays | TandemArrays) -> RunResult:
     from simline.kernels.line import (
         C_EVENTS,
         C_GOOD,

@@ -9,12 +9,13 @@ common random numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from enum import IntEnum
 
 import numpy as np
 
-__all__ = ["RELEASE", "Purpose", "owner_key", "seed_sequence", "stream"]
+__all__ = ["RELEASE", "Purpose", "entropy", "owner_key", "seed_sequence", "stream"]
 
 #: The owner name of the release process's streams (arrivals, product mix).
 RELEASE = "release"
@@ -32,10 +33,32 @@ class Purpose(IntEnum):
     MIX = 6
 
 
+@functools.lru_cache(maxsize=4096)
 def owner_key(name: str) -> int:
     """Hash an owner's name to a stable 63-bit integer (the same on every platform and run)."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
+
+
+def _words(n: int) -> list[int]:
+    """``n >= 0`` as numpy's SeedSequence reads an integer: 32-bit words, lowest first."""
+    words = [n & 0xFFFFFFFF]
+    n >>= 32
+    while n:
+        words.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return words
+
+
+def entropy(seed: int, replication: int, owner: str, purpose: Purpose) -> list[int]:
+    """Return the words :func:`seed_sequence` hashes: the seed (4 words or more), the spawn key.
+
+    :func:`simline.kernels.random.seed_states` turns many of them into stream states at once,
+    the same states as the seed sequences give.
+    """
+    run = _words(seed)
+    run += [0] * (4 - len(run))
+    return run + _words(replication) + _words(owner_key(owner)) + _words(int(purpose))
 
 
 def seed_sequence(

@@ -40,6 +40,7 @@ import numpy as np
 
 from simline.kernels._jit import njit, njit_inline
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
+from simline.kernels.random import u01_inline as _u01
 
 __all__ = ["LineArrays", "simulate_line"]
 
@@ -133,8 +134,6 @@ CI_WIDTH = 16
 # Float counters.
 X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN, X_WEEK = range(5)
 CF_WIDTH = 5
-MASK32 = 0xFFFFFFFF
-TWO_M53 = 1.0 / 9007199254740992.0
 #: status[0] when a capacity was exceeded (the wrapper doubles and runs again).
 OVERFLOW = 1
 
@@ -308,37 +307,6 @@ def _up(sv: np.ndarray, owner: int) -> bool:
 @njit_inline
 def _ops(stab: np.ndarray, sv: np.ndarray, s: int) -> int:
     return stab[sv[s, V_STATION], S_OPS]
-
-
-@njit_inline
-def _u01(rs: np.ndarray, k: int) -> float:
-    """Draw a uniform on (0, 1) from stream ``k``: :func:`u01` without branches or calls."""
-    s0 = rs[k, 0]
-    s1 = rs[k, 1]
-    s2 = rs[k, 2]
-    s3 = rs[k, 3]
-    x = (s1 * 5) & MASK32
-    a = ((((x << 7) | (x >> 25)) & MASK32) * 9 & MASK32) >> 5
-    t = (s1 << 9) & MASK32
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = ((s3 << 11) | (s3 >> 21)) & MASK32
-    x = (s1 * 5) & MASK32
-    b = ((((x << 7) | (x >> 25)) & MASK32) * 9 & MASK32) >> 6
-    t = (s1 << 9) & MASK32
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    rs[k, 0] = s0
-    rs[k, 1] = s1
-    rs[k, 2] = s2
-    rs[k, 3] = ((s3 << 11) | (s3 >> 21)) & MASK32
-    return (a * 67108864 + b + 0.5) * TWO_M53
 
 
 @njit_inline

@@ -30,9 +30,17 @@ import math
 
 import numpy as np
 
-from simline.kernels._jit import njit
+from simline.kernels._jit import njit, njit_inline
 
-__all__ = ["N_CODES", "dist_tables", "sample", "seed_state", "uniforms"]
+__all__ = [
+    "N_CODES",
+    "dist_tables",
+    "sample",
+    "seed_state",
+    "seed_states",
+    "u01_inline",
+    "uniforms",
+]
 
 CONSTANT = 0
 EXPONENTIAL = 1
@@ -84,6 +92,41 @@ def u01(rs: np.ndarray, k: int) -> float:
     a = _next32(rs, k) >> 5
     b = _next32(rs, k) >> 6
     return ((a * 67108864 + b) + 0.5) * _TWO_M53
+
+
+@njit_inline
+def u01_inline(rs: np.ndarray, k: int) -> float:
+    """:func:`u01` without branches or calls, inlined into the hot loops of the line kernels.
+
+    The same numbers as :func:`u01`; a kernel that inlines it passes no arrays to a call, so
+    it pays no reference counting per draw.
+    """
+    s0 = rs[k, 0]
+    s1 = rs[k, 1]
+    s2 = rs[k, 2]
+    s3 = rs[k, 3]
+    x = (s1 * 5) & _MASK
+    a = ((((x << 7) | (x >> 25)) & _MASK) * 9 & _MASK) >> 5
+    t = (s1 << 9) & _MASK
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = ((s3 << 11) | (s3 >> 21)) & _MASK
+    x = (s1 * 5) & _MASK
+    b = ((((x << 7) | (x >> 25)) & _MASK) * 9 & _MASK) >> 6
+    t = (s1 << 9) & _MASK
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    rs[k, 0] = s0
+    rs[k, 1] = s1
+    rs[k, 2] = s2
+    rs[k, 3] = ((s3 << 11) | (s3 >> 21)) & _MASK
+    return (a * 67108864 + b + 0.5) * _TWO_M53
 
 
 @njit
@@ -177,6 +220,90 @@ def _sample_kernel(
 def _uniforms_kernel(rs: np.ndarray, out: np.ndarray) -> None:
     for j in range(out.shape[0]):
         out[j] = u01(rs, 0)
+
+
+# The constants of numpy's SeedSequence (O'Neill's seed_seq_fe with a pool of 4 words).
+_INIT_A = 0x43B0D7E5
+_MULT_A = 0x931E8875
+_INIT_B = 0x8B51F9DD
+_MULT_B = 0x58F38DED
+_MIX_L = 0xCA01F9DD
+_MIX_R = 0x4973F715
+
+
+@njit
+def _mul32(a: int, b: int) -> int:
+    """Multiply 32-bit ``a`` and ``b`` modulo 2**32 without overflowing 64 bits."""
+    return (a * (b & 0xFFFF) + (((a * (b >> 16)) & 0xFFFF) << 16)) & _MASK
+
+
+@njit
+def _seed_states_kernel(words: np.ndarray, lengths: np.ndarray, out: np.ndarray) -> None:
+    pool = np.zeros(4, dtype=np.int64)
+    for r in range(words.shape[0]):
+        n = lengths[r]
+        h = _INIT_A
+        for i in range(4):  # hash the first four words (zeros past the end) into the pool
+            v = words[r, i] if i < n else 0
+            v ^= h
+            h = _mul32(h, _MULT_A)
+            v = _mul32(v, h)
+            pool[i] = v ^ (v >> 16)
+        for i in range(max(n, 4)):  # mix each pool word into the others, then the rest
+            for dst in range(4):
+                if i < 4:
+                    if i == dst:
+                        continue
+                    v = pool[i]
+                else:
+                    v = words[r, i]
+                v ^= h
+                h = _mul32(h, _MULT_A)
+                v = _mul32(v, h)
+                v ^= v >> 16
+                x = (_mul32(_MIX_L, pool[dst]) - _mul32(_MIX_R, v)) & _MASK
+                pool[dst] = x ^ (x >> 16)
+        h = _INIT_B
+        zero = True
+        for i in range(4):  # generate_state(4, uint32)
+            v = pool[i] ^ h
+            h = _mul32(h, _MULT_B)
+            v = _mul32(v, h)
+            v ^= v >> 16
+            out[r, i] = v
+            zero &= v == 0
+        if zero:
+            out[r, 0] = 1
+
+
+def seed_states(entropy: list[list[int]]) -> np.ndarray:
+    """Stream state rows from many SeedSequence entropy arrays at once.
+
+    Row ``r`` equals ``seed_state(SeedSequence(...).generate_state(4, np.uint32))`` for the
+    seed sequence whose assembled entropy (seed words padded to four, then the spawn key's
+    words) is ``entropy[r]``: the same numbers in about a microsecond each instead of ten.
+
+    Parameters
+    ----------
+    entropy
+        One list of 32-bit words per stream.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of shape ``(len(entropy), 4)``.
+    """
+    width = max((len(e) for e in entropy), default=1)
+    words = np.zeros((len(entropy), max(width, 4)), dtype=np.int64)
+    lengths = np.zeros(len(entropy), dtype=np.int64)
+    for r, row in enumerate(entropy):
+        words[r, : len(row)] = row
+        lengths[r] = len(row)
+    if ((words < 0) | (words > _MASK)).any():
+        raise ValueError("entropy words must be 32-bit unsigned integers")
+    out = np.zeros((len(entropy), 4), dtype=np.int64)
+    _seed_states_kernel(words, lengths, out)
+    return out
 
 
 def seed_state(words: np.ndarray) -> np.ndarray:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simline.engine import rng
+from simline.kernels.random import seed_state, seed_states
 
 
 def first(seed: int, replication: int, owner: str, purpose: rng.Purpose) -> list[float]:
@@ -44,3 +48,29 @@ def test_seed_sequence_spawn_key() -> None:
     gen = rng.stream(5, 2, "saw", rng.Purpose.SCRAP)
     assert isinstance(gen, np.random.Generator)
     assert isinstance(gen.bit_generator, np.random.PCG64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2**140),
+    st.integers(0, 2**40),
+    st.text(max_size=12),
+    st.sampled_from(list(rng.Purpose)),
+)
+def test_batch_seeding_gives_the_seed_sequences_states(
+    seed: int, replication: int, owner: str, purpose: rng.Purpose
+) -> None:
+    """The fast backend seeds its streams in one batch: the states of numpy's SeedSequence."""
+    expected = seed_state(
+        rng.seed_sequence(seed, replication, owner, purpose).generate_state(4, np.uint32)
+    )
+    got = seed_states([rng.entropy(seed, replication, owner, purpose)])
+    assert got.tolist() == [expected.tolist()]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**32, 2**64 + 5])
+def test_batch_seeding_without_a_spawn_key(seed: int) -> None:
+    """Entropy shorter than the pool (a plain seed) is hashed as SeedSequence hashes it."""
+    words = [seed & 0xFFFFFFFF] + [seed >> s & 0xFFFFFFFF for s in (32, 64) if seed >> s]
+    expected = seed_state(np.random.SeedSequence(seed).generate_state(4, np.uint32))
+    assert seed_states([words]).tolist() == [expected.tolist()]
