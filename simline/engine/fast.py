@@ -32,6 +32,8 @@ __all__ = ["simulate", "supports", "tandem_steps"]
 
 _N_PURPOSES = len(rng.Purpose)
 _MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
+#: Process times the recursion draws ahead per station (for other than constant/exponential).
+_BLOCK = 64
 #: How often the capacities may be doubled before giving up (2**20 times the first guess).
 _MAX_DOUBLINGS = 20
 
@@ -182,6 +184,8 @@ def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
         reached=np.zeros(len(steps), dtype=np.int64),
         ttf=np.zeros(len(steps), dtype=np.float64),
         exits=np.zeros(max(int(cfg[1]), 1), dtype=np.float64),
+        block=np.zeros((len(steps), _BLOCK), dtype=np.float64),
+        used=np.full(len(steps), _BLOCK, dtype=np.int64),
         ci=np.zeros(CI_WIDTH, dtype=np.int64),
         cf=np.zeros(CF_WIDTH, dtype=np.float64),
         acc=np.zeros((n_st, 6), dtype=np.float64),

@@ -52,7 +52,7 @@ from simline.kernels.line import (
     X_SOJOURN,
     X_WIP_ACC,
 )
-from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
+from simline.kernels.random import CONSTANT, EXPONENTIAL, draw, fill
 from simline.kernels.random import u01_inline as _u01
 
 __all__ = ["TandemArrays", "simulate_tandem"]
@@ -75,7 +75,9 @@ class TandemArrays(NamedTuple):
     Run state: ``rs`` (stream states, rows as in :mod:`simline.kernels.line`), ``starts`` /
     ``leaves`` (per step, a ring of the last parts' start and departure times), ``reached``
     (parts that reached each step), ``ttf`` (operating time left to the next failure),
-    ``exits`` (CONWIP: heap of the exit times of the parts in line).
+    ``exits`` (CONWIP: heap of the exit times of the parts in line), ``block`` / ``used``
+    (per step, process times drawn ahead in a block, and how many of them are used: start
+    with ``used`` at the block's size).
 
     Results, shaped and indexed as :class:`simline.kernels.line.LineArrays`' : ``ci`` /
     ``cf`` (counters), ``acc`` (station x state time), ``st_cnt``, ``p_cnt``, ``p_lead``.
@@ -94,6 +96,8 @@ class TandemArrays(NamedTuple):
     reached: np.ndarray
     ttf: np.ndarray
     exits: np.ndarray
+    block: np.ndarray
+    used: np.ndarray
     ci: np.ndarray
     cf: np.ndarray
     acc: np.ndarray
@@ -135,6 +139,8 @@ def _simulate_tandem_kernel(
     reached: np.ndarray,
     ttf: np.ndarray,
     exits: np.ndarray,
+    block: np.ndarray,
+    used: np.ndarray,
     ci: np.ndarray,
     cf: np.ndarray,
     acc: np.ndarray,
@@ -231,7 +237,23 @@ def _simulate_tandem_kernel(
             idle_since = leaves[j, (k - 1) % width] if k >= 1 else 0.0
             start = max(t, idle_since)
             acc[st, STARVED] += _clip(idle_since, start, warmup, horizon)
-            work = _draw(pos[j, T_PROCESS], _stream(st, P_PROCESS))
+            # The process time: constant and exponential inline; the others drawn ahead in
+            # blocks by one call (a call per draw would pay reference counting on its five
+            # arrays each time, and so would this code in a closure). The stream's numbers,
+            # in order.
+            dist = pos[j, T_PROCESS]
+            code = dint[dist, 0]
+            if code == CONSTANT:
+                work = dpar[dist, 0]
+            elif code == EXPONENTIAL:
+                work = -dpar[dist, 0] * math.log(_u01(rs, _stream(st, P_PROCESS)))
+            else:
+                u = used[j]
+                if u == block.shape[1]:
+                    fill(dist, dint, dpar, emp, rs, _stream(st, P_PROCESS), block[j])
+                    u = 0
+                used[j] = u + 1
+                work = block[j, u]
             now = start
             if pos[j, T_FAIL]:
                 while ttf[j] < work:  # fails before the work is done: repair, then resume
@@ -323,6 +345,10 @@ def simulate_tandem(m: TandemArrays) -> None:
         raise ValueError("the rings must hold the largest buffer + 2 parts")
     if m.reached.shape != (steps,) or m.ttf.shape != (steps,):
         raise ValueError("'reached' and 'ttf' must have one entry per step")
+    if m.block.shape[0] != steps or m.used.shape != (steps,) or m.block.shape[1] < 1:
+        raise ValueError("'block' and 'used' must have one row per step")
+    if ((m.used < 0) | (m.used > m.block.shape[1])).any():
+        raise ValueError("'used' must lie in [0, block size]")
     if m.cfg[0] == CONWIP and m.exits.shape[0] < m.cfg[1]:
         raise ValueError("'exits' must hold the CONWIP level")
     if m.rs.shape != (N_PURPOSES * (m.acc.shape[0] + 1), 4):

@@ -75,6 +75,28 @@ def test_continuous_samplers_match_scipy(
     assert abs(x.var() - var) < 0.15 * var
 
 
+ONE_BY_ONE = [
+    *[(c[1], c[2]) for c in CASES],
+    (kr.CONSTANT, (2.5,)),
+    (kr.NORMAL, (1.0, 1.0)),
+    (kr.EMPIRICAL, (1.0, 2.0, 5.0, 0.2, 0.7, 1.0)),
+]
+
+
+@pytest.mark.parametrize(("code", "params"), ONE_BY_ONE, ids=lambda v: str(v))
+def test_a_block_holds_the_numbers_of_one_draw_at_a_time(
+    code: int, params: tuple[float, ...]
+) -> None:
+    """``fill`` (the block the kernels draw ahead) and ``draw`` give the same sequence."""
+    dint, dpar, emp = kr.dist_tables([(code, params)])
+    rs_block, rs_single = state(30)[None, :].copy(), state(30)[None, :].copy()
+    block = np.zeros(257)
+    kr.fill(0, dint, dpar, emp, rs_block, 0, block)
+    single = [kr.draw(0, dint, dpar, emp, rs_single, 0) for _ in range(257)]
+    assert block.tolist() == single
+    np.testing.assert_array_equal(rs_block, rs_single)  # the stream is left at one place
+
+
 def test_normal_is_truncated_at_zero() -> None:
     mean, sd = 1.0, 1.0
     x = kr.sample(kr.NORMAL, (mean, sd), state(20), N)
