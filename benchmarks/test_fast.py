@@ -135,8 +135,11 @@ def _probe(length: float, env: dict[str, str] | None = None, kernel: str = "auto
 
 
 def _length_for(parts: float) -> float:
-    """Length of a line10 run (min) that makes about ``parts`` parts."""
-    return parts / (0.85 * _capacity_per_min())
+    """Length of a line10 run (min) that makes a little more than ``parts`` parts.
+
+    Blocking and starving keep line10 at about 78 % of its bottleneck's capacity.
+    """
+    return parts / (0.75 * _capacity_per_min())
 
 
 @pytest.mark.unstable
@@ -155,7 +158,7 @@ def test_cache_load_and_flat_memory(benchmark: Any) -> None:
             "peak_rss_kb_1e5": small.peak_kb,
         }
     )
-    assert small.good > 0.8e5
+    assert small.good > 1e5
     if benchmark.disabled and not os.environ.get("SIMLINE_BENCH_BIG"):
         return
     for kernel in ("auto", "events"):  # line10 runs on the recursion; the event kernel too
@@ -170,21 +173,34 @@ def test_cache_load_and_flat_memory(benchmark: Any) -> None:
                 f"parts_1e7{tag}": big.good,
             }
         )
-        assert big.good > 0.8e7
+        assert big.good > 1e7
         assert big.peak_kb < 1.1 * small.peak_kb + 20_000  # flat: 100x the parts, same memory
 
 
 @pytest.mark.unstable
 @pytest.mark.benchmark(group="fast-process")
 def test_compile_then_cache_load(benchmark: Any, tmp_path: Path) -> None:
-    """Compile time in a process with an empty cache, then the load in a second process."""
+    """Compile time in a process with an empty cache, then the load in a second process.
+
+    For line10's own kernel (the recursion) and for the event kernel, each in a cache of its
+    own.
+    """
     if benchmark.disabled and not os.environ.get("SIMLINE_BENCH_BIG"):
         pytest.skip("compiles from scratch: run with benchmarks enabled or SIMLINE_BENCH_BIG=1")
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    cold = benchmark.pedantic(_probe, args=(600.0,), kwargs={"env": env}, rounds=1)
-    warm = _probe(600.0, env)
-    benchmark.extra_info.update({"compile_s": cold.run_s, "cache_load_s": warm.run_s})
-    assert warm.run_s < cold.run_s
+    for kernel in ("auto", "events"):
+        tag = "" if kernel == "auto" else "_event_kernel"
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / f"numba{tag}")}
+        if kernel == "auto":
+            cold = benchmark.pedantic(
+                _probe, args=(600.0,), kwargs={"env": env, "kernel": kernel}, rounds=1
+            )
+        else:
+            cold = _probe(600.0, env, kernel)
+        warm = _probe(600.0, env, kernel)
+        benchmark.extra_info.update(
+            {f"compile_s{tag}": cold.run_s, f"cache_load_s{tag}": warm.run_s}
+        )
+        assert warm.run_s < cold.run_s
 
 
 @pytest.mark.unstable

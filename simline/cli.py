@@ -176,7 +176,7 @@ def run(
 
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
-        _announce_compile(backend_name)
+        _announce_compile(backend_name, [plan])
     results = _simulate(
         plan,
         lambda progress: run_replications(
@@ -358,7 +358,7 @@ def compare(
     backend_name = engines.pop() if len(engines) == 1 else "des"
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
-        _announce_compile(backend_name)
+        _announce_compile(backend_name, plans)
 
     all_results: list[list[RunResult]] = []
     for plan in plans:
@@ -586,25 +586,29 @@ def _require_pyarrow() -> None:
         ) from None
 
 
-def _announce_compile(backend_name: str) -> None:
+def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """Say on stderr that the fast engine compiles now, when its cache looks empty.
 
-    The first use of the Numba kernels compiles them (about a minute); later runs load
-    them from Numba's cache next to the package. Without this line a first run would look
-    stuck before its progress bar appears.
+    The first use of a Numba kernel compiles it (the event kernel in about 45 s, the serial
+    line recursion in about 4 s); later runs load it from Numba's cache next to the package.
+    Without this line a first run would look stuck before its progress bar appears.
     """
     if backend_name != "fast":
         return
     import importlib.util
 
-    spec = importlib.util.find_spec("simline.kernels.line")
-    if spec is None or spec.origin is None:
+    from simline.engine.fast import tandem_steps
+
+    needed = {"tandem" if tandem_steps(plan) is not None else "line" for plan in plans}
+    spec = importlib.util.find_spec("simline.kernels")
+    if spec is None or not spec.submodule_search_locations:
         return
-    cache = Path(spec.origin).parent / "__pycache__"
-    if not any(cache.glob("line._simulate_line_kernel-*.nbi")):
+    cache = Path(next(iter(spec.submodule_search_locations))) / "__pycache__"
+    missing = {k for k in needed if not any(cache.glob(f"{k}._simulate_{k}_kernel-*.nbi"))}
+    if missing:
+        wait = "about a minute" if "line" in missing else "a few seconds"
         click.echo(
-            "simline: compiling the fast engine, once (about a minute); later runs load it "
-            "from the cache",
+            f"simline: compiling the fast engine, once ({wait}); later runs load it from the cache",
             err=True,
         )
 

@@ -11,8 +11,8 @@ match exactly (relative 1e-9). The seeds are fixed, so the outcome is determinis
 Every analytic case of ``test_theory.py`` also runs on both backends (``BACKENDS`` in
 ``conftest.py``), each checked against theory.
 
-The shipped scenarios (``configs/*.yaml``, with their additive builds and operator shifts)
-run as they are.
+The shipped scenarios (``configs/*.yaml`` and the reshoring study's ``configs/reshoring/``,
+with their additive builds and operator shifts) run as they are.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from simline.engine.results import RunResult
 from simline.experiment.replicate import resolve_backend, run_replications
 from simline.plan import STATES, Plan, compile_plan
 
-CONFIGS = sorted((Path(__file__).parents[2] / "configs").glob("*.yaml"))
+_SHIPPED = Path(__file__).parents[2] / "configs"
+CONFIGS = sorted(_SHIPPED.glob("*.yaml")) + sorted(_SHIPPED.glob("reshoring/*.yaml"))
 R = 10
 CONFIDENCE = 0.999
 

@@ -544,3 +544,32 @@ def test_output_that_is_a_directory_is_bad_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "cannot write" in result.stderr or "is a directory" in result.stderr
+
+
+def test_first_run_notice_names_the_kernel_that_compiles(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The notice appears while the needed kernel has no cache, with its own wait."""
+    import dataclasses
+    import importlib.util
+
+    spec = SimpleNamespace(submodule_search_locations=[str(tmp_path)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    serial = one_station_plan(
+        name="s", time_unit="min", warmup=0.0, length=10.0, replications=1, seed=0
+    )
+    station = dataclasses.replace(serial.stations[0], servers=2)
+    parallel = dataclasses.replace(serial, stations=(station,))
+
+    def notice(plans: list[Plan]) -> str:
+        cli_module._announce_compile("fast", plans)
+        return capsys.readouterr().err
+
+    assert "a few seconds" in notice([serial])
+    assert "about a minute" in notice([serial, parallel])
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "tandem._simulate_tandem_kernel-300.py311.nbi").touch()
+    assert notice([serial]) == ""
+    assert "about a minute" in notice([parallel])
+    cli_module._announce_compile("des", [parallel])
+    assert capsys.readouterr().err == ""
