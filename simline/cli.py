@@ -587,7 +587,7 @@ def _require_pyarrow() -> None:
 
 
 def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
-    """Say on stderr that the fast engine compiles now, when its cache looks empty.
+    """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
 
     The first use of a Numba kernel compiles it (the event kernel in about 45 s, the serial
     line recursion in about 4 s); later runs load it from Numba's cache next to the package.
@@ -595,18 +595,11 @@ def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """
     if backend_name != "fast":
         return
-    import importlib.util
+    from simline.engine.fast import uncompiled_kernels
 
-    from simline.engine.fast import tandem_steps
-
-    needed = {"tandem" if tandem_steps(plan) is not None else "line" for plan in plans}
-    spec = importlib.util.find_spec("simline.kernels")
-    if spec is None or not spec.submodule_search_locations:
-        return
-    cache = Path(next(iter(spec.submodule_search_locations))) / "__pycache__"
-    missing = {k for k in needed if not any(cache.glob(f"{k}._simulate_{k}_kernel-*.nbi"))}
+    missing = uncompiled_kernels(plans)
     if missing:
-        wait = "about a minute" if "line" in missing else "a few seconds"
+        wait = "about a minute" if "events" in missing else "a few seconds"
         click.echo(
             f"simline: compiling the fast engine, once ({wait}); later runs load it from the cache",
             err=True,

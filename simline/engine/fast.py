@@ -8,6 +8,12 @@
 ``backend="fast"``. The numbers are not those of the SimPy engine (other generators), but the
 model is the same: the two agree statistically (``tests/integration/test_agreement.py``).
 
+Two kernels: a serial line of single servers (:func:`tandem_steps`) runs as the departure-
+time recursion of :mod:`simline.kernels.tandem`, every other plan as the event loop of
+:mod:`simline.kernels.line`. On the plans both can run they give the same numbers
+(``tests/unit/test_tandem.py``); only ``RunResult.events`` differs: each counts its own
+steps (the recursion: releases, station visits and failures).
+
 :func:`supports` says which plans the kernels cover; ``--backend auto`` falls back to the
 SimPy engine for the others and ``--backend fast`` refuses them with a :class:`ConfigError`.
 """
@@ -15,6 +21,7 @@ SimPy engine for the others and ``--backend fast`` refuses them with a :class:`C
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +35,7 @@ if TYPE_CHECKING:
     from simline.kernels.tandem import TandemArrays
     from simline.plan import Dist, Plan
 
-__all__ = ["simulate", "supports", "tandem_steps"]
+__all__ = ["simulate", "supports", "tandem_steps", "uncompiled_kernels"]
 
 _N_PURPOSES = len(rng.Purpose)
 _MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
@@ -86,7 +93,11 @@ def simulate(
         If the plan uses a feature the kernels do not cover, or a trace is asked for.
     SimulationError
         If the measured length is not positive or the line grows without bound.
+    ValueError
+        If ``kernel`` is unknown, or ``"tandem"`` for a plan :func:`tandem_steps` refuses.
     """
+    if kernel not in ("auto", "events", "tandem"):
+        raise ValueError(f"'kernel' must be 'auto', 'events' or 'tandem' (got {kernel!r})")
     reason = supports(plan)
     if reason is not None:
         raise ConfigError(
@@ -119,13 +130,27 @@ def simulate(
     )
 
 
+def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
+    """Name the kernels (``"tandem"``, ``"events"``) these plans need that are not cached yet.
+
+    Their first run compiles them: the recursion in a few seconds, the event kernel in
+    about a minute.
+    """
+    from simline.kernels import line, tandem
+
+    needed = {"tandem" if tandem_steps(plan) is not None else "events" for plan in plans}
+    cached = {"tandem": tandem.compiled, "events": line.compiled}
+    return {name for name in needed if not cached[name]()}
+
+
 def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
     """Return the routing when ``plan`` is a serial line the recursion runs, else ``None``.
 
-    That is: one product; one server at each station of its routing; no builds; no
-    operators; failures, if any, counted in operating time. (Setups never happen with one
-    product: a server's first part needs none.) Stations off the routing may be anything
-    but batch stations or calendar failures, which would make them change state.
+    That is: one product, whose routing visits a station at most once; one server at each
+    station of its routing; no builds; no station that needs operators from a workforce;
+    failures, if any, counted in operating time. (Setups never happen with one product: a
+    server's first part needs none.) Stations off the routing may be anything but batch
+    stations or calendar failures, which would make them change state.
     """
     if len(plan.products) != 1:
         return None
@@ -136,7 +161,7 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
         if sp.batch is not None or (sp.failure is not None and not sp.failure.operating):
             return None
     routing = plan.products[0].routing
-    if any(plan.stations[i].servers != 1 for i in routing):
+    if len(set(routing)) != len(routing) or any(plan.stations[i].servers != 1 for i in routing):
         return None
     return routing
 

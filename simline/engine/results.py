@@ -71,7 +71,9 @@ class RunResult:
     measured period only; the ``_total`` counts and ``wip_end`` cover the whole run from time
     0, so that ``released_total == good_total + scrap_total + wip_end`` always holds.
     ``sojourn_sum`` is the total time in line of every part (good or scrap) that left in the
-    measured period, for Little's law; ``events`` counts the events the engine processed.
+    measured period, for Little's law; ``events`` counts the events the engine processed
+    (the fast backend's serial-line recursion counts its steps: releases, station visits
+    and two per failure).
     """
 
     scenario: str

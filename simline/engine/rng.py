@@ -42,6 +42,8 @@ def owner_key(name: str) -> int:
 
 def _words(n: int) -> list[int]:
     """``n >= 0`` as numpy's SeedSequence reads an integer: 32-bit words, lowest first."""
+    if n < 0:
+        raise ValueError(f"expected a non-negative integer (got {n})")
     words = [n & 0xFFFFFFFF]
     n >>= 32
     while n:

@@ -38,11 +38,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import njit, njit_inline
+from simline.kernels._jit import is_cached, njit, njit_inline
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
 from simline.kernels.random import u01_inline as _u01
 
-__all__ = ["LineArrays", "simulate_line"]
+__all__ = ["LineArrays", "compiled", "simulate_line"]
 
 # Server states, in the order of simline.plan.STATES.
 BUSY, SETUP, BLOCKED, STARVED, DOWN, OFF_SHIFT = 0, 1, 2, 3, 4, 5
@@ -1257,3 +1257,8 @@ def simulate_line(m: LineArrays) -> int:
         raise ValueError(f"'window' must be 0 <= warmup <= horizon (got {m.window!r})")
     _simulate_line_kernel(*m)
     return int(m.ci[C_STATUS])
+
+
+def compiled() -> bool:
+    """Whether the kernel is in Numba's disk cache (else its first run compiles it)."""
+    return is_cached(_simulate_line_kernel)

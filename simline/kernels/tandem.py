@@ -16,7 +16,9 @@ Statistics are those of the event kernel (:mod:`simline.kernels.line`), each int
 part released after the horizon. It draws from the same streams in the same order as the
 event kernel (process times when work starts, repairs and the next time to failure as they
 come, scrap when a part is done, interarrival times one by one), so it gives the event
-kernel's results: counts exactly, sums up to rounding (``tests/unit/test_tandem.py``).
+kernel's results: counts exactly, sums up to rounding (``tests/unit/test_tandem.py``). Only
+``ci[C_EVENTS]`` differs: it counts this kernel's steps (releases, station visits, and two
+per failure), not the event kernel's events.
 
 Memory: a ring of the last starts and departures per station (``max buffer + 2`` of each)
 and, under CONWIP, a heap of the ``N`` exit times to come, whatever the number of parts.
@@ -29,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import njit, njit_inline
+from simline.kernels._jit import is_cached, njit, njit_inline
 from simline.kernels.line import (
     BLOCKED,
     BUSY,
@@ -55,7 +57,7 @@ from simline.kernels.line import (
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw, fill
 from simline.kernels.random import u01_inline as _u01
 
-__all__ = ["TandemArrays", "simulate_tandem"]
+__all__ = ["TandemArrays", "compiled", "simulate_tandem"]
 
 # Columns of the per-position table ``pos``.
 T_STATION, T_CAP, T_PROCESS, T_FAIL, T_TTF, T_TTR = range(6)
@@ -152,7 +154,8 @@ def _simulate_tandem_kernel(
 
     The helpers are closures, which Numba inlines without touching the arrays' reference
     counts (an inlined function taking arrays pays two atomic operations per array at each
-    branch: half the run time).
+    branch: half the run time). A closure that calls a function with arrays pays them at
+    every use, though, so the block refill of process times sits in the loop itself.
     """
     steps = pos.shape[0]
     width = starts.shape[1]
@@ -203,6 +206,8 @@ def _simulate_tandem_kernel(
             released = max(arrival, _place_frees(0))
         elif n < level:  # CONWIP: N at time 0, then one as each part leaves
             released = 0.0
+        elif in_heap == 0:  # CONWIP with N = 0: nothing is ever released
+            break
         else:
             released = exits[0]
             in_heap -= 1
@@ -239,8 +244,7 @@ def _simulate_tandem_kernel(
             acc[st, STARVED] += _clip(idle_since, start, warmup, horizon)
             # The process time: constant and exponential inline; the others drawn ahead in
             # blocks by one call (a call per draw would pay reference counting on its five
-            # arrays each time, and so would this code in a closure). The stream's numbers,
-            # in order.
+            # arrays each time). The stream's numbers, in order.
             dist = pos[j, T_PROCESS]
             code = dint[dist, 0]
             if code == CONSTANT:
@@ -356,3 +360,8 @@ def simulate_tandem(m: TandemArrays) -> None:
     if not 0.0 <= m.window[0] <= m.window[1]:
         raise ValueError(f"'window' must be 0 <= warmup <= horizon (got {m.window!r})")
     _simulate_tandem_kernel(*m)
+
+
+def compiled() -> bool:
+    """Whether the kernel is in Numba's disk cache (else its first run compiles it)."""
+    return is_cached(_simulate_tandem_kernel)

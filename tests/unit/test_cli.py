@@ -547,29 +547,41 @@ def test_output_that_is_a_directory_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_first_run_notice_names_the_kernel_that_compiles(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The notice appears while the needed kernel has no cache, with its own wait."""
+    """The notice appears while a kernel the scenarios need is not cached, with its wait."""
     import dataclasses
-    import importlib.util
 
-    spec = SimpleNamespace(submodule_search_locations=[str(tmp_path)])
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    from simline.kernels import line, tandem
+
     serial = one_station_plan(
         name="s", time_unit="min", warmup=0.0, length=10.0, replications=1, seed=0
     )
     station = dataclasses.replace(serial.stations[0], servers=2)
     parallel = dataclasses.replace(serial, stations=(station,))
 
-    def notice(plans: list[Plan]) -> str:
+    def notice(plans: list[Plan], tandem_cached: bool, events_cached: bool) -> str:
+        monkeypatch.setattr(tandem, "compiled", lambda: tandem_cached)
+        monkeypatch.setattr(line, "compiled", lambda: events_cached)
         cli_module._announce_compile("fast", plans)
         return capsys.readouterr().err
 
-    assert "a few seconds" in notice([serial])
-    assert "about a minute" in notice([serial, parallel])
-    (tmp_path / "__pycache__").mkdir()
-    (tmp_path / "__pycache__" / "tandem._simulate_tandem_kernel-300.py311.nbi").touch()
-    assert notice([serial]) == ""
-    assert "about a minute" in notice([parallel])
+    assert "a few seconds" in notice([serial], False, False)
+    assert "about a minute" in notice([serial, parallel], False, False)
+    assert "about a minute" in notice([serial, parallel], True, False)
+    assert notice([serial], True, False) == ""
+    assert notice([serial, parallel], True, True) == ""
     cli_module._announce_compile("des", [parallel])
     assert capsys.readouterr().err == ""
+
+
+def test_a_kernel_that_ran_is_in_the_cache() -> None:
+    from simline.engine import fast
+    from simline.kernels import tandem
+
+    plan = one_station_plan(
+        name="s", time_unit="min", warmup=0.0, length=10.0, replications=1, seed=0
+    )
+    fast.simulate(plan, 0)  # compiles, or loads from the cache
+    assert tandem.compiled()
+    assert fast.uncompiled_kernels([plan]) == set()

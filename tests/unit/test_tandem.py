@@ -176,6 +176,28 @@ def test_the_event_kernel_runs_what_the_recursion_cannot(change: dict[str, Any],
         fast.simulate(plan, 0, kernel="tandem")
 
 
+def test_a_routing_that_comes_back_goes_to_the_event_kernel() -> None:
+    """The plan API allows revisits (files do not): one station, two steps, shared state."""
+    stations = [station("a", 1.0, buffer=1), station("b", 1.5, buffer=1)]
+    plan = line(stations, [ProductPlan("part", (0, 1, 0), 1.0)])
+    assert fast.tandem_steps(plan) is None
+    assert fast.simulate(plan, 0) == fast.simulate(plan, 0, kernel="events")
+
+
+def test_conwip_with_no_cards_releases_nothing() -> None:
+    plan = line([station("a", 1.0), station("b", 1.0, buffer=1)], release=ReleasePlan("conwip"))
+    result = both(plan)
+    assert (result.released_total, result.good_total, result.wip) == (0, 0, 0.0)
+
+
+def test_bad_kernel_name_and_negative_seed_are_errors() -> None:
+    plan = line([station("a", 1.0)])
+    with pytest.raises(ValueError, match="'kernel' must be"):
+        fast.simulate(plan, 0, kernel="event")
+    with pytest.raises(ValueError, match="non-negative"):
+        fast.simulate(plan, -1)
+
+
 def test_two_products_go_to_the_event_kernel() -> None:
     products = [ProductPlan("x", (0, 1), 0.5), ProductPlan("y", (0, 1), 0.5)]
     plan = line([station("a", 1.0, products=2), station("b", 1.0, products=2)], products)
