@@ -14,16 +14,16 @@ capacity is too small (an unlimited buffer grew past it) the kernel stops with
 ``status[0] != 0`` and the wrapper runs again with every capacity doubled; the run is
 deterministic, so the result is the same as with large enough arrays from the start.
 
-Speed: the whole run is one ``@njit`` function. Its helpers (buffers, parts, a server's
-process) are closures over the kernel's arrays, which Numba inlines into it; the smallest and
-most used ones (the event push, the uniform draw, the part pool, buffer places) are
+Speed: the whole run is one function, compiled without Numba's runtime
+(:func:`simline.kernels._jit.njit_loop`). Its helpers (buffers, parts, a server's process)
+are closures over the kernel's arrays, which Numba inlines into it; the smallest and most
+used ones (the event push, the uniform draw, the part pool, buffer places) are
 ``inline="always"`` functions written without branches; the rarer samplers and draws are a
-call (:func:`simline.kernels.random.draw`). A call costs a reference-count increment and
-decrement (an atomic operation in Numba's runtime) per array argument: the first version,
-which passed all ~34 arrays (the :class:`LineArrays` tuple) to a dozen helpers per event,
-spent most of its time there. Inlined code pays it only where a helper's body branches
-(hence no branch in the inlined functions, and the heap's overflow flag instead of a
-``return``).
+call (:func:`simline.kernels.random.draw`). With the runtime, passing an array costs a
+reference-count increment and decrement (atomic operations): the first version, which
+passed all ~34 arrays (the :class:`LineArrays` tuple) to a dozen helpers per event, spent
+most of its time there, and even the inlined helpers left about a third of the run time in
+them. The loop allocates nothing, so it needs no runtime and pays none of it.
 
 Compile time: Numba inlines a closure at each of its call sites, and re-analyses the whole
 kernel after each one, so the time grows with (call sites) x (kernel size). Hence a push only
@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import is_cached, njit, njit_inline
+from simline.kernels._jit import is_cached, njit, njit_inline, njit_loop
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
 from simline.kernels.random import u01_inline as _u01
 
@@ -377,7 +377,7 @@ def _start_work(
     sv[s, V_PC] = PC_WORK
 
 
-@njit
+@njit_loop
 def _simulate_line_kernel(
     stab: np.ndarray,
     scrap: np.ndarray,

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import is_cached, njit, njit_inline
+from simline.kernels._jit import is_cached, njit, njit_inline, njit_loop
 from simline.kernels.line import (
     BLOCKED,
     BUSY,
@@ -126,7 +126,7 @@ def _draw_call(
     return draw(dist, dint, dpar, emp, rs, k)
 
 
-@njit
+@njit_loop
 def _simulate_tandem_kernel(
     pos: np.ndarray,
     scrap: np.ndarray,
@@ -152,10 +152,8 @@ def _simulate_tandem_kernel(
 ) -> None:
     """Run the line; the arguments are the fields of :class:`TandemArrays`, in order.
 
-    The helpers are closures, which Numba inlines without touching the arrays' reference
-    counts (an inlined function taking arrays pays two atomic operations per array at each
-    branch: half the run time). A closure that calls a function with arrays pays them at
-    every use, though, so the block refill of process times sits in the loop itself.
+    Compiled without Numba's runtime (:func:`simline.kernels._jit.njit_loop`): it allocates
+    nothing, and so no helper pays reference counting on the arrays it is given.
     """
     steps = pos.shape[0]
     width = starts.shape[1]
@@ -243,8 +241,7 @@ def _simulate_tandem_kernel(
             start = max(t, idle_since)
             acc[st, STARVED] += _clip(idle_since, start, warmup, horizon)
             # The process time: constant and exponential inline; the others drawn ahead in
-            # blocks by one call (a call per draw would pay reference counting on its five
-            # arrays each time). The stream's numbers, in order.
+            # blocks, one dispatch per block (random.fill). The stream's numbers, in order.
             dist = pos[j, T_PROCESS]
             code = dint[dist, 0]
             if code == CONSTANT:
