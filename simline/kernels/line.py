@@ -15,19 +15,20 @@ capacity is too small (an unlimited buffer grew past it) the kernel stops with
 deterministic, so the result is the same as with large enough arrays from the start.
 
 Speed: the whole run is one function, compiled without Numba's runtime
-(:func:`simline.kernels._jit.njit_loop`). Its helpers (buffers, parts, a server's process)
-are closures over the kernel's arrays, which Numba inlines into it; the smallest and most
-used ones (the event push, the uniform draw, the part pool, buffer places) are
-``inline="always"`` functions written without branches; the rarer samplers and draws are a
-call (:func:`simline.kernels.random.draw`). With the runtime, passing an array costs a
+(:func:`simline.kernels._jit.njit_loop`). With the runtime, passing an array costs a
 reference-count increment and decrement (atomic operations): the first version, which
 passed all ~34 arrays (the :class:`LineArrays` tuple) to a dozen helpers per event, spent
-most of its time there, and even the inlined helpers left about a third of the run time in
-them. The loop allocates nothing, so it needs no runtime and pays none of it.
+most of its time there, and later versions still a third. The loop allocates nothing, so it
+needs no runtime and pays none of it.
 
-Compile time: Numba inlines a closure at each of its call sites, and re-analyses the whole
-kernel after each one, so the time grows with (call sites) x (kernel size). Hence a push only
-appends the event; one sift per event (:func:`_sift`, two call sites) restores the heap.
+Compile time: the helpers on the hot path (a server's process, the hand-over of a part,
+the event list's sift), and those calling them, are closures over the kernel's arrays, which
+Numba inlines at each call site, re-analysing the kernel each time: that cost grows with
+(inlined call sites) x (kernel size). The other helpers are plain functions taking the
+arrays they need, which LLVM inlines or calls at no cost to Numba: the cold compile went
+from 44 s to 18 s this way, at the same speed (making the hand-over a plain function too
+would save 3 s more and double the run time). A push only appends the event; one sift per
+event (:func:`_sift`, two call sites) restores the heap.
 The results are those of the first version, number for number.
 """
 
@@ -38,9 +39,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import is_cached, njit, njit_inline, njit_loop
+from simline.kernels._jit import is_cached, njit, njit_loop
 from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
-from simline.kernels.random import u01_inline as _u01
+from simline.kernels.random import u01 as _u01
 
 __all__ = ["LineArrays", "compiled", "simulate_line"]
 
@@ -221,7 +222,7 @@ def _stream(station: int, purpose: int) -> int:
     return N_PURPOSES * station + purpose
 
 
-@njit_inline
+@njit
 def _push(
     ht: np.ndarray,
     he: np.ndarray,
@@ -234,13 +235,12 @@ def _push(
 ) -> None:
     """Append an event to the heap's arrays; :func:`_sift` orders it after the event.
 
-    Every inlined call costs compile time, and there are dozens of pushes: so a
-    push only appends (with its sequence number) and one sift, after each event, restores
-    the heap, which is the heap of pushing one by one (no event is popped in between).
-    Past ``heap_limit`` events the overflow is flagged (the run stops after this event)
-    without a branch, which keeps this inlined code free of reference counting: the
-    room left above the limit holds every push one event can make (at most one per
-    server, plus its own work, a failure or repair and an arrival).
+    There are dozens of pushes: so a push only appends (with its sequence number) and one
+    sift, after each event, restores the heap, which is the heap of pushing one by one (no
+    event is popped in between). Past ``heap_limit`` events the overflow is flagged (the run
+    stops after this event) without a branch: the room left above the limit holds every push
+    one event can make (at most one per server, plus its own work, a failure or repair and
+    an arrival).
     """
     n = ci[C_HEAP]
     seq = ci[C_SEQ]
@@ -254,7 +254,7 @@ def _push(
     he[n, 3] = token
 
 
-@njit_inline
+@njit
 def _wip_step(ci: np.ndarray, cf: np.ndarray, delta: int) -> None:
     now = cf[X_NOW]
     cf[X_WIP_ACC] += ci[C_WIP] * (now - cf[X_WIP_T])
@@ -262,14 +262,14 @@ def _wip_step(ci: np.ndarray, cf: np.ndarray, delta: int) -> None:
     ci[C_WIP] += delta
 
 
-@njit_inline
+@njit
 def _free_part(free: np.ndarray, ci: np.ndarray, part: int) -> None:
     top = ci[C_FREE]
     free[top] = part
     ci[C_FREE] = top + 1
 
 
-@njit_inline
+@njit
 def _release(
     pt_rel: np.ndarray,
     pt_prod: np.ndarray,
@@ -284,13 +284,13 @@ def _release(
     _wip_step(ci, cf, 1)
 
 
-@njit_inline
+@njit
 def _has_room(stab: np.ndarray, buf: np.ndarray, b: int) -> bool:
     cap = stab[b, S_CAP]
     return (cap < 0) | (buf[b, B_ILEN] < cap)
 
 
-@njit_inline
+@njit
 def _pop_item(items: np.ndarray, buf: np.ndarray, b: int) -> int:
     head = buf[b, B_IHEAD]
     part = items[b, head]
@@ -299,17 +299,17 @@ def _pop_item(items: np.ndarray, buf: np.ndarray, b: int) -> int:
     return part
 
 
-@njit_inline
+@njit
 def _up(sv: np.ndarray, owner: int) -> bool:
     return (owner < 0) | (sv[max(owner, 0), V_DOWN] == 0)
 
 
-@njit_inline
+@njit
 def _ops(stab: np.ndarray, sv: np.ndarray, s: int) -> int:
     return stab[sv[s, V_STATION], S_OPS]
 
 
-@njit_inline
+@njit
 def _new_part(
     free: np.ndarray,
     pt_prod: np.ndarray,
@@ -330,7 +330,7 @@ def _new_part(
     return part
 
 
-@njit_inline
+@njit
 def _push_item(items: np.ndarray, buf: np.ndarray, ci: np.ndarray, b: int, part: int) -> None:
     """Append ``part`` to buffer ``b``'s places (full: flag the overflow; the run is void)."""
     width = items.shape[1]
@@ -349,7 +349,7 @@ def _drawn(
     return draw(dist, dint, dpar, emp, rs, stream)
 
 
-@njit_inline
+@njit
 def _give(
     sv: np.ndarray,
     ht: np.ndarray,
@@ -366,7 +366,7 @@ def _give(
     _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
 
 
-@njit_inline
+@njit
 def _start_work(
     sv: np.ndarray, sf: np.ndarray, s: int, duration: float, base: int, after: int
 ) -> None:
@@ -375,6 +375,191 @@ def _start_work(
     sv[s, V_WBASE] = base
     sv[s, V_WNEXT] = after
     sv[s, V_PC] = PC_WORK
+
+
+@njit
+def _set(
+    sv: np.ndarray,
+    sf: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    acc: np.ndarray,
+    s: int,
+    base: int,
+) -> None:
+    """Enter base state ``base``; account the time of the previous state.
+
+    Down comes first, then off shift (a manned server while no operator is on duty).
+    """
+    sv[s, V_BASE] = base
+    state = base
+    if sv[s, V_DOWN]:
+        state = DOWN
+    elif sv[s, V_MANNED] and ci[C_OFF]:
+        state = OFF_SHIFT
+    old = sv[s, V_STATE]
+    if state != old:
+        now = cf[X_NOW]
+        acc[sv[s, V_STATION], old] += now - sf[s, F_SINCE]
+        sv[s, V_STATE] = state
+        sf[s, F_SINCE] = now
+
+
+@njit
+def _append_putter(
+    put_o: np.ndarray,
+    put_p: np.ndarray,
+    buf: np.ndarray,
+    ci: np.ndarray,
+    sv: np.ndarray,
+    b: int,
+    owner: int,
+    part: int,
+) -> None:
+    """Queue ``part`` of server ``owner`` (-1: from outside) for a place at buffer ``b``."""
+    width = put_o.shape[1]
+    n = buf[b, B_PLEN]
+    if n == width:
+        ci[C_STATUS] = OVERFLOW
+    else:
+        j = _ring(buf[b, B_PHEAD] + n, width)
+        put_o[b, j] = owner
+        put_p[b, j] = part
+        buf[b, B_PLEN] = n + 1
+        if owner >= 0:
+            sv[owner, V_WAITING_IN] = b
+
+
+@njit
+def _any_up_putter(put_o: np.ndarray, buf: np.ndarray, sv: np.ndarray, b: int) -> bool:
+    width = put_o.shape[1]
+    head = buf[b, B_PHEAD]
+    for i in range(buf[b, B_PLEN]):  # noqa: SIM110 - no any() over generators in Numba
+        if _up(sv, put_o[b, _ring(head + i, width)]):
+            return True
+    return False
+
+
+@njit
+def _pop_putter(
+    put_o: np.ndarray, put_p: np.ndarray, buf: np.ndarray, sv: np.ndarray, b: int
+) -> tuple[int, int]:
+    """Remove the first putter whose server is up; return (owner, part), part -1: none."""
+    width = put_o.shape[1]
+    head = buf[b, B_PHEAD]
+    n = buf[b, B_PLEN]
+    for i in range(n):
+        j = _ring(head + i, width)
+        owner = put_o[b, j]
+        if _up(sv, owner):
+            part = put_p[b, j]
+            if i == 0:
+                buf[b, B_PHEAD] = _ring(head + 1, width)
+            else:
+                for k in range(i, n - 1):
+                    a = _ring(head + k, width)
+                    c = _ring(head + k + 1, width)
+                    put_o[b, a] = put_o[b, c]
+                    put_p[b, a] = put_p[b, c]
+            buf[b, B_PLEN] = n - 1
+            return owner, part
+    return -1, -1
+
+
+@njit
+def _pop_getter(getters: np.ndarray, buf: np.ndarray, sv: np.ndarray, b: int) -> int:
+    """Remove and return the first waiting server of ``b`` that is up (-1: none)."""
+    n = buf[b, B_GLEN]
+    for i in range(n):
+        s = getters[b, i]
+        if sv[s, V_DOWN] == 0:
+            for k in range(i, n - 1):
+                getters[b, k] = getters[b, k + 1]
+            buf[b, B_GLEN] = n - 1
+            return s
+    return -1
+
+
+@njit
+def _accepts(
+    stab: np.ndarray, buf: np.ndarray, getters: np.ndarray, sv: np.ndarray, b: int
+) -> bool:
+    """Whether a part can enter ``b`` now: a place, or (not a batch buffer) a server up."""
+    if _has_room(stab, buf, b):
+        return True
+    if stab[b, S_BSIZE] > 0:
+        return False
+    for i in range(buf[b, B_GLEN]):  # noqa: SIM110 - no any() over generators in Numba
+        if sv[getters[b, i], V_DOWN] == 0:
+            return True
+    return False
+
+
+@njit
+def _arm(
+    stf: np.ndarray,
+    pt_ent: np.ndarray,
+    ht: np.ndarray,
+    he: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    heap_limit: int,
+    b: int,
+    head: int,
+) -> None:
+    """Wake the servers waiting at batch buffer ``b`` when ``head``'s max_wait is over."""
+    wait = stf[b]
+    if wait != math.inf:
+        now = cf[X_NOW]
+        _push(ht, he, ci, heap_limit, now + max(pt_ent[head] + wait - now, 0.0), EV_EXPIRE, b, head)
+
+
+@njit
+def _place(
+    stab: np.ndarray,
+    stf: np.ndarray,
+    items: np.ndarray,
+    buf: np.ndarray,
+    pt_ent: np.ndarray,
+    ht: np.ndarray,
+    he: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    heap_limit: int,
+    b: int,
+    part: int,
+) -> None:
+    """Put ``part`` into a place of ``b`` (a batch buffer notes when it entered)."""
+    _push_item(items, buf, ci, b, part)
+    if stab[b, S_BSIZE] > 0:
+        pt_ent[part] = cf[X_NOW]
+        if buf[b, B_ILEN] == 1:
+            _arm(stf, pt_ent, ht, he, ci, cf, heap_limit, b, part)
+
+
+@njit
+def _admitted(
+    sv: np.ndarray,
+    pt_rel: np.ndarray,
+    pt_prod: np.ndarray,
+    p_cnt: np.ndarray,
+    ht: np.ndarray,
+    he: np.ndarray,
+    ci: np.ndarray,
+    cf: np.ndarray,
+    heap_limit: int,
+    owner: int,
+    part: int,
+) -> int:
+    """``part`` got its place: release it (from outside) or wake its blocked server."""
+    if owner < 0:
+        if pt_rel[part] < 0.0:
+            _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
+    else:
+        sv[owner, V_PART] = -1
+        sv[owner, V_WAITING_IN] = -1
+        _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, owner, 0)
+    return part
 
 
 @njit_loop
@@ -431,24 +616,6 @@ def _simulate_line_kernel(
 
     # -- events, states and draws --------------------------------------------------------------
 
-    def _set(s: int, base: int) -> None:
-        """Enter base state ``base``; account the time of the previous state.
-
-        Down comes first, then off shift (a manned server while no operator is on duty).
-        """
-        sv[s, V_BASE] = base
-        state = base
-        if sv[s, V_DOWN]:
-            state = DOWN
-        elif sv[s, V_MANNED] and ci[C_OFF]:
-            state = OFF_SHIFT
-        old = sv[s, V_STATE]
-        if state != old:
-            now = cf[X_NOW]
-            acc[sv[s, V_STATION], old] += now - sf[s, F_SINCE]
-            sv[s, V_STATE] = state
-            sf[s, F_SINCE] = now
-
     def _sift(lo: int) -> None:
         """Sift up the events appended at ``lo`` and after, in order (by time, sequence)."""
         for j in range(lo, ci[C_HEAP]):
@@ -499,111 +666,25 @@ def _simulate_line_kernel(
 
     # -- parts entering and leaving ------------------------------------------------------------
 
-    def _append_putter(b: int, owner: int, part: int) -> None:
-        width = put_o.shape[1]
-        n = buf[b, B_PLEN]
-        if n == width:
-            ci[C_STATUS] = OVERFLOW
-        else:
-            j = _ring(buf[b, B_PHEAD] + n, width)
-            put_o[b, j] = owner
-            put_p[b, j] = part
-            buf[b, B_PLEN] = n + 1
-            if owner >= 0:
-                sv[owner, V_WAITING_IN] = b
-
-    def _any_up_putter(b: int) -> bool:
-        width = put_o.shape[1]
-        head = buf[b, B_PHEAD]
-        for i in range(buf[b, B_PLEN]):  # noqa: SIM110 - no any() over generators in Numba
-            if _up(sv, put_o[b, _ring(head + i, width)]):
-                return True
-        return False
-
-    def _pop_putter(b: int) -> tuple[int, int]:
-        """Remove the first putter whose server is up; return (owner, part), part -1: none."""
-        width = put_o.shape[1]
-        head = buf[b, B_PHEAD]
-        n = buf[b, B_PLEN]
-        for i in range(n):
-            j = _ring(head + i, width)
-            owner = put_o[b, j]
-            if _up(sv, owner):
-                part = put_p[b, j]
-                if i == 0:
-                    buf[b, B_PHEAD] = _ring(head + 1, width)
-                else:
-                    for k in range(i, n - 1):
-                        a = _ring(head + k, width)
-                        c = _ring(head + k + 1, width)
-                        put_o[b, a] = put_o[b, c]
-                        put_p[b, a] = put_p[b, c]
-                buf[b, B_PLEN] = n - 1
-                return owner, part
-        return -1, -1
-
-    def _pop_getter(b: int) -> int:
-        """Remove and return the first waiting server of ``b`` that is up (-1: none)."""
-        n = buf[b, B_GLEN]
-        for i in range(n):
-            s = getters[b, i]
-            if sv[s, V_DOWN] == 0:
-                for k in range(i, n - 1):
-                    getters[b, k] = getters[b, k + 1]
-                buf[b, B_GLEN] = n - 1
-                return s
-        return -1
-
-    def _accepts(b: int) -> bool:
-        if _has_room(stab, buf, b):
-            return True
-        if stab[b, S_BSIZE] > 0:
-            return False
-        for i in range(buf[b, B_GLEN]):  # noqa: SIM110 - no any() over generators in Numba
-            if sv[getters[b, i], V_DOWN] == 0:
-                return True
-        return False
-
-    def _arm(b: int, head: int) -> None:
-        """Wake the servers waiting at batch buffer ``b`` when ``head``'s max_wait is over."""
-        wait = stf[b]
-        if wait != math.inf:
-            now = cf[X_NOW]
-            _push(
+    def _admit(b: int) -> None:
+        while buf[b, B_PLEN] > 0 and _has_room(stab, buf, b):
+            owner, part = _pop_putter(put_o, put_p, buf, sv, b)
+            if part < 0:
+                return
+            _place(
+                stab,
+                stf,
+                items,
+                buf,
+                pt_ent,
                 ht,
                 he,
                 ci,
+                cf,
                 heap_limit,
-                now + max(pt_ent[head] + wait - now, 0.0),
-                EV_EXPIRE,
                 b,
-                head,
+                _admitted(sv, pt_rel, pt_prod, p_cnt, ht, he, ci, cf, heap_limit, owner, part),
             )
-
-    def _place(b: int, part: int) -> None:
-        """Put ``part`` into a place of ``b`` (a batch buffer notes when it entered)."""
-        _push_item(items, buf, ci, b, part)
-        if stab[b, S_BSIZE] > 0:
-            pt_ent[part] = cf[X_NOW]
-            if buf[b, B_ILEN] == 1:
-                _arm(b, part)
-
-    def _admitted(owner: int, part: int) -> int:
-        if owner < 0:
-            if pt_rel[part] < 0.0:
-                _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
-        else:
-            sv[owner, V_PART] = -1
-            sv[owner, V_WAITING_IN] = -1
-            _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, owner, 0)
-        return part
-
-    def _admit(b: int) -> None:
-        while buf[b, B_PLEN] > 0 and _has_room(stab, buf, b):
-            owner, part = _pop_putter(b)
-            if part < 0:
-                return
-            _place(b, _admitted(owner, part))
 
     def _ready(b: int) -> bool:
         """Whether a build may start at batch buffer ``b`` now."""
@@ -629,13 +710,13 @@ def _simulate_line_kernel(
         if buf[b, B_PLEN] > 0:
             _admit(b)
         if buf[b, B_ILEN] > 0 and n > 0:
-            _arm(b, items[b, buf[b, B_IHEAD]])
+            _arm(stf, pt_ent, ht, he, ci, cf, heap_limit, b, items[b, buf[b, B_IHEAD]])
 
     def _dispatch(b: int) -> None:
         """Start the ready builds of batch buffer ``b`` on its waiting servers."""
         size = stab[b, S_BSIZE]
         while buf[b, B_GLEN] > 0 and _ready(b):
-            s = _pop_getter(b)
+            s = _pop_getter(getters, buf, sv, b)
             if s < 0:
                 break
             _pop_build(b, s, size)
@@ -651,12 +732,12 @@ def _simulate_line_kernel(
         if stab[b, S_BSIZE] > 0:
             if not _has_room(stab, buf, b):
                 return False
-            _place(b, part)
+            _place(stab, stf, items, buf, pt_ent, ht, he, ci, cf, heap_limit, b, part)
             if buf[b, B_GLEN] > 0:  # servers wait: match them at once (one place in the code)
                 _push(ht, he, ci, heap_limit, cf[X_NOW], EV_EXPIRE, b, -1)
             return True
         if buf[b, B_GLEN] > 0:
-            s = _pop_getter(b)
+            s = _pop_getter(getters, buf, sv, b)
             if s >= 0:
                 _give(sv, ht, he, ci, cf, heap_limit, s, part)
                 return True
@@ -668,12 +749,12 @@ def _simulate_line_kernel(
     def _enter(part: int) -> None:
         """Send a new part to its first buffer, or queue it outside (released when it gets in)."""
         b = route[pt_prod[part], 0]
-        if _accepts(b):
+        if _accepts(stab, buf, getters, sv, b):
             if pt_rel[part] < 0.0:
                 _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
             _put(b, part)
         else:
-            _append_putter(b, -1, part)
+            _append_putter(put_o, put_p, buf, ci, sv, b, -1, part)
 
     def _refill() -> None:
         """CONWIP: release a new part (product by the release mix) into its first buffer."""
@@ -714,9 +795,11 @@ def _simulate_line_kernel(
                 _admit(b)
             return part
         if buf[b, B_PLEN] > 0:
-            owner, part = _pop_putter(b)
+            owner, part = _pop_putter(put_o, put_p, buf, sv, b)
             if part >= 0:
-                return _admitted(owner, part)
+                return _admitted(
+                    sv, pt_rel, pt_prod, p_cnt, ht, he, ci, cf, heap_limit, owner, part
+                )
         return -1
 
     def _retry(b: int) -> None:
@@ -726,8 +809,8 @@ def _simulate_line_kernel(
             if buf[b, B_PLEN] > 0:
                 _admit(b)
             return
-        while buf[b, B_GLEN] > 0 and (buf[b, B_ILEN] > 0 or _any_up_putter(b)):
-            s = _pop_getter(b)
+        while buf[b, B_GLEN] > 0 and (buf[b, B_ILEN] > 0 or _any_up_putter(put_o, buf, sv, b)):
+            s = _pop_getter(getters, buf, sv, b)
             if s < 0:
                 break
             _give(sv, ht, he, ci, cf, heap_limit, s, _take(b))
@@ -817,7 +900,7 @@ def _simulate_line_kernel(
             ci[C_OFF] = off
             for s in range(n_srv):
                 if sv[s, V_MANNED]:
-                    _set(s, sv[s, V_BASE])
+                    _set(sv, sf, ci, cf, acc, s, sv[s, V_BASE])
         return n_adv
 
     def _shift(pc: int) -> int:
@@ -865,7 +948,7 @@ def _simulate_line_kernel(
             if pc == PC_TOP:
                 sv[s, V_PC] = PC_TAKE
                 if calendar and sv[s, V_DOWN]:
-                    _set(s, STARVED)
+                    _set(sv, sf, ci, cf, acc, s, STARVED)
                     sv[s, V_WAIT_REPAIR] = 1
                     return
             elif pc == PC_TAKE:
@@ -887,7 +970,7 @@ def _simulate_line_kernel(
                     sv[s, V_NB] = 1 if part >= 0 else 0
                 sv[s, V_PC] = PC_GOT
                 if not ok:
-                    _set(s, STARVED)
+                    _set(sv, sf, ci, cf, acc, s, STARVED)
                     n = buf[st, B_GLEN]
                     getters[st, n] = s
                     buf[st, B_GLEN] = n + 1
@@ -930,14 +1013,14 @@ def _simulate_line_kernel(
             elif pc == PC_WORK:
                 base = sv[s, V_WBASE]
                 if sv[s, V_DOWN]:
-                    _set(s, base)
+                    _set(sv, sf, ci, cf, acc, s, base)
                     sv[s, V_WAIT_REPAIR] = 1
                     return
                 if sv[s, V_MANNED] and not sv[s, V_HAS_OPS]:
-                    _set(s, STARVED)
+                    _set(sv, sf, ci, cf, acc, s, STARVED)
                     if not _acquire(s):
                         return  # queued: served in turn (an EV_WAKE), back here
-                _set(s, base)
+                _set(sv, sf, ci, cf, acc, s, base)
                 remaining = sf[s, F_REMAIN]
                 step_t = remaining
                 failing = 0
@@ -964,7 +1047,7 @@ def _simulate_line_kernel(
                 sf[s, F_REMAIN] -= step_t
                 sf[s, F_TTF_LEFT] = 0.0
                 sv[s, V_DOWN] = 1
-                _set(s, sv[s, V_WBASE])
+                _set(sv, sf, ci, cf, acc, s, sv[s, V_WBASE])
                 sv[s, V_PC] = PC_OPREP
                 _push(
                     ht,
@@ -982,7 +1065,7 @@ def _simulate_line_kernel(
                 sf[s, F_TTF_LEFT] = _drawn(
                     dint, dpar, emp, rs, stab[st, S_TTF], _stream(st, P_FAILURE)
                 )
-                _set(s, sv[s, V_WBASE])
+                _set(sv, sf, ci, cf, acc, s, sv[s, V_WBASE])
                 sv[s, V_PC] = PC_WORK
             elif pc == PC_DONE:  # the part or build is done
                 if sv[s, V_HAS_OPS]:
@@ -1019,8 +1102,8 @@ def _simulate_line_kernel(
                 target = route[pt_prod[part], pt_step[part]]
                 sv[s, V_PC] = PC_HAND
                 if not _put(target, part):
-                    _set(s, BLOCKED)
-                    _append_putter(target, s, part)
+                    _set(sv, sf, ci, cf, acc, s, BLOCKED)
+                    _append_putter(put_o, put_p, buf, ci, sv, target, s, part)
                     return
 
     def _calendar_fail(s: int) -> bool:
@@ -1028,7 +1111,7 @@ def _simulate_line_kernel(
         st = sv[s, V_STATION]
         now = cf[X_NOW]
         sv[s, V_DOWN] = 1
-        _set(s, sv[s, V_BASE])
+        _set(sv, sf, ci, cf, acc, s, sv[s, V_BASE])
         _push(
             ht,
             he,
@@ -1047,7 +1130,7 @@ def _simulate_line_kernel(
     def _calendar_repair(s: int) -> int:
         """Repair ``s``; returns the buffer to match again (-1: none), then the next failure."""
         sv[s, V_DOWN] = 0
-        _set(s, sv[s, V_BASE])
+        _set(sv, sf, ci, cf, acc, s, sv[s, V_BASE])
         if sv[s, V_WAIT_REPAIR]:
             sv[s, V_WAIT_REPAIR] = 0
             _push(ht, he, ci, heap_limit, cf[X_NOW], EV_WAKE, s, 0)
