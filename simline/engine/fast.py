@@ -134,7 +134,7 @@ def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
     """Name the kernels (``"tandem"``, ``"events"``) these plans need that are not cached yet.
 
     Their first run compiles them: the recursion in a few seconds, the event kernel in
-    about a minute.
+    about 20 s.
     """
     from simline.kernels import line, tandem
 
