@@ -85,7 +85,10 @@ _JOBS_OPTION = click.option(
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Replications in parallel processes  [default: number of cores]",
+    help=(
+        "Replications in parallel processes (threads for the fast engine when a "
+        "replication takes under 2 s)  [default: number of cores]"
+    ),
 )
 _QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 

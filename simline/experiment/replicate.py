@@ -1,4 +1,4 @@
-"""Replications of one plan, one after the other or in worker processes.
+"""Replications of one plan, one after the other, in threads or in worker processes.
 
 Replication ``i`` draws its random numbers from streams keyed by ``(seed, i, ...)`` (see
 :mod:`simline.engine.rng`), so it gives the same result in any process and in any order:
@@ -14,8 +14,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Protocol
 
@@ -74,8 +81,15 @@ SUPPORTS: dict[str, Callable[[Plan, bool], str | None]] = {"fast": _fast_support
 #: The backends ``auto`` may choose, in order of preference; the first registered one wins.
 AUTO_ORDER: tuple[str, ...] = ("fast", "des")
 
-#: Backends whose kernels are compiled on first use (and then loaded from a cache).
+#: Backends whose kernels are compiled on first use (and then loaded from a cache), and
+#: release the GIL while they run, so that threads run their replications in parallel.
 COMPILED: frozenset[str] = frozenset({"fast"})
+
+#: A compiled backend runs the other replications in threads when the first one took less
+#: than this (seconds): a worker process costs about a second to start (Python, NumPy,
+#: Numba and the cached kernels), more than a short replication's whole run. Longer
+#: replications go to processes, which Ctrl-C stops at once.
+THREAD_LIMIT_S = 2.0
 
 #: How messages name a backend.
 _LABELS = {"fast": "fast (Numba)", "des": "des (SimPy)"}
@@ -162,8 +176,10 @@ def run_replications(
     backend
         ``"des"``, ``"fast"`` or ``"auto"`` (see :func:`resolve_backend`).
     jobs
-        Worker processes; ``None`` means one per core. With one job or one replication
-        everything runs in this process.
+        Parallel workers; ``None`` means one per core. With one job or one replication
+        everything runs in this thread. A compiled backend (:data:`COMPILED`) runs the
+        first replication here, then the others in threads when it took less than
+        :data:`THREAD_LIMIT_S`, else in processes; the SimPy engine uses processes.
     trace
         Whether each result carries its event trace.
     progress
@@ -201,13 +217,17 @@ def run_replications(
                 progress(i + 1, n)
         return results
     first: list[RunResult] = []
-    if name in COMPILED and n > workers:
+    if name in COMPILED:
         # Run the first replication here, so that its kernels compile (or load) once and
-        # land in the cache before the workers start; otherwise every worker would compile
-        # them at the same time on a cold cache.
+        # land in the cache before any worker starts; it also says how long one takes.
+        t0 = time.perf_counter()
         first.append(_run_one(simulate, plan, 0, trace))
+        seconds = time.perf_counter() - t0
         if progress is not None:
             progress(1, n)
+        if seconds < THREAD_LIMIT_S:
+            pool: Executor = ThreadPoolExecutor(max_workers=min(workers, n - 1))
+            return first + _run_pool(pool, simulate, plan, trace, progress, start=1)
     return first + _run_parallel(simulate, plan, workers, trace, progress, start=len(first))
 
 
@@ -238,12 +258,35 @@ def _run_parallel(
     start: int = 0,
 ) -> list[RunResult]:
     """Run replications ``start .. n - 1`` in worker processes; return them in order."""
-    n = plan.replications
     pool = ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=min(workers, plan.replications - start),
         mp_context=multiprocessing.get_context(_START_METHOD),
         initializer=_ignore_sigint,
     )
+    try:
+        return _run_pool(pool, simulate, plan, trace, progress, start=start)
+    except BrokenProcessPool as exc:
+        raise SimulationError(
+            f"scenario {plan.name!r}: a worker process died unexpectedly ({exc})"
+        ) from exc
+
+
+def _run_pool(
+    pool: Executor,
+    simulate: Simulate,
+    plan: Plan,
+    trace: bool,
+    progress: Callable[[int, int], None] | None,
+    *,
+    start: int,
+) -> list[RunResult]:
+    """Run replications ``start .. n - 1`` in ``pool``; return them in order.
+
+    On a failure or Ctrl-C the replications not started are cancelled and worker processes
+    terminated; threads finish the replication they run (less than
+    :data:`THREAD_LIMIT_S` each).
+    """
+    n = plan.replications
     slots: list[RunResult | None] = [None] * (n - start)
     try:
         futures: dict[Future[RunResult], int] = {
@@ -253,11 +296,6 @@ def _run_parallel(
             slots[futures[future]] = future.result()
             if progress is not None:
                 progress(done, n)
-    except BrokenProcessPool as exc:
-        _abort(pool)
-        raise SimulationError(
-            f"scenario {plan.name!r}: a worker process died unexpectedly ({exc})"
-        ) from exc
     except BaseException:  # a failed replication, KeyboardInterrupt: stop the others now
         _abort(pool)
         raise
@@ -267,8 +305,11 @@ def _run_parallel(
     return results
 
 
-def _abort(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and terminate the workers, then wait for them."""
+def _abort(pool: Executor) -> None:
+    """Cancel what has not started and terminate worker processes, then wait for them."""
+    if not isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
     if terminate is not None:
         terminate()

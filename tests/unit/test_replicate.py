@@ -149,3 +149,86 @@ def test_real_des_engine_is_deterministic_across_jobs() -> None:
     assert [r.replication for r in serial] == [0, 1]
     assert serial[0] != serial[1]
     assert all(r.backend == "des" for r in serial)
+
+
+# A compiled backend: the first replication here, the others in threads or processes.
+
+WHERE: list[tuple[int, int, str]] = []
+
+
+def where_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """Record the process and thread each replication ran in (threads share the list)."""
+    import os
+    import threading
+
+    WHERE.append((replication, os.getpid(), threading.current_thread().name))
+    return fake_simulate(plan, replication, trace=trace)
+
+
+def long_first_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """The first replication is long; each result names the process that ran it."""
+    import dataclasses
+    import os
+
+    if replication == 0:
+        time.sleep(replicate.THREAD_LIMIT_S + 0.2)
+    return dataclasses.replace(fake_simulate(plan, replication), scenario=str(os.getpid()))
+
+
+def paced_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    time.sleep(0.01)
+    return where_simulate(plan, replication, trace=trace)
+
+
+@pytest.fixture
+def compiled_fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replicate, "COMPILED", frozenset({"des"}))
+    WHERE.clear()
+
+
+def test_short_compiled_replications_run_in_threads(
+    monkeypatch: pytest.MonkeyPatch, compiled_fake: None
+) -> None:
+    """No worker process to start (about a second each) when a replication takes ms."""
+    import os
+    import threading
+
+    _use(monkeypatch, where_simulate)
+    results = run_replications(tiny_plan(replications=6), jobs=2)
+    assert [r.replication for r in results] == list(range(6))
+    assert results == run_replications(tiny_plan(replications=6), jobs=1)
+    ran = {rep: (pid, thread) for rep, pid, thread in WHERE[:6]}
+    assert ran[0] == (os.getpid(), threading.main_thread().name)  # the first one here
+    assert {pid for pid, _ in ran.values()} == {os.getpid()}
+    assert any(thread != threading.main_thread().name for _, thread in ran.values())
+
+
+def test_long_compiled_replications_go_to_processes(
+    monkeypatch: pytest.MonkeyPatch, compiled_fake: None
+) -> None:
+    import os
+
+    _use(monkeypatch, long_first_simulate)
+    seen: list[int] = []
+    results = run_replications(
+        tiny_plan(replications=3), jobs=2, progress=lambda done, total: seen.append(done)
+    )
+    assert [r.replication for r in results] == [0, 1, 2]
+    assert seen == [0, 1, 2, 3]
+    assert results[0].scenario == str(os.getpid())  # the first one here
+    assert {r.scenario for r in results[1:]}.isdisjoint({str(os.getpid())})  # then processes
+
+
+def test_interrupt_stops_threads_from_starting_more(
+    monkeypatch: pytest.MonkeyPatch, compiled_fake: None
+) -> None:
+    _use(monkeypatch, paced_simulate)  # 10 ms each: 200 take a second on two threads
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_replications(tiny_plan(replications=200), jobs=2, progress=interrupt)
+    time.sleep(0.2)
+    assert len(WHERE) < 50  # the replications not started were cancelled
