@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from simline.kernels._jit import njit, njit_inline
+from simline.kernels._jit import njit, njit_inline, njit_loop
 
 __all__ = [
     "N_CODES",
@@ -137,23 +137,25 @@ def _std_normal(rs: np.ndarray, k: int) -> float:
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-# One sampler per code, inlined into the two dispatchers below: draw() for a single draw,
-# fill() for a block, which dispatches once and then runs a tight loop of one sampler.
+# One sampler per code, used by the two dispatchers below: draw() for a single draw, fill()
+# for a block, which dispatches once and then runs a tight loop of one sampler. The normal
+# and gamma samplers are inlined by Numba (LLVM would not: a call there costs 8 ns a draw);
+# LLVM inlines the small ones itself, at no compile cost to Numba.
 
 
-@njit_inline
+@njit
 def _exponential(mean: float, rs: np.ndarray, k: int) -> float:
     return -mean * math.log(u01_inline(rs, k))
 
 
-@njit_inline
+@njit
 def _uniform(low: float, high: float, rs: np.ndarray, k: int) -> float:
     if low == high:
         return low
     return low + (high - low) * u01_inline(rs, k)
 
 
-@njit_inline
+@njit
 def _triangular(low: float, mode: float, high: float, rs: np.ndarray, k: int) -> float:
     if low == high:
         return low
@@ -164,7 +166,7 @@ def _triangular(low: float, mode: float, high: float, rs: np.ndarray, k: int) ->
     return high - math.sqrt((1.0 - u) * width * (high - mode))
 
 
-@njit_inline
+@njit
 def _normal(mean: float, sd: float, rs: np.ndarray, k: int) -> float:
     if sd == 0.0:
         return max(mean, 0.0)
@@ -174,7 +176,7 @@ def _normal(mean: float, sd: float, rs: np.ndarray, k: int) -> float:
             return x
 
 
-@njit_inline
+@njit
 def _lognormal(mu: float, sigma: float, rs: np.ndarray, k: int) -> float:
     return math.exp(mu + sigma * _std_normal(rs, k))
 
@@ -201,12 +203,12 @@ def _gamma(shape: float, scale: float, rs: np.ndarray, k: int) -> float:
             return d * v * scale * boost
 
 
-@njit_inline
+@njit
 def _weibull(shape: float, scale: float, rs: np.ndarray, k: int) -> float:
     return scale * (-math.log(u01_inline(rs, k))) ** (1.0 / shape)
 
 
-@njit_inline
+@njit
 def _empirical(emp: np.ndarray, off: int, n: int, rs: np.ndarray, k: int) -> float:
     if n == 1:
         return emp[0, off]
@@ -244,7 +246,7 @@ def draw(
     return _empirical(emp, dint[i, 1], dint[i, 2], rs, k)
 
 
-@njit
+@njit_loop
 def fill(
     i: int,
     dint: np.ndarray,
@@ -257,8 +259,8 @@ def fill(
     """Fill ``out`` with the next draws of distribution ``i`` from stream ``k``, in order.
 
     The numbers of :func:`draw` called ``len(out)`` times, several times faster: one call
-    and one dispatch per block (a kernel's call passing arrays pays reference counting on
-    each, and so does inlined code that branches).
+    and one dispatch per block, and a loop compiled without Numba's runtime (no reference
+    counting on the arrays the samplers are given).
     """
     code = dint[i, 0]
     p0 = dpar[i, 0]
