@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simline.kernels._jit import is_cached, njit, njit_loop
-from simline.kernels.random import CONSTANT, EXPONENTIAL, draw
+from simline.kernels.random import draw, draw_fast
 from simline.kernels.random import u01 as _u01
 
 __all__ = ["LineArrays", "compiled", "simulate_line"]
@@ -641,15 +641,6 @@ def _simulate_line_kernel(
             he[i, 2] = who
             he[i, 3] = token
 
-    def _draw(dist: int, stream: int) -> float:
-        """Draw from distribution ``dist``: constant and exponential inline, others a call."""
-        code = dint[dist, 0]
-        if code == CONSTANT:
-            return dpar[dist, 0]
-        if code == EXPONENTIAL:
-            return -dpar[dist, 0] * math.log(_u01(rs, stream))
-        return draw(dist, dint, dpar, emp, rs, stream)
-
     def _pick(row: int, n: int, stream: int) -> int:
         """Index drawn by cumulative shares ``pick_cum[row, :n]`` (-1: ``mix_cum``)."""
         if n == 1:
@@ -998,7 +989,9 @@ def _simulate_line_kernel(
                                 _start_work(sv, sf, s, duration, SETUP, PC_PROCESS)
             elif pc == PC_PROCESS:
                 part = sv[s, V_PART]
-                duration = _draw(proc[st, pt_prod[part]], _stream(st, P_PROCESS))
+                duration = draw_fast(
+                    proc[st, pt_prod[part]], dint, dpar, emp, rs, _stream(st, P_PROCESS)
+                )
                 if size > 0:
                     per_part = stab[st, S_PERPART]
                     if per_part >= 0:
@@ -1140,7 +1133,14 @@ def _simulate_line_kernel(
     def _arrival() -> None:
         now = cf[X_NOW]
         _push(
-            ht, he, ci, heap_limit, now + _draw(cfg[2], _stream(n_st, P_ARRIVAL)), EV_ARRIVAL, 0, 0
+            ht,
+            he,
+            ci,
+            heap_limit,
+            now + draw_fast(cfg[2], dint, dpar, emp, rs, _stream(n_st, P_ARRIVAL)),
+            EV_ARRIVAL,
+            0,
+            0,
         )
         product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
         _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))

@@ -35,6 +35,7 @@ from simline.kernels._jit import njit, njit_inline, njit_loop
 __all__ = [
     "N_CODES",
     "dist_tables",
+    "draw_fast",
     "fill",
     "sample",
     "seed_state",
@@ -244,6 +245,23 @@ def draw(
     if code == WEIBULL:
         return _weibull(p0, p1, rs, k)
     return _empirical(emp, dint[i, 1], dint[i, 2], rs, k)
+
+
+@njit_inline
+def draw_fast(
+    i: int, dint: np.ndarray, dpar: np.ndarray, emp: np.ndarray, rs: np.ndarray, k: int
+) -> float:
+    """:func:`draw` for the kernels' hot paths: constant and exponential without a call.
+
+    Inlined by Numba into the kernel loops (as a call it costs the event kernel 13 %); the
+    same numbers as :func:`draw`.
+    """
+    code = dint[i, 0]
+    if code == CONSTANT:
+        return dpar[i, 0]
+    if code == EXPONENTIAL:
+        return _exponential(dpar[i, 0], rs, k)
+    return draw(i, dint, dpar, emp, rs, k)
 
 
 @njit_loop

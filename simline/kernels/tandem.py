@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import is_cached, njit, njit_inline, njit_loop
+from simline.kernels._jit import is_cached, njit_inline, njit_loop
 from simline.kernels.line import (
     BLOCKED,
     BUSY,
@@ -53,8 +53,9 @@ from simline.kernels.line import (
     STARVED,
     X_SOJOURN,
     X_WIP_ACC,
+    _stream,
 )
-from simline.kernels.random import CONSTANT, EXPONENTIAL, draw, fill
+from simline.kernels.random import CONSTANT, EXPONENTIAL, draw_fast, fill
 from simline.kernels.random import u01_inline as _u01
 
 __all__ = ["TandemArrays", "compiled", "simulate_tandem"]
@@ -114,18 +115,6 @@ def _clip(a: float, b: float, lo: float, hi: float) -> float:
     return max(0.0, min(b, hi) - max(a, lo))
 
 
-@njit_inline
-def _stream(station: int, purpose: int) -> int:
-    return N_PURPOSES * station + purpose
-
-
-@njit
-def _draw_call(
-    dist: int, dint: np.ndarray, dpar: np.ndarray, emp: np.ndarray, rs: np.ndarray, k: int
-) -> float:
-    return draw(dist, dint, dpar, emp, rs, k)
-
-
 @njit_loop
 def _simulate_tandem_kernel(
     pos: np.ndarray,
@@ -163,15 +152,6 @@ def _simulate_tandem_kernel(
     level = cfg[1]
     release_stream = N_PURPOSES * acc.shape[0]
 
-    def _draw(dist: int, k: int) -> float:
-        """One draw: constant and exponential inline (the numbers of ``draw``), others a call."""
-        code = dint[dist, 0]
-        if code == CONSTANT:
-            return dpar[dist, 0]
-        if code == EXPONENTIAL:
-            return -dpar[dist, 0] * math.log(_u01(rs, k))
-        return _draw_call(dist, dint, dpar, emp, rs, k)
-
     def _place_frees(j: int) -> float:
         """When the next part can enter step ``j``'s buffer (0: at once, unlimited buffer).
 
@@ -188,7 +168,9 @@ def _simulate_tandem_kernel(
 
     for j in range(steps):
         if pos[j, T_FAIL]:
-            ttf[j] = _draw(pos[j, T_TTF], _stream(pos[j, T_STATION], P_FAILURE))
+            ttf[j] = draw_fast(
+                pos[j, T_TTF], dint, dpar, emp, rs, _stream(pos[j, T_STATION], P_FAILURE)
+            )
     arrival = 0.0
     in_heap = 0
     n = 0
@@ -198,7 +180,7 @@ def _simulate_tandem_kernel(
             k = reached[0]
             released = leaves[0, (k - 1) % width] if k >= 1 else 0.0
         elif mode == INTERARRIVAL:  # it arrives, and waits outside for a place
-            arrival += _draw(cfg[2], release_stream + P_ARRIVAL)
+            arrival += draw_fast(cfg[2], dint, dpar, emp, rs, release_stream + P_ARRIVAL)
             if arrival > horizon:
                 break
             released = max(arrival, _place_frees(0))
@@ -261,9 +243,11 @@ def _simulate_tandem_kernel(
                     fails = now + ttf[j]
                     acc[st, BUSY] += _clip(now, fails, warmup, horizon)
                     work -= ttf[j]
-                    now = fails + _draw(pos[j, T_TTR], _stream(st, P_REPAIR))
+                    now = fails + draw_fast(
+                        pos[j, T_TTR], dint, dpar, emp, rs, _stream(st, P_REPAIR)
+                    )
                     acc[st, DOWN] += _clip(fails, now, warmup, horizon)
-                    ttf[j] = _draw(pos[j, T_TTF], _stream(st, P_FAILURE))
+                    ttf[j] = draw_fast(pos[j, T_TTF], dint, dpar, emp, rs, _stream(st, P_FAILURE))
                     ci[C_EVENTS] += 2
                 ttf[j] -= work
             done = now + work
