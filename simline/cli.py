@@ -593,7 +593,7 @@ def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
 
     The first use of a Numba kernel compiles it (the event kernel in about 20 s, the serial
-    line recursion in about 7 s); later runs load it from Numba's cache next to the package.
+    line recursion in about 5 s); later runs load it from Numba's cache next to the package.
     Without this line a first run would look stuck before its progress bar appears.
     """
     if backend_name != "fast":
