@@ -232,3 +232,47 @@ def test_interrupt_stops_threads_from_starting_more(
         run_replications(tiny_plan(replications=200), jobs=2, progress=interrupt)
     time.sleep(0.2)
     assert len(WHERE) < 50  # the replications not started were cancelled
+
+
+def pid_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """A fast replication whose result names the process that ran it."""
+    import dataclasses
+    import os
+
+    return dataclasses.replace(fake_simulate(plan, replication), scenario=str(os.getpid()))
+
+
+def test_no_more_replications_than_workers_all_start_at_once(
+    monkeypatch: pytest.MonkeyPatch, compiled_fake: None
+) -> None:
+    """Nothing runs alone first: with n <= jobs every replication gets its own process."""
+    import os
+
+    _use(monkeypatch, pid_simulate)
+    results = run_replications(tiny_plan(replications=2), jobs=2)
+    assert [r.replication for r in results] == [0, 1]
+    assert str(os.getpid()) not in {r.scenario for r in results}
+
+
+def compiling_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+    """The first replication is slow as a cold compile is; the others take no time."""
+    if replication == 0:
+        time.sleep(replicate.THREAD_LIMIT_S + 0.2)
+    return where_simulate(plan, replication, trace=trace)
+
+
+def test_a_compile_in_the_first_replication_does_not_send_the_rest_to_processes(
+    monkeypatch: pytest.MonkeyPatch, compiled_fake: None
+) -> None:
+    import os
+    import threading
+
+    monkeypatch.setitem(replicate.COMPILE_PENDING, "des", lambda plan: True)
+    _use(monkeypatch, compiling_simulate)
+    results = run_replications(tiny_plan(replications=6), jobs=2)
+    assert [r.replication for r in results] == list(range(6))
+    ran = {rep: (pid, thread) for rep, pid, thread in WHERE}
+    main = (os.getpid(), threading.main_thread().name)
+    assert ran[0] == ran[1] == main  # the second one timed here too, then threads
+    assert {pid for pid, _ in ran.values()} == {os.getpid()}
+    assert len(ran) == 6
