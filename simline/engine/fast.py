@@ -120,9 +120,10 @@ def simulate(
         raise ValueError(f"scenario {plan.name!r} is not a serial line of single servers")
     from simline.kernels.line import OVERFLOW, simulate_line
 
-    for doubling in range(_MAX_DOUBLINGS + 1):
+    for doubling in range(_first_doubling(plan), _MAX_DOUBLINGS + 1):
         m = _pack(plan, states.copy(), 2**doubling)
         if simulate_line(m) != OVERFLOW:
+            _remember_doubling(plan, doubling)
             return _result(plan, replication, m)
     raise SimulationError(
         f"scenario {plan.name!r}, replication {replication}: the line holds more parts than "
@@ -223,6 +224,26 @@ def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
         if i not in steps:
             m.acc[i, STARVED] = sp.servers * plan.length
     return m
+
+
+#: Per plan (by identity, the few most recent): how often the capacities had to be doubled
+#: last time. The next replications start there instead of overflowing again from the
+#: first guess; the result does not depend on the capacities (see ``simulate_line``).
+_DOUBLINGS: dict[int, tuple[Plan, int]] = {}
+_DOUBLINGS_KEPT = 16
+
+
+def _first_doubling(plan: Plan) -> int:
+    hit = _DOUBLINGS.get(id(plan))
+    return hit[1] if hit is not None and hit[0] is plan else 0
+
+
+def _remember_doubling(plan: Plan, doubling: int) -> None:
+    if doubling == 0 or _first_doubling(plan) == doubling:
+        return
+    _DOUBLINGS[id(plan)] = (plan, doubling)
+    while len(_DOUBLINGS) > _DOUBLINGS_KEPT:  # forget the oldest
+        _DOUBLINGS.pop(next(iter(_DOUBLINGS)), None)
 
 
 def _used_purposes(plan: Plan) -> list[set[rng.Purpose]]:

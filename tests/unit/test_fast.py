@@ -103,3 +103,20 @@ def test_a_full_heap_is_flagged_and_the_wrapper_grows_it() -> None:
     with pytest.raises(ValueError, match="event heap"):
         simulate_line(m._replace(ht=np.zeros(n - 1), he=np.zeros((n - 1, 4), dtype=np.int64)))
     assert fast.simulate(p, 0).good > 0
+
+
+def test_later_replications_start_at_the_capacity_that_sufficed() -> None:
+    """A line whose unlimited buffer outgrows the first guess: doubled once, remembered."""
+    from pathlib import Path
+
+    from simline.config import load_scenario
+    from simline.plan import compile_plan
+
+    config = Path(__file__).parents[2] / "configs" / "two-product.yaml"
+    p = compile_plan(load_scenario(config))
+    first = fast.simulate(p, 0)
+    assert fast._first_doubling(p) > 0  # it had to grow, and remembers by how much
+    again = [fast.simulate(p, i) for i in range(1, 3)]
+    fresh = [fast.simulate(dataclasses.replace(p), i) for i in range(1, 3)]  # from scratch
+    assert again == fresh  # the capacities never change a result
+    assert first != again[0]
