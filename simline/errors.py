@@ -11,7 +11,87 @@ them all at once; only :mod:`simline.cli` turns them into a message and an exit 
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "ExperimentError", "SimlineError", "SimulationError"]
+import re
+
+__all__ = [
+    "MAX_MESSAGE",
+    "ConfigError",
+    "ExperimentError",
+    "SimlineError",
+    "SimulationError",
+    "printable",
+]
+
+#: The longest message line, in characters: a longer one has its longest quoted values cut.
+MAX_MESSAGE = 300
+
+#: Characters a message shows escaped: C0 controls, DEL, C1 controls, the bidirectional
+#: controls (which reorder the text around them on a terminal) and the two Unicode line
+#: separators (which end a line for ``str.splitlines``).
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+#: A quoted value as ``repr`` writes it, with its escapes.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+#: Characters kept at each end of a cut value or line.
+_KEEP = 40
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, limit: int = MAX_MESSAGE) -> str:
+    r"""Return a message as one safe line: invisible characters escaped, long values cut.
+
+    Control characters (C0, DEL, C1), the bidirectional controls (``U+202E`` and its kin) and
+    the line separators become visible escapes such as ``\u202e``, so a station name cannot
+    reorder or hide the rest of the line. A line longer than ``limit`` characters has its
+    longest quoted values cut to their ends around ``...`` with their length, e.g.
+    ``'aaaa...aaaa' (100000 characters)``, and if it is still too long, the line itself is
+    cut the same way. Other text, ``Köln`` or a dash, stays as it is.
+
+    Parameters
+    ----------
+    text
+        The message.
+    limit
+        The longest line to return.
+    """
+    text = _INVISIBLE.sub(_escape, text)
+    if len(text) <= limit:
+        return text
+    spans = sorted(
+        (m for m in _QUOTED.finditer(text) if m.end() - m.start() > 2 * _KEEP + 8),
+        key=lambda m: m.start() - m.end(),
+    )
+    cuts: dict[int, tuple[int, str]] = {}
+    length = len(text)
+    for m in spans:
+        if length <= limit:
+            break
+        value = m.group()
+        short = f"{value[: _KEEP + 1]}...{value[-_KEEP - 1 :]} ({len(value) - 2} characters)"
+        cuts[m.start()] = (m.end(), short)
+        length -= len(value) - len(short)
+    if cuts:
+        parts, pos = [], 0
+        for start in sorted(cuts):
+            end, short = cuts[start]
+            parts += [text[pos:start], short]
+            pos = end
+        text = "".join([*parts, text[pos:]])
+    if len(text) > limit:
+        head = limit - 2 * _KEEP - 30
+        text = f"{text[:head]}...{text[-_KEEP:]} (cut from {len(text)} characters)"
+    return text
 
 
 class SimlineError(Exception):
@@ -58,7 +138,7 @@ class ConfigError(SimlineError):
         if self.path:
             where.append(self.path)
         prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return printable(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 class SimulationError(SimlineError):
