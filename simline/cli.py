@@ -10,8 +10,10 @@ happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 import click
 
 from simline import __version__
-from simline.errors import ConfigError, SimlineError
+from simline.errors import ConfigError, SimlineError, printable
 
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
@@ -36,9 +38,91 @@ _R = TypeVar("_R")
 DEBUG_ENV = "SIMLINE_DEBUG"
 
 
+def _say_error(message: str) -> None:
+    """Write ``simline: error: MESSAGE`` on stderr as one safe line (see ``printable``)."""
+    try:
+        click.echo(f"simline: error: {printable(message)}", err=True)
+    except (OSError, ValueError):
+        # stderr is gone too: the exit status is all that is left to say it.
+        _silence(2)
+
+
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"simline: error: {message}", err=True)
+    _say_error(message)
     sys.exit(code)
+
+
+def _silence(fd: int) -> None:
+    """Point a standard stream's file descriptor at the null device after it failed.
+
+    Python flushes ``sys.stdout`` once more at exit; onto a full disk or a closed pipe that
+    would print ``Exception ignored ...``. Only a descriptor that is still the stream's own
+    is redirected (with stdout closed at start, fd 1 may be a file simline opened).
+    """
+    stream = sys.stdout if fd == 1 else sys.stderr
+    try:
+        if stream is None or stream.fileno() != fd:
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        return
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+class _StdoutError(SimlineError):
+    """The result cannot go to standard output (closed, full, an I/O error): exit 1."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"cannot write the result to standard output: {why}")
+
+
+def _check_stdout() -> None:
+    """Fail before simulating when standard output is closed (``simline run x.yaml >&-``)."""
+    if sys.stdout is None:
+        raise _StdoutError("it is closed")
+
+
+def _write_stdout(text: str) -> None:
+    """Write text to stdout in full, or fail: a lost write is never success.
+
+    The bytes go to the file descriptor with ``os.write`` until all are written, because
+    Python's buffered stdout drops the rest of a short write (a reader that went away mid
+    write, ``| head -c 10``) without an error. A full disk or an I/O error is
+    :class:`_StdoutError` (exit status 1, one line); a closed pipe is ``BrokenPipeError``,
+    which :func:`_reports_errors` turns into a quiet exit status 1.
+    """
+    stream = sys.stdout
+    if stream is None:
+        raise _StdoutError("it is closed")
+    try:
+        stream.flush()
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError) as err:
+        if isinstance(err, BrokenPipeError):
+            raise
+        if isinstance(err, OSError) and not isinstance(err, io.UnsupportedOperation):
+            _silence(1)
+            raise _StdoutError(_strerror(err)) from None
+        # Not a file (click's test runner, a StringIO): its own write is all there is.
+        stream.write(text)
+        stream.flush()
+        return
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        _silence(1)
+        raise _StdoutError(_strerror(err)) from None
+
+
+def _strerror(err: OSError) -> str:
+    """Return the reason of an OS error in lower case: ``no space left on device``."""
+    why = err.strerror or str(err)
+    return why[:1].lower() + why[1:]
 
 
 def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -56,9 +140,9 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
             click.echo("simline: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
-            # The reader went away (``simline run ... | head``): leave quietly.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            # The reader went away (``simline run ... | head``): leave quietly, but not with
+            # success, since part of the result was lost.
+            _silence(1)
             sys.exit(1)
         except Exception as err:
             if os.environ.get(DEBUG_ENV):
@@ -72,10 +156,110 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
+class _WholeNumber(click.ParamType):  # type: ignore[type-arg]
+    """A whole number of at least ``minimum``; anything else is refused in one sentence."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        expected = f"expected a whole number >= {self.minimum}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            if not text.lstrip("+-").isdigit() or not text.isascii():
+                self.fail(f"{expected} (got {value!r})", param, ctx)
+            number = int(text)
+        if number < self.minimum:
+            self.fail(f"{expected} (got {number})", param, ctx)
+        return number
+
+
+class _Choice(click.Choice):  # type: ignore[type-arg]
+    """One of a few words; anything else is refused naming them all."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            words = ", ".join(str(c) for c in self.choices)
+            self.fail(f"expected one of {words} (got {value!r})", param, ctx)
+
+
+def _param_hint(param: click.Parameter) -> str:
+    """How the command line names a parameter: ``-j/--jobs``, or ``CONFIG`` for an argument."""
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return (param.human_readable_name or param.name or "argument").upper()
+
+
+def _sentence(text: str) -> str:
+    """Click's message as a clause of one line: lower case first, no final full stop."""
+    text = " ".join(text.split())
+    text = text[:-1] if text.endswith(".") else text
+    return text[:1].lower() + text[1:]
+
+
+def _usage_message(err: click.UsageError) -> str:
+    """Click's usage error as one line naming the option, the value and what was expected."""
+    ctx = err.ctx
+    see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    if isinstance(err, click.MissingParameter) and err.param is not None:
+        kind = "option" if isinstance(err.param, click.Option) else "argument"
+        return f"{_param_hint(err.param)}: missing {kind}{see}"
+    if isinstance(err, click.BadParameter) and err.param is not None:
+        return f"{_param_hint(err.param)}: {_sentence(err.message)}"
+    if isinstance(err, click.NoSuchOption):
+        guess = sorted(err.possibilities or ())
+        hint = f"; did you mean {' or '.join(guess)}?" if guess else ""
+        return f"{err.option_name}: no such option{see}{hint}"
+    if isinstance(err, click.BadOptionUsage):
+        return f"{err.option_name}: {_sentence(err.message)}"
+    if isinstance(err, click.exceptions.NoArgsIsHelpError) or not err.message:
+        names = ", ".join(sorted(cli.commands))
+        return f"missing command (one of {names}){see}"
+    message = _sentence(err.message)
+    if message.startswith("no such command"):
+        message += f" (commands: {', '.join(sorted(cli.commands))})"
+        return message
+    return f"{message}{see}"
+
+
+class _Group(click.Group):
+    """The ``simline`` group: every usage error is one line ``simline: error: ...``, exit 2.
+
+    Click prints a usage block and ``Error: ...`` on three lines; simline treats a bad
+    option like every other bad input. The usage text is shown on ``--help`` only.
+    """
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as err:
+            _fail(_usage_message(err), 2)
+        except click.ClickException as err:
+            _fail(_sentence(err.format_message()), err.exit_code)
+        except click.exceptions.Abort:
+            _fail("interrupted", 130)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 #: Options that ``run`` and ``compare`` share, defined once.
 _BACKEND_OPTION = click.option(
     "--backend",
-    type=click.Choice(["auto", "des", "fast"]),
+    type=_Choice(["auto", "des", "fast"]),
     default="auto",
     show_default=True,
     help="des: the SimPy engine; fast: the Numba engine; auto: fast where the scenario allows it.",
@@ -83,7 +267,7 @@ _BACKEND_OPTION = click.option(
 _JOBS_OPTION = click.option(
     "-j",
     "--jobs",
-    type=click.IntRange(min=1),
+    type=_WholeNumber(1),
     metavar="N",
     help=(
         "Replications in parallel processes (threads for the fast engine when a "
@@ -93,14 +277,16 @@ _JOBS_OPTION = click.option(
 _QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 
 
-@click.group(name="simline", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="simline", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="simline", message="%(prog)s %(version)s")
 def cli() -> None:
     """Discrete-event simulation of production lines, driven by YAML scenario files."""
 
 
-_SCENARIO = click.Path(dir_okay=False, path_type=Path)
-_OUTPUT = click.Path(dir_okay=False, path_type=Path)
+# No checks by click: a file that cannot be read or written is refused by simline itself, in
+# one line that says what the path is (a directory, a device, read-only, ...).
+_SCENARIO = click.Path(path_type=Path, readable=False)
+_OUTPUT = click.Path(path_type=Path, readable=False)
 
 
 @cli.command()
@@ -108,11 +294,11 @@ _OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "-r",
     "--replications",
-    type=click.IntRange(min=1),
+    type=_WholeNumber(1),
     metavar="N",
     help="Override run.replications.",
 )
-@click.option("--seed", type=click.IntRange(min=0), metavar="S", help="Override run.seed.")
+@click.option("--seed", type=_WholeNumber(0), metavar="S", help="Override run.seed.")
 @click.option(
     "--length", metavar="D", help="Override run.length (a duration as in the scenario file)."
 )
@@ -123,7 +309,7 @@ _OUTPUT = click.Path(dir_okay=False, path_type=Path)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=_Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
     help="table is for people; json is the documented object; csv has one row per figure.",
@@ -159,6 +345,8 @@ def run(
     quiet: bool,
 ) -> None:
     """Simulate one scenario and print its figures with 95% confidence intervals."""
+    if output is None:
+        _check_stdout()
     scenario = _load(config)
     from simline.experiment.replicate import resolve_backend, run_replications
     from simline.plan import compile_plan
@@ -168,9 +356,7 @@ def run(
         scenario, replications=replications, seed=seed, length=length, warmup=warmup
     )
     plan = compile_plan(scenario)
-    for path, option in ((output, "--output"), (trace, "--trace")):
-        if path is not None:
-            _check_writable_dir(path, option)
+    _check_targets({"--output": output, "--trace": trace}, [config])
     if trace is not None and trace.suffix.lower() not in (".csv", ".parquet"):
         raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
     if trace is not None and trace.suffix.lower() == ".parquet":
@@ -189,11 +375,12 @@ def run(
     )
     summary = summarize(plan, results)
     cost = _cost_block(scenario, results)
-
+    files: list[tuple[Path, Callable[[Path], Any]]] = []
     if trace is not None:
-        from simline.report.output import write_trace
+        from simline.report.output import write_trace_file
 
-        _write(trace, lambda: write_trace(trace, results))
+        parquet = trace.suffix.lower() == ".parquet"
+        files.append((trace, lambda tmp: write_trace_file(tmp, results, parquet=parquet)))
 
     if fmt == "table":
         from simline.report.table import render_table
@@ -206,10 +393,11 @@ def run(
             from simline.report.table import render_cost_table
 
             renderable = Group(renderable, Text(""), render_cost_table(cost))
+        if output is not None:
+            files.append((output, _text_writer(_render_text(renderable))))
+        _commit(files)
         if output is None:
             _print_rich(renderable)
-        else:
-            _save(output, _render_text(renderable))
         return
     if fmt == "json":
         from simline.report.output import dumps_json, run_to_json
@@ -224,10 +412,11 @@ def run(
         if cost is not None:
             rows += cost_to_csv_rows(plan, cost)
         text = rows_to_csv(rows)
+    if output is not None:
+        files.append((output, _text_writer(text)))
+    _commit(files)
     if output is None:
-        click.echo(text, nl=False)
-    else:
-        _save(output, text)
+        _write_stdout(text)
 
 
 def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str, Any] | None:
@@ -245,13 +434,13 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 @click.option(
     "-r",
     "--replications",
-    type=click.IntRange(min=1),
+    type=_WholeNumber(1),
     metavar="N",
     help="Replications of every scenario  [default: the first scenario's run.replications]",
 )
 @click.option(
     "--seed",
-    type=click.IntRange(min=0),
+    type=_WholeNumber(0),
     metavar="S",
     help="One seed for all (common random numbers)  [default: the first scenario's run.seed]",
 )
@@ -261,7 +450,7 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=_Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
     help="table is for people; json is the documented object; csv has one row per scenario "
@@ -324,6 +513,8 @@ def compare(
     from simline.plan import compile_plan
 
     paths = [*configs, *more]
+    if output is None:
+        _check_stdout()
     scenarios = [_load(p) for p in paths]
     costed = _check_sites(paths, scenarios)
     if not costed:
@@ -350,9 +541,7 @@ def compare(
         for s in scenarios
     ]
     plans = [compile_plan(s) for s in scenarios]
-    for path_opt, option in ((output, "--output"), (plot, "--plot")):
-        if path_opt is not None:
-            _check_writable_dir(path_opt, option)
+    _check_targets({"--output": output, "--plot": plot}, paths)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
     # One engine for all scenarios: the two engines draw different numbers, and common
@@ -409,7 +598,7 @@ def compare(
         if output is None:
             _print_rich(renderable)
         else:
-            _save(output, _render_text(renderable))
+            _commit([(output, _text_writer(_render_text(renderable)))])
         return
     if fmt == "json":
         from simline.report.output import dumps_json
@@ -420,9 +609,9 @@ def compare(
 
         text = rows_to_csv(comparison_to_csv_rows(obj, plans), COMPARE_CSV_COLUMNS)
     if output is None:
-        click.echo(text, nl=False)
+        _write_stdout(text)
     else:
-        _save(output, text)
+        _commit([(output, _text_writer(text))])
 
 
 #: Columns of ``simline compare --format csv``: ``versus`` is empty on a scenario's own
@@ -472,10 +661,10 @@ def validate(configs: tuple[Path, ...]) -> None:
         try:
             compile_plan(_load(path))
         except SimlineError as err:
-            click.echo(f"simline: error: {err}", err=True)
+            _say_error(str(err))
             invalid += 1
         else:
-            click.echo(f"{path}: ok")
+            _write_stdout(f"{printable(str(path))}: ok\n")
     if invalid:
         sys.exit(2)
 
@@ -488,15 +677,21 @@ def schema() -> None:
 
     from simline.config import scenario_json_schema
 
-    click.echo(json.dumps(scenario_json_schema(), indent=2))
+    _write_stdout(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 
 def _load(path: Path) -> ScenarioConfig:
     """Load a scenario; a file that cannot be read is bad input too (exit status 2)."""
-    if not path.exists():
-        raise ConfigError("no such file", file=str(path))
-    if not path.is_file():
-        raise ConfigError("not a file", file=str(path))
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ConfigError("no such file", file=str(path)) from None
+    except OSError as err:
+        raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        from simline.report.output import describe_mode
+
+        raise ConfigError(f"cannot read: it is {describe_mode(st.st_mode)}", file=str(path))
     from simline.config import load_scenario
 
     try:
@@ -545,37 +740,48 @@ def _duration(text: str | None) -> str | float | None:
     return value if math.isfinite(value) else text
 
 
-def _check_writable_dir(path: Path, option: str) -> None:
-    """Fail before simulating if a result could not be written there (exit status 2).
+def _check_targets(targets: dict[str, Path | None], scenarios: list[Path]) -> None:
+    """Fail before simulating if a result file could not or must not be written (exit 2).
 
-    A target that cannot be written is bad input, like a bad option value: ``-o /proc/version``
-    or a path that is a directory is refused with ``cannot write ...`` and exit status 2
-    before anything is simulated. The probe creates and removes a temporary file in the
-    directory, as the atomic write will (root passes ``os.access`` checks that the write
-    itself then fails). A write that fails later anyway (a full disk) is exit status 1.
+    A result file is refused when it is an input of the run (a scenario file or the site
+    file one names: ``simline run a.yaml -o a.yaml`` would overwrite the scenario with its
+    results), when two options name the same file, and when it cannot be written
+    (see :func:`simline.report.output.check_target`).
     """
-    import tempfile
+    given = {option: path for option, path in targets.items() if path is not None}
+    if not given:
+        return
+    from simline.report.output import check_target
 
-    directory = path.parent
-    if not directory.is_dir():
-        raise ConfigError(f"directory {str(directory)!r} does not exist", path=option)
-    if path.is_dir():
-        raise ConfigError(f"cannot write {str(path)!r}: it is a directory", path=option)
-    if path.exists() and not path.is_file():
-        raise ConfigError(f"cannot write {str(path)!r}: not a regular file", path=option)
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise ConfigError(
-            f"cannot write {str(path)!r}: directory {str(directory)!r} is not writable",
-            path=option,
-        )
+    inputs: list[tuple[Path, str]] = []
+    for scenario in scenarios:
+        inputs.append((scenario, f"the scenario file {str(scenario)!r}"))
+        site = _site_file(scenario)
+        if site is not None:
+            inputs.append((site, f"the site file of {str(scenario)!r}"))
+    done: list[tuple[Path, str]] = []
+    for option, path in given.items():
+        check_target(path, option, inputs=inputs, others=done)
+        done.append((path, option))
+
+
+def _site_file(scenario: Path) -> Path | None:
+    """Return the site file a scenario names (``site:`` given as a path), if any.
+
+    Read again from the file only when a result file is given, to refuse writing onto it;
+    the scenario was loaded already, so a failure here only means there is nothing to check.
+    """
+    from simline.config.loader import read_yaml
+
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as err:
-        raise ConfigError(
-            f"cannot write {str(path)!r}: {err.strerror or err}", path=option
-        ) from None
-    os.close(fd)
-    Path(probe).unlink(missing_ok=True)
+        data, _ = read_yaml(scenario)
+    except Exception:  # the loaded scenario had no readable site path
+        return None
+    site = data.get("site") if isinstance(data, dict) else None
+    if not isinstance(site, str):
+        return None
+    path = Path(site)
+    return path if path.is_absolute() else scenario.parent / path
 
 
 def _require_pyarrow() -> None:
@@ -652,19 +858,44 @@ def _write(path: Path, write: Callable[[], Any]) -> None:
         raise SimlineError(f"cannot write {str(path)!r}: {err.strerror or err}") from err
 
 
-def _save(path: Path, text: str) -> None:
-    from simline.report.output import atomic_write
+def _text_writer(text: str) -> Callable[[Path], None]:
+    from simline.report.output import write_data
 
-    _write(path, lambda: atomic_write(path, text))
+    return lambda tmp: write_data(tmp, text)
+
+
+def _commit(files: list[tuple[Path, Callable[[Path], Any]]]) -> None:
+    """Write result files together: all of them, or (on any failure) none (exit status 1).
+
+    Each is written to a temporary file beside it; only when all are written are they
+    renamed into place (:func:`simline.report.output.atomic_paths`), so a full disk while
+    writing the result leaves no trace file and every earlier file untouched.
+    """
+    if not files:
+        return
+    from simline.report.output import atomic_paths
+
+    current = files[-1][0]
+    try:
+        with atomic_paths([path for path, _ in files]) as tmps:
+            for (path, write), tmp in zip(files, tmps, strict=True):
+                current = path
+                write(tmp)
+            current = files[-1][0]
+    except OSError as err:
+        raise SimlineError(f"cannot write {str(current)!r}: {err.strerror or err}") from err
 
 
 def _print_rich(renderable: Any) -> None:
+    """Print a table: in colour on a terminal, else as plain text through :func:`_write_stdout`."""
     from rich.console import Console
 
     console = Console()
     if not console.is_terminal:
-        console = Console(width=120, color_system=None)
+        _write_stdout(_render_text(renderable))
+        return
     console.print(renderable)
+    _write_stdout("")
 
 
 def _render_text(renderable: Any) -> str:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from simline.errors import ConfigError
 from simline.stats import LINE_FIGURES, PRODUCT_FIGURES, STATION_FIGURES, FigureKey
@@ -32,15 +34,20 @@ __all__ = [
     "CSV_COLUMNS",
     "TRACE_COLUMNS",
     "atomic_path",
+    "atomic_paths",
     "atomic_write",
+    "check_target",
     "comparison_to_csv_rows",
     "cost_to_csv_rows",
+    "describe_mode",
     "dumps_json",
     "figure_unit",
     "rows_to_csv",
     "run_to_csv_rows",
     "run_to_json",
+    "write_data",
     "write_trace",
+    "write_trace_file",
 ]
 
 #: Columns of ``--format csv``, in order.
@@ -171,13 +178,93 @@ def rows_to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = CSV_COL
     return buf.getvalue()
 
 
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    """Return where a write to ``path`` lands: through symlinks, to the file they name."""
+    return Path(os.path.realpath(path))
+
+
+def _read_only(st: os.stat_result, path: Path) -> bool:
+    """Whether a file may not be written: no write bit for root, else ``os.access``."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return not st.st_mode & 0o222
+    return not os.access(path, os.W_OK)
+
+
+def _keep_attributes(tmp: Path, old: os.stat_result | None) -> None:
+    """Give a temporary file the mode and owner of the file it replaces (or the umask's)."""
+    if old is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "chown"):
+        mine = tmp.stat()
+        if (mine.st_uid, mine.st_gid) != (old.st_uid, old.st_gid):
+            try:
+                os.chown(tmp, old.st_uid, old.st_gid)
+            except PermissionError:
+                # Not root: keep the group at least, where we belong to it.
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, -1, old.st_gid)
+
+
+@contextlib.contextmanager
+def atomic_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``paths``; rename all into place if the block succeeds.
+
+    Every file is written in full before the first is renamed, so a failure while writing
+    (a full disk, an interruption) removes every temporary file and leaves every file that
+    was there untouched: the files are committed together or not at all. A path that is a
+    symlink is written through it, atomically at the file it names, and the symlink stays.
+    A file that is replaced keeps its mode and owner; a new one gets the usual permissions
+    (``0o666`` less the umask).
+
+    Raises
+    ------
+    ConfigError
+        If the directory of a path does not exist.
+    OSError
+        If a file cannot be created or renamed, or an existing one is read-only.
+    """
+    targets = [_resolve(p) for p in paths]
+    for given, target in zip(paths, targets, strict=True):
+        if not target.parent.is_dir():
+            directory = Path(given).parent
+            raise ConfigError(f"directory {str(directory)!r} does not exist", file=str(given))
+    tmps: list[Path] = []
+    try:
+        for target in targets:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            tmps.append(Path(name))
+        yield list(tmps)
+        for target, made in zip(targets, tmps, strict=True):
+            try:
+                old: os.stat_result | None = os.stat(target)
+            except FileNotFoundError:
+                old = None
+            if old is not None and _read_only(old, target):
+                mode = stat.S_IMODE(old.st_mode)
+                raise PermissionError(
+                    errno.EACCES, f"it is read-only (mode {mode:04o})", str(target)
+                )
+            _keep_attributes(made, old)
+        for target, made in zip(targets, tmps, strict=True):
+            os.replace(made, target)
+    except BaseException:
+        for made in tmps:
+            with contextlib.suppress(OSError):
+                made.unlink()
+        raise
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds.
 
     The temporary file is removed if the block raises, so nothing is left at ``path`` and a
-    file already there is untouched. The new file gets the usual permissions (``0o666``
-    less the umask).
+    file already there is untouched. See :func:`atomic_paths` (symlinks, mode and owner).
 
     Raises
     ------
@@ -186,32 +273,120 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     OSError
         If the file cannot be created or renamed.
     """
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise ConfigError(f"directory {str(directory)!r} does not exist", file=str(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
+    with atomic_paths([path]) as (tmp,):
+        yield tmp
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write text (UTF-8) or bytes to ``path`` atomically (see :func:`atomic_path`)."""
     with atomic_path(path) as tmp:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8", newline="")
-        else:
-            tmp.write_bytes(data)
+        write_data(tmp, data)
+
+
+def write_data(path: Path, data: str | bytes) -> None:
+    """Write text (UTF-8, newlines as given) or bytes to ``path``, not atomically."""
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(data)
+
+
+def check_target(
+    path: str | os.PathLike[str],
+    option: str,
+    *,
+    inputs: Iterable[tuple[str | os.PathLike[str], str]] = (),
+    others: Iterable[tuple[str | os.PathLike[str], str]] = (),
+) -> None:
+    """Refuse, before anything runs, a result file that could not or must not be written.
+
+    Refused (each a :class:`~simline.errors.ConfigError` naming ``option``): a path that is
+    one of ``inputs`` (the same file, through symlinks and hard links: a run must never
+    overwrite its own scenario or site file), the same as one of ``others`` (two results
+    into one file), a directory, a device, FIFO or socket, a symlink loop, a read-only file,
+    a directory that does not exist, is not writable or takes no new files (``/proc``).
+
+    Parameters
+    ----------
+    path
+        The result file.
+    option
+        The option that named it, e.g. ``--output``.
+    inputs
+        Input files and what each is, e.g. ``("a.yaml", "the scenario file")``.
+    others
+        Other result files of the same run and their options.
+
+    Raises
+    ------
+    ConfigError
+        If the file is refused.
+    """
+    shown = repr(str(path))
+
+    def refuse(why: str) -> NoReturn:
+        raise ConfigError(f"cannot write {shown}: {why}", path=option)
+
+    given = Path(path)
+    if given.is_symlink():
+        try:
+            os.stat(given)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                refuse("it is a symlink loop")
+    target = _resolve(given)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as err:
+        refuse(err.strerror or str(err))
+    for other, other_option in others:
+        if _resolve(other) == target or (st is not None and _same_file(st, other)):
+            refuse(f"it is also the {other_option} file")
+    if st is not None:
+        for source, what in inputs:
+            if _same_file(st, source):
+                refuse(f"it is {what}, an input of this run")
+        if not stat.S_ISREG(st.st_mode):
+            refuse(f"it is {describe_mode(st.st_mode)}")
+        if _read_only(st, target):
+            refuse(f"it is read-only (mode {stat.S_IMODE(st.st_mode):04o})")
+    directory = target.parent
+    if not directory.is_dir():
+        raise ConfigError(f"directory {str(given.parent)!r} does not exist", path=option)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        refuse(f"directory {str(directory)!r} is not writable")
+    # Create and remove a temporary file, as the atomic write will: root passes the access
+    # checks that the write itself then fails.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            refuse(f"directory {str(directory)!r} takes no new files (a virtual file system?)")
+        refuse(f"cannot create a file in {str(directory)!r}: {err.strerror or err}")
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+
+
+def _same_file(st: os.stat_result, other: str | os.PathLike[str]) -> bool:
+    try:
+        other_st = os.stat(other)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (other_st.st_dev, other_st.st_ino)
+
+
+def describe_mode(mode: int) -> str:
+    """Say in words what a file that is not a regular file is: ``a directory``, ..."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((what for test, what in kinds if test(mode)), "not a regular file")
 
 
 def write_trace(path: str | os.PathLike[str], results: Sequence[RunResult]) -> int:
@@ -239,11 +414,26 @@ def write_trace(path: str | os.PathLike[str], results: Sequence[RunResult]) -> i
         If Parquet is asked for and ``pyarrow`` is not installed, or the directory does not
         exist.
     """
-    target = Path(path)
-    if target.suffix.lower() == ".parquet":
-        return _write_trace_parquet(target, results)
+    parquet = Path(path).suffix.lower() == ".parquet"
+    with atomic_path(path) as tmp:
+        return write_trace_file(tmp, results, parquet=parquet)
+
+
+def write_trace_file(path: Path, results: Sequence[RunResult], *, parquet: bool) -> int:
+    """Write the event traces to ``path`` as CSV or Parquet, not atomically.
+
+    :func:`write_trace` does this through a temporary file; the command line calls this
+    on its own temporary files, to commit the trace and the result together.
+
+    Returns
+    -------
+    int
+        The number of events written.
+    """
+    if parquet:
+        return _write_trace_parquet(path, results)
     count = 0
-    with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(TRACE_COLUMNS)
         for result in results:
@@ -293,8 +483,7 @@ def _write_trace_parquet(target: Path, results: Sequence[RunResult]) -> int:
         },
         schema=schema,
     )
-    with atomic_path(target) as tmp:
-        pq.write_table(table, tmp)
+    pq.write_table(table, target)
     return len(columns["time"])
 
 

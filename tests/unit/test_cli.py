@@ -330,7 +330,10 @@ def test_bad_input_exit_2(
 def test_usage_errors_exit_2(fakes: dict[str, int], files: Path, args: tuple[str, ...]) -> None:
     result = invoke("run", "good.yaml", *args)
     assert result.exit_code == 2
-    assert result.stderr.startswith("Usage: simline run [OPTIONS] CONFIG")
+    # one line naming the option (issue #8, item 26), no usage block
+    assert result.stderr.startswith("simline: error: -")
+    assert len(result.stderr.splitlines()) == 1
+    assert "Usage:" not in result.stderr
     assert_no_traceback(result)
     assert fakes["simulate"] == 0
 
