@@ -2,8 +2,14 @@
 
 This is the only module that prints or exits. Exit status (``spec/cli.md``): 0 success,
 1 a failure while simulating, 2 bad input (a file, an option or a value). Every error the
-library raises on purpose (:class:`~simline.errors.SimlineError`) becomes one line on stderr,
-``simline: error: <message>``, never a traceback. Heavy imports (numpy, scipy, SimPy, rich)
+library raises on purpose (:class:`~simline.errors.SimlineError`) and every usage error of
+click becomes one line on stderr, ``simline: error: <message>`` (control and bidi characters
+escaped, long values cut: :func:`~simline.errors.printable`), never a traceback or a usage
+block. A lost write is never success: a result that cannot be written in full to stdout
+(closed, a full disk) is exit status 1 with one line, one cut off by a reader that left
+(``| head``) a quiet exit status 1. Result files (``-o``, ``--trace``, ``--plot``) are
+checked before simulating (not an input of the run, writable, not read-only) and written
+atomically, together. Heavy imports (numpy, scipy, SimPy, rich)
 happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 """
 
@@ -217,7 +223,12 @@ def _usage_message(err: click.UsageError) -> str:
         hint = f"; did you mean {' or '.join(guess)}?" if guess else ""
         return f"{err.option_name}: no such option{see}{hint}"
     if isinstance(err, click.BadOptionUsage):
-        return f"{err.option_name}: {_sentence(err.message)}"
+        message = _sentence(err.message).removeprefix(f"option {err.option_name!r} ")
+        return f"{err.option_name}: {message}"
+    if isinstance(err, click.BadArgumentUsage):
+        # "argument 'configs' takes 2 values": named as the usage line names it
+        name, _, rest = _sentence(err.message).removeprefix("argument ").partition(" ")
+        return f"{name.strip(chr(39)).upper()}: {rest}{see}"
     if isinstance(err, click.exceptions.NoArgsIsHelpError) or not err.message:
         names = ", ".join(sorted(cli.commands))
         return f"missing command (one of {names}){see}"
@@ -910,4 +921,22 @@ def _render_text(renderable: Any) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (the ``simline`` console script and ``python -m simline``)."""
+    _hold_closed_descriptors()
     cli.main(args=argv, prog_name="simline")
+
+
+def _hold_closed_descriptors() -> None:
+    """Put the null device on fd 1 and 2 when they are closed at start (``simline ... >&-``).
+
+    Python then has ``sys.stdout = None`` (which :func:`_write_stdout` reports), but the
+    next file simline opened, a scenario or a result's temporary file, would get fd 1, and
+    anything written to fd 1 (by a library, a worker process) would land in that file.
+    """
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)

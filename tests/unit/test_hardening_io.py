@@ -10,6 +10,7 @@ command runs in a subprocess (``python -m simline``); elsewhere through click's 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import signal
@@ -480,6 +481,8 @@ def test_output_that_cannot_be_written_says_what_it_is(
             ("compare", "-j", "0", "s.yaml", "s.yaml"),
             "-j/--jobs: expected a whole number >= 1 (got 0)",
         ),
+        (("run", "s.yaml", "--format"), "--format: requires an argument"),
+        (("compare", "s.yaml"), "CONFIGS: takes 2 values"),
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
         ((), "missing command (one of compare, run, schema, validate) (see 'simline --help')"),
     ],
@@ -593,3 +596,34 @@ def test_internal_error_message_is_escaped_and_cut(
     assert "internal error" in line
     assert "\u202e" not in line
     assert len(line) <= len("simline: error: ") + MAX_MESSAGE
+
+
+def test_closed_stdout_with_an_output_file_is_fine(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path)
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        _simline("run", str(scenario), "-q", "--backend", "des", "--format", "json",
+                 "-o", str(out)),
+        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env(),
+        preexec_fn=lambda: os.close(1), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out.read_text())["scenario"] == "tiny"
+
+
+def test_atomic_paths_commit_all_or_nothing(tmp_path: Path) -> None:
+    from simline.report.output import atomic_paths
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.json"
+    first.write_text("old a")
+    second.write_text("old b")
+    with pytest.raises(OSError, match="disk full"), atomic_paths([first, second]) as tmps:
+        tmps[0].write_text("new a")
+        raise OSError(28, "disk full")
+    assert (first.read_text(), second.read_text()) == ("old a", "old b")
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.json"]
+    with atomic_paths([first, second]) as tmps:
+        tmps[0].write_text("new a")
+        tmps[1].write_text("new b")
+    assert (first.read_text(), second.read_text()) == ("new a", "new b")
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.json"]
