@@ -61,7 +61,7 @@ Lines = dict[Loc, int]
 MAX_DEPTH = 64
 #: How many values aliases (``*name``) and merge keys (``<<``) may copy. A scenario that reuses
 #: a station template 100 times copies a few thousand; a "billion laughs" file is refused here
-#: after 0.1 s. Values written out in the file count against :data:`MAX_FILE_BYTES` instead.
+#: in 0.3 s and 50 MB. Values written out in the file count against :data:`MAX_FILE_BYTES`.
 MAX_ALIAS_NODES = 100_000
 #: The longest key (a "simple key" of YAML): PyYAML and libyaml read no longer one.
 MAX_KEY_LENGTH = 1024
