@@ -199,7 +199,11 @@ def test_landed_and_tco_by_hand() -> None:
 
 @pytest.mark.parametrize(("base", "factor"), [("cif", "cif"), ("fob", "price"), ("price", "price")])
 def test_duty_bases(base: str, factor: str) -> None:
-    config = scenario(logistics={**LOGISTICS, "duty_base": base, "insurance_rate": 0.0})
+    # a year's demand fills the container (a smaller one is costed as a part-full container)
+    config = scenario(
+        logistics={**LOGISTICS, "duty_base": base, "insurance_rate": 0.0},
+        demand={"annual": 100000},
+    )
     cost = replication_cost(config, result()).figures
     price = cost["unit_cost"]
     expected = 0.03 * (price + 0.1) if factor == "cif" else 0.03 * price
