@@ -93,6 +93,9 @@ CONWIP_MAX = 1_000_000
 PRODUCTS_MAX = 10_000
 #: Most stations of a scenario: more than a car body shop.
 STATIONS_MAX = 1_000
+#: Most products x stations: the engines keep a process time (a sampler in des, about
+#: 350 bytes) for each pair, so this bounds that table to a few hundred MB.
+PRODUCT_STATIONS_MAX = 1_000_000
 #: Most operators of a workforce pool (a whole plant's shift).
 OPERATORS_MAX = 100_000
 #: Most mass of one part, in kg (a thousand tonnes).
@@ -358,6 +361,13 @@ class ScenarioConfig(StrictModel):
     def _references(self) -> Self:
         stations = list(self.stations)
         products = self.product_configs()
+        if len(products) * len(stations) > PRODUCT_STATIONS_MAX:
+            fail(
+                f"{len(products):_} products at {len(stations):_} stations are too many: "
+                f"products x stations must be at most {PRODUCT_STATIONS_MAX:_} (the engines "
+                "keep a process time for each pair)",
+                "products",
+            )
         for pname, product in (self.products or {}).items():
             for i, sname in enumerate(product.routing):
                 if sname not in self.stations:

@@ -199,6 +199,12 @@ def test_counts_of_products_and_stations_are_bounded() -> None:
     products = {f"p{i}": {"routing": ["a"]} for i in range(10_001)}
     with pytest.raises(ConfigError, match="'products' must have at most 10000 entries"):
         parse_scenario(base(products=products))
+    # each count may be fine while their product is not (a process time per pair)
+    stations = {f"s{i}": {"kind": "machine", "process_time": 1} for i in range(200)}
+    products = {f"p{i}": {"routing": ["s0"]} for i in range(5001)}
+    with pytest.raises(ConfigError, match="5_001 products at 200 stations are too many") as info:
+        parse_scenario(base(stations=stations, products=products))
+    assert info.value.path == "products"
 
 
 def test_bounds_are_in_the_json_schema() -> None:
