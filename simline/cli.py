@@ -540,9 +540,9 @@ def compare(
         raise ConfigError(f"scenario names must differ to be compared (got {', '.join(names)})")
     currency, factors = "", [1.0] * len(scenarios)
     if costed:
-        from simline.cost import exchange_rates, parse_rate
+        from simline.cost import exchange_rates, parse_rates
 
-        rate_map = dict(parse_rate(text) for text in rates)
+        rate_map = parse_rates(rates)
         currency, factors = exchange_rates(scenarios, rate_map)
     first = scenarios[0]
     common_seed = first.run.seed if seed is None else seed

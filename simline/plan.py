@@ -14,9 +14,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import IntEnum
-from itertools import accumulate
+from types import MappingProxyType
 from typing import Literal
 
 from simline.config import (
@@ -34,6 +35,7 @@ from simline.config import (
     seconds_per_unit,
     shift_minutes,
 )
+from simline.config.distributions import empirical_probabilities, moments, scaled_shares
 
 __all__ = [
     "STATES",
@@ -44,6 +46,7 @@ __all__ = [
     "Plan",
     "ProductPlan",
     "ReleasePlan",
+    "SetupPlan",
     "StationPlan",
     "WorkforcePlan",
     "compile_plan",
@@ -144,12 +147,58 @@ class BatchPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class SetupPlan:
+    """The setups of a station when a server switches product, stored sparsely.
+
+    ``changes`` holds ``(from, to, setup)`` for the changes of product listed one by one
+    (product indices); ``other`` is the setup of every other change of product (``None``:
+    no setup there). Only what the scenario names is stored, so the size grows with the
+    listed changes, not with the square of the products. Changes to the same product and
+    zero setups are never stored.
+    """
+
+    changes: tuple[tuple[int, int, Dist], ...] = ()
+    other: Dist | None = None
+    _index: Mapping[tuple[int, int], Dist] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {(a, b): dist for a, b, dist in self.changes}
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def __getstate__(self) -> tuple[tuple[tuple[int, int, Dist], ...], Dist | None]:
+        return self.changes, self.other
+
+    def __setstate__(self, state: tuple[tuple[tuple[int, int, Dist], ...], Dist | None]) -> None:
+        object.__setattr__(self, "changes", state[0])
+        object.__setattr__(self, "other", state[1])
+        self.__post_init__()
+
+    def get(self, prev: int, nxt: int) -> Dist | None:
+        """Return the setup from product ``prev`` to product ``nxt`` (``None``: none)."""
+        if prev == nxt:
+            return None
+        dist = self._index.get((prev, nxt))
+        return dist if dist is not None else self.other
+
+    @staticmethod
+    def from_rows(rows: tuple[tuple[Dist | None, ...], ...]) -> SetupPlan | None:
+        """Build from a full ``rows[from][to]`` matrix (``None`` entries: no setup)."""
+        changes = tuple(
+            (a, b, dist)
+            for a, row in enumerate(rows)
+            for b, dist in enumerate(row)
+            if dist is not None and not dist.is_zero and a != b
+        )
+        return SetupPlan(changes) if changes else None
+
+
+@dataclass(frozen=True, slots=True)
 class StationPlan:
     """One station: ``servers`` identical units fed by one FIFO buffer.
 
     ``buffer`` is the number of places in front of the station, ``None`` for unlimited.
     ``process[p]`` is the process time of product index ``p`` (per build for a batch
-    station). ``setup[a][b]`` is the setup when a server switches from product ``a`` to
+    station). ``setup.get(a, b)`` is the setup when a server switches from product ``a`` to
     product ``b`` (``None``: no setup); ``setup`` itself is ``None`` when the station has no
     setups. ``operators`` is how many operators a server holds while it works.
     """
@@ -160,7 +209,7 @@ class StationPlan:
     buffer: int | None
     process: tuple[Dist, ...]
     failure: FailurePlan | None
-    setup: tuple[tuple[Dist | None, ...], ...] | None
+    setup: SetupPlan | None
     scrap: float
     operators: int
     batch: BatchPlan | None
@@ -293,8 +342,9 @@ def compile_plan(config: ScenarioConfig) -> Plan:
       left out).
     - ``StationPlan.process`` has one entry per product; a product that never visits a station
       with per-product times gets a zero constant there (never used).
-    - Setups form a full product x product matrix with ``None`` on the diagonal and for changes
-      without a setup (or with a zero one); a station without any setup has ``setup=None``.
+    - Setups are kept sparsely (:class:`SetupPlan`): the listed ``from_to`` changes, or one
+      setup for every change of product; zero setups are dropped, and a station without any
+      setup has ``setup=None``.
     - ``mtbf``/``mttr`` given as plain durations are exponentials with that mean.
     - The workforce becomes a weekly step function of operators on duty, from Monday 00:00.
     """
@@ -320,59 +370,43 @@ def compile_plan(config: ScenarioConfig) -> Plan:
     )
 
 
-def _scv(variance: float, mean: float) -> float:
-    return variance / mean**2 if mean > 0 else 0.0
-
-
 def _compile_dist(dist: DistributionConfig, unit: str) -> Dist:
-    """Convert a validated distribution to a :class:`Dist` in ``unit``."""
+    """Convert a validated distribution to a :class:`Dist` in ``unit``.
+
+    The mean and squared coefficient of variation come from
+    :func:`simline.config.distributions.moments`, which no finite input makes raise.
+    """
 
     def d(value: float | str) -> float:
         return parse_duration(value, unit)
 
+    mean, scv = moments(dist, unit)
     if dist.dist == "constant":
         return Dist.constant(d(dist.value))
     if dist.dist == "exponential":
-        mean = d(dist.mean)
         return Dist(DistCode.EXPONENTIAL, (mean,), mean, 1.0)
     if dist.dist == "uniform":
-        low, high = d(dist.low), d(dist.high)
-        mean = (low + high) / 2
-        return Dist(DistCode.UNIFORM, (low, high), mean, _scv((high - low) ** 2 / 12, mean))
+        return Dist(DistCode.UNIFORM, (d(dist.low), d(dist.high)), mean, scv)
     if dist.dist == "triangular":
-        a, c, b = d(dist.low), d(dist.mode), d(dist.high)
-        mean = (a + b + c) / 3
-        var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-        return Dist(DistCode.TRIANGULAR, (a, c, b), mean, _scv(var, mean))
+        return Dist(DistCode.TRIANGULAR, (d(dist.low), d(dist.mode), d(dist.high)), mean, scv)
     if dist.dist == "normal":
-        mean, sd = d(dist.mean), d(dist.sd)
-        return Dist(DistCode.NORMAL, (mean, sd), mean, _scv(sd * sd, mean))
+        return Dist(DistCode.NORMAL, (mean, d(dist.sd)), mean, scv)
     if dist.dist == "lognormal":
-        mean, cv = d(dist.mean), dist.cv
+        cv = dist.cv
         sigma2 = math.log1p(cv * cv)
         mu = math.log(mean) - sigma2 / 2
-        return Dist(DistCode.LOGNORMAL, (mu, math.sqrt(sigma2)), mean, cv * cv)
+        return Dist(DistCode.LOGNORMAL, (mu, math.sqrt(sigma2)), mean, scv)
     if dist.dist == "gamma":
-        mean, cv = d(dist.mean), dist.cv
-        return Dist(DistCode.GAMMA, (1 / cv**2, mean * cv**2), mean, cv * cv)
+        cv = dist.cv
+        return Dist(DistCode.GAMMA, (1 / cv**2, mean * cv**2), mean, scv)
     if dist.dist == "erlang":
-        mean, k = d(dist.mean), dist.k
-        return Dist(DistCode.ERLANG, (float(k), mean / k), mean, 1 / k)
+        k = dist.k
+        return Dist(DistCode.ERLANG, (float(k), mean / k), mean, scv)
     if dist.dist == "weibull":
-        shape, scale = dist.shape, d(dist.scale)
-        g1 = math.gamma(1 + 1 / shape)
-        g2 = math.gamma(1 + 2 / shape)
-        mean = scale * g1
-        return Dist(DistCode.WEIBULL, (shape, scale), mean, _scv(scale**2 * (g2 - g1 * g1), mean))
+        return Dist(DistCode.WEIBULL, (dist.shape, d(dist.scale)), mean, scv)
     values = [d(v) for v in dist.values]
-    weights = dist.weights if dist.weights is not None else [1.0] * len(values)
-    total = math.fsum(weights)
-    probs = [w / total for w in weights]
-    cumulative = [c / total for c in accumulate(weights)]
-    cumulative[-1] = 1.0
-    mean = math.fsum(p * v for p, v in zip(probs, values, strict=True))
-    var = math.fsum(p * (v - mean) ** 2 for p, v in zip(probs, values, strict=True))
-    return Dist(DistCode.EMPIRICAL, (*values, *cumulative), mean, _scv(var, mean))
+    _, cumulative = empirical_probabilities(dist.weights, len(values))
+    return Dist(DistCode.EMPIRICAL, (*values, *cumulative), mean, scv)
 
 
 def _compile_products(
@@ -380,6 +414,7 @@ def _compile_products(
 ) -> tuple[ProductPlan, ...]:
     mixes = [p.mix for p in products.values()]
     shares = [1.0] * len(mixes) if any(m is None for m in mixes) else [float(m or 0) for m in mixes]
+    shares = scaled_shares(shares)
     total = math.fsum(shares)
     return tuple(
         ProductPlan(name, tuple(index[s] for s in product.routing), share / total)
@@ -429,29 +464,23 @@ def _compile_station(
 
 def _compile_setup(
     station: StationConfig, products: tuple[str, ...], unit: str
-) -> tuple[tuple[Dist | None, ...], ...] | None:
+) -> SetupPlan | None:
     setup = station.setup
     if setup is None:
         return None
     if isinstance(setup, SetupMatrixConfig):
-        table = {
-            (prev, nxt): _compile_dist(dist, unit)
-            for prev, row in setup.from_to.items()
-            for nxt, dist in row.items()
-        }
-    else:
-        one = _compile_dist(setup, unit)
-        table = {(a, b): one for a in products for b in products if a != b}
-    matrix = tuple(
-        tuple(
-            None if (entry := table.get((a, b))) is None or entry.is_zero or a == b else entry
-            for b in products
-        )
-        for a in products
-    )
-    if all(entry is None for row in matrix for entry in row):
+        index = {name: i for i, name in enumerate(products)}
+        changes = []
+        for prev, row in setup.from_to.items():
+            for nxt, dist in row.items():
+                entry = _compile_dist(dist, unit)
+                if not entry.is_zero and prev != nxt:
+                    changes.append((index[prev], index[nxt], entry))
+        return SetupPlan(tuple(changes)) if changes else None
+    one = _compile_dist(setup, unit)
+    if one.is_zero or len(products) < 2:
         return None
-    return matrix
+    return SetupPlan(other=one)
 
 
 def _compile_release(release: ReleaseConfig, unit: str) -> ReleasePlan:

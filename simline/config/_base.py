@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, NoReturn
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "MONEY_MAX",
     "NAME_RE",
     "OPEN_CALL_RE",
+    "RATE_MAX",
+    "WHOLE_MAX",
+    "Money",
     "Name",
     "NonNegative",
     "Number",
@@ -25,10 +38,12 @@ __all__ = [
     "Rate",
     "StrictModel",
     "Whole",
+    "at_least",
     "cut_off_message",
     "fail",
     "got",
     "name_list",
+    "whole_number",
 ]
 
 #: Station and product names: letters, digits, ``_`` and ``-`` (no dots: they separate paths).
@@ -72,9 +87,22 @@ def name_list(names: Sequence[str]) -> str:
     return ", ".join(names) if names else "(none)"
 
 
+def _unquote(text: str) -> str:
+    """``", written without quotes"`` when ``text`` reads as a number, else nothing."""
+    try:
+        float(text.replace("_", ""))
+    except ValueError:
+        return ""
+    return ", written without quotes"
+
+
 def _number(value: Any) -> Any:
-    if isinstance(value, bool):
+    if isinstance(value, str):
+        fail(f"expected a number{_unquote(value)} (got {got(value)})")
+    if isinstance(value, bool) or not isinstance(value, int | float):
         fail(f"expected a number (got {got(value)})")
+    if isinstance(value, int) and abs(value) > sys.float_info.max:
+        fail(f"expected a finite number (got {got(value)})")
     if isinstance(value, float) and not math.isfinite(value):
         fail(f"expected a finite number (got {got(value)})")
     return value
@@ -83,13 +111,54 @@ def _number(value: Any) -> Any:
 #: The largest whole number a config takes (a signed 64-bit integer, what the engines count in).
 WHOLE_MAX = 2**63 - 1
 
+#: The largest amount of money a config takes, in its currency: a machine of a billion US
+#: dollars even in the weakest traded currencies (about 10**6 per USD), with headroom, and
+#: small enough that every product of the cost model stays a finite float.
+MONEY_MAX = 1e15
+
+#: The largest share (rate) a config takes: 1,000 %, above any tariff, interest or carrying
+#: rate on record outside hyperinflation.
+RATE_MAX = 10.0
+
+
+def whole_number(value: Any) -> int:
+    """Check a whole number as every whole-number key takes it; return it as an ``int``.
+
+    A string is not a number (``"2"`` is refused like ``!!str 2``), nor is a boolean; a
+    float is taken when it is whole (``2.0``, ``1e3``).
+    """
+    if isinstance(value, str):
+        fail(f"expected a whole number{_unquote(value)} (got {got(value)})")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not value.is_integer())
+    ):
+        fail(f"expected a whole number (got {got(value)})")
+    if abs(value) > WHOLE_MAX:
+        fail(f"expected a whole number of at most {WHOLE_MAX:_} (got {got(value)})")
+    return int(value)
+
 
 def _whole(value: Any) -> Any:
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        fail(f"expected a whole number (got {got(value)})")
-    if isinstance(value, int | float) and abs(value) > WHOLE_MAX:
-        fail(f"expected a whole number of at most {WHOLE_MAX:_} (got {got(value)})")
-    return value
+    return whole_number(value)
+
+
+def at_least(minimum: float, why: str) -> AfterValidator:
+    """Check that a number > 0 is also >= ``minimum``, saying ``why`` in the message.
+
+    Used where a value just above 0 is allowed by the type but breaks the arithmetic (a
+    coefficient of variation of 1e-200, a machine life of 1e-300 years); ``0`` itself keeps
+    the plain "must be > 0" message of the type.
+    """
+
+    def check(value: float, info: ValidationInfo) -> float:
+        if value < minimum:
+            name = f"'{info.field_name}'" if info.field_name else "the value"
+            fail(f"{name} must be >= {minimum:g}: {why} (got {got(value)})")
+        return value
+
+    return AfterValidator(check)
 
 
 def _name(value: Any) -> Any:
@@ -106,8 +175,10 @@ Whole = Annotated[int, BeforeValidator(_whole)]
 NonNegative = Annotated[float, BeforeValidator(_number), Field(ge=0)]
 #: A number > 0.
 Positive = Annotated[float, BeforeValidator(_number), Field(gt=0)]
-#: A rate (share) >= 0; may exceed 1 (a duty of 100 %, a tariff of 150 %).
-Rate = Annotated[float, BeforeValidator(_number), Field(ge=0)]
+#: A rate (share) from 0 to :data:`RATE_MAX`; may exceed 1 (a duty of 100 %, a tariff of 150 %).
+Rate = Annotated[float, BeforeValidator(_number), Field(ge=0, le=RATE_MAX)]
+#: An amount of money from 0 to :data:`MONEY_MAX`.
+Money = Annotated[float, BeforeValidator(_number), Field(ge=0, le=MONEY_MAX)]
 #: An identifier of a station, product or scenario.
 Name = Annotated[str, BeforeValidator(_name)]
 

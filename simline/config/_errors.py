@@ -92,7 +92,9 @@ def _subject(loc: Loc) -> str:
 
 def _number(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 100_000:
+        return f"{value:_}"
     return str(value)
 
 

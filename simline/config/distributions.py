@@ -14,7 +14,9 @@ Accepted forms, for example for a process time:
 
 from __future__ import annotations
 
+import math
 import re
+from itertools import accumulate
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, model_validator
@@ -22,15 +24,17 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, model_va
 from simline.config._base import (
     OPEN_CALL_RE,
     NonNegative,
+    Number,
     Positive,
     StrictModel,
     Whole,
+    at_least,
     cut_off_message,
     fail,
     got,
     name_list,
 )
-from simline.config.units import Duration, PositiveDuration, parse_duration
+from simline.config.units import Duration, PositiveDuration, parse_duration, time_unit_of
 
 __all__ = [
     "ALIASES",
@@ -48,7 +52,10 @@ __all__ = [
     "TriangularDistConfig",
     "UniformDistConfig",
     "WeibullDistConfig",
+    "empirical_probabilities",
+    "moments",
     "parse_short_form",
+    "scaled_shares",
     "time_unit_of",
 ]
 
@@ -78,16 +85,6 @@ _CALL_RE = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\s*\((?P<args>.*)\)\s*$", re.D
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _FLOAT_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _SHORT_NAMES = "exp, uniform, tri, normal, lognormal, gamma, erlang, weibull, const"
-
-
-def time_unit_of(info: ValidationInfo) -> str:
-    """Get the scenario's time unit from the validation context (``min`` without one)."""
-    context = info.context
-    if isinstance(context, dict):
-        unit = context.get("time_unit")
-        if isinstance(unit, str):
-            return unit
-    return "min"
 
 
 class ConstantDistConfig(StrictModel):
@@ -148,12 +145,29 @@ class NormalDistConfig(StrictModel):
     sd: Duration
 
 
+#: Coefficients of variation a lognormal or gamma takes: below 1e-6 it is a constant (write
+#: one), above 100 the variance is 10,000 times the squared mean, no process time.
+CV_MIN = 1e-6
+CV_MAX = 100.0
+#: The smallest Weibull shape: below it the mean is more than 10! (3.6 million) times the
+#: scale and draws overflow; reliability data has shapes from about 0.3 up.
+WEIBULL_SHAPE_MIN = 0.1
+
+#: A coefficient of variation.
+CV = Annotated[
+    Number,
+    Field(gt=0, le=CV_MAX, json_schema_extra={"minimum": CV_MIN}),
+    at_least(CV_MIN, "a smaller one is a constant; write the value itself"),
+]
+
+
 class LognormalDistConfig(StrictModel):
     """Lognormal given by its ``mean`` and coefficient of variation ``cv`` (not mu/sigma)."""
 
     dist: Literal["lognormal"]
     mean: PositiveDuration
-    cv: Positive
+    cv: CV
+    """Coefficient of variation, 1e-6 to 100."""
 
 
 class GammaDistConfig(StrictModel):
@@ -161,7 +175,8 @@ class GammaDistConfig(StrictModel):
 
     dist: Literal["gamma"]
     mean: PositiveDuration
-    cv: Positive
+    cv: CV
+    """Coefficient of variation, 1e-6 to 100."""
 
 
 class ErlangDistConfig(StrictModel):
@@ -176,8 +191,20 @@ class WeibullDistConfig(StrictModel):
     """Weibull with ``shape`` (a number) and ``scale`` (a duration)."""
 
     dist: Literal["weibull"]
-    shape: Positive
+    shape: Annotated[Positive, Field(ge=WEIBULL_SHAPE_MIN)]
+    """Shape, at least 0.1."""
     scale: PositiveDuration
+
+    @model_validator(mode="after")
+    def _finite_mean(self, info: ValidationInfo) -> Self:
+        mean, _ = moments(self, time_unit_of(info))
+        if not math.isfinite(mean):
+            fail(
+                f"the mean scale x gamma(1 + 1/shape) is too large to compute (got shape "
+                f"{got(self.shape)}, scale {got(self.scale)})",
+                "scale",
+            )
+        return self
 
 
 class EmpiricalDistConfig(StrictModel):
@@ -199,6 +226,91 @@ class EmpiricalDistConfig(StrictModel):
             if not sum(self.weights) > 0:
                 fail("'weights' must not all be 0", "weights")
         return self
+
+
+def scaled_shares(weights: list[float]) -> list[float]:
+    """Return weights whose sum cannot overflow: as given, or over their largest if huge.
+
+    Weights near the float maximum (``1e308 + 1e308``) are divided by the largest one; others
+    are left as they are, so that ordinary weights give exactly the shares they always gave.
+    """
+    top = max(weights, default=0.0)
+    if top * len(weights) < 1e300:
+        return list(weights)
+    return [w / top for w in weights]
+
+
+def empirical_probabilities(weights: list[float] | None, n: int) -> tuple[list[float], list[float]]:
+    """Return the probabilities and cumulative probabilities (the last exactly 1) of weights.
+
+    ``None`` gives ``n`` equal weights. Any finite weights >= 0 with one > 0 work, however
+    large (they are scaled by their largest first).
+    """
+    shares = scaled_shares(weights) if weights is not None else [1.0] * n
+    total = math.fsum(shares)
+    probs = [w / total for w in shares]
+    cumulative = [c / total for c in accumulate(shares)]
+    cumulative[-1] = 1.0
+    return probs, cumulative
+
+
+def moments(dist: DistributionConfig, time_unit: str) -> tuple[float, float]:
+    """Return the mean (in ``time_unit``) and the squared coefficient of variation of ``dist``.
+
+    Computed so that no finite input raises: ratios are taken before squares, sums of
+    large values are scaled first. A result that does not fit a float is ``inf`` (the
+    validators refuse a distribution whose mean is not finite). For a normal the figures
+    are those of the untruncated distribution.
+
+    Parameters
+    ----------
+    dist
+        A validated distribution.
+    time_unit
+        The unit of bare numbers and of the mean.
+    """
+
+    def d(value: float | str) -> float:
+        return parse_duration(value, time_unit)
+
+    if isinstance(dist, ConstantDistConfig):
+        return d(dist.value), 0.0
+    if isinstance(dist, ExponentialDistConfig):
+        return d(dist.mean), 1.0
+    if isinstance(dist, UniformDistConfig):
+        low, high = d(dist.low), d(dist.high)
+        mean = low / 2 + high / 2
+        ratio = (high - low) / mean if mean > 0 else 0.0
+        return mean, ratio * ratio / 12
+    if isinstance(dist, TriangularDistConfig):
+        a, c, b = d(dist.low), d(dist.mode), d(dist.high)
+        # in units of the largest value b > 0, so that squares cannot overflow
+        x, z = a / b, c / b
+        mean1 = (x + 1.0 + z) / 3
+        var1 = (x * x + 1.0 + z * z - x - x * z - z) / 18
+        return b * mean1, var1 / (mean1 * mean1)
+    if isinstance(dist, NormalDistConfig):
+        mean, sd = d(dist.mean), d(dist.sd)
+        ratio = sd / mean
+        return mean, ratio * ratio
+    if isinstance(dist, LognormalDistConfig | GammaDistConfig):
+        return d(dist.mean), dist.cv * dist.cv
+    if isinstance(dist, ErlangDistConfig):
+        return d(dist.mean), 1 / dist.k
+    if isinstance(dist, WeibullDistConfig):
+        shape, scale = dist.shape, d(dist.scale)
+        g1 = math.gamma(1 + 1 / shape)  # shape >= 0.1: at most gamma(11)
+        g2 = math.gamma(1 + 2 / shape)
+        return scale * g1, (g2 - g1 * g1) / (g1 * g1)
+    values = [d(v) for v in dist.values]
+    probs, _ = empirical_probabilities(dist.weights, len(values))
+    top = max(values)
+    if top == 0:
+        return 0.0, 0.0
+    scaled = [v / top for v in values]
+    mean1 = math.fsum(p * v for p, v in zip(probs, scaled, strict=True))
+    var1 = math.fsum(p * (v - mean1) ** 2 for p, v in zip(probs, scaled, strict=True))
+    return top * mean1, var1 / (mean1 * mean1) if mean1 > 0 else 0.0
 
 
 _MODELS = (

@@ -7,6 +7,7 @@ setups, operators) are checked once the whole scenario is read.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal, Self
 
@@ -17,12 +18,14 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from simline.config._base import (
+    Money,
     Name,
     NonNegative,
     Positive,
@@ -48,7 +51,14 @@ from simline.config.distributions import (
     UniformDistConfig,
 )
 from simline.config.stations import SetupMatrixConfig, StationConfig
-from simline.config.units import Duration, PositiveDuration, TimeUnit, parse_duration
+from simline.config.units import (
+    Duration,
+    PositiveDuration,
+    TimeUnit,
+    duration_seconds,
+    parse_duration,
+    time_unit_of,
+)
 
 __all__ = [
     "DAYS",
@@ -72,6 +82,25 @@ DEFAULT_PRODUCT = "part"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+#: Most replications of one run: the 95 % interval is then within 1 % of a standard deviation,
+#: and the per-replication results the interval needs stay in memory (about 0.7 kB per
+#: station and replication).
+REPLICATIONS_MAX = 100_000
+#: Most parts a CONWIP loop holds (each is an object in the engines: about 200 bytes in des).
+CONWIP_MAX = 1_000_000
+#: Most products of a scenario: a high-mix line's variants, with headroom; engines keep a
+#: process time per station and product.
+PRODUCTS_MAX = 10_000
+#: Most stations of a scenario: more than a car body shop.
+STATIONS_MAX = 1_000
+#: Most products x stations: the engines keep a process time (a sampler in des, about
+#: 350 bytes) for each pair, so this bounds that table to a few hundred MB.
+PRODUCT_STATIONS_MAX = 1_000_000
+#: Most operators of a workforce pool (a whole plant's shift).
+OPERATORS_MAX = 100_000
+#: Most mass of one part, in kg (a thousand tonnes).
+MASS_KG_MAX = 1e6
+
 _DIST_KEYS = frozenset(key for keys in PARAMETERS.values() for key in keys)
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _SCENARIO_NAME_RE = re.compile(r"^\w[\w.-]*$")
@@ -84,10 +113,23 @@ class RunConfig(StrictModel):
     """Statistics are collected only after this."""
     length: PositiveDuration = "1w"
     """Measured period, after warm-up (default one week, so weekly shift calendars average out)."""
-    replications: Annotated[Whole, Field(ge=1)] = 10
-    """Independent runs."""
+    replications: Annotated[Whole, Field(ge=1, le=REPLICATIONS_MAX)] = 10
+    """Independent runs (1 to 100,000)."""
     seed: Annotated[Whole, Field(ge=0)] = 0
     """Same seed, same numbers."""
+
+    @model_validator(mode="after")
+    def _horizon(self, info: ValidationInfo) -> Self:
+        unit = time_unit_of(info)
+        if not math.isfinite(
+            duration_seconds(self.warmup, unit) + duration_seconds(self.length, unit)
+        ):
+            fail(
+                f"warm-up plus length is too long to count in seconds (got warmup "
+                f"{got(self.warmup)} and length {got(self.length)})",
+                "length",
+            )
+        return self
 
 
 class ProductConfig(StrictModel):
@@ -97,10 +139,10 @@ class ProductConfig(StrictModel):
     """Station names in visiting order; a station at most once."""
     mix: Positive | None = None
     """Share of released parts (normalised); equal shares when left out everywhere."""
-    material_cost: NonNegative = 0.0
-    """Material per started part."""
-    mass_kg: NonNegative | None = None
-    """Mass of one part, for freight and transport emissions."""
+    material_cost: Money = 0.0
+    """Material per started part (money: at most 1e15)."""
+    mass_kg: Annotated[NonNegative, Field(le=MASS_KG_MAX)] | None = None
+    """Mass of one part, for freight and transport emissions (at most 1,000,000 kg)."""
 
     @field_validator("routing")
     @classmethod
@@ -124,7 +166,8 @@ class InterarrivalReleaseConfig(StrictModel):
 class ConwipReleaseConfig(StrictModel):
     """A new part is released each time one leaves, keeping ``conwip`` in the line."""
 
-    conwip: Annotated[Whole, Field(ge=1)]
+    conwip: Annotated[Whole, Field(ge=1, le=CONWIP_MAX)]
+    """Parts kept in the line (1 to 1,000,000)."""
 
 
 _RELEASE_EXPECTED = "expected 'saturated', {interarrival: D} or {conwip: N}"
@@ -173,15 +216,26 @@ def _minutes(text: str, position: int, *, end: bool) -> int:
 def _shift(value: Any) -> tuple[str, str]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         fail(f'expected a shift ["HH:MM", "HH:MM"] (got {got(value)})')
+    times = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
             fail(f'expected a time "HH:MM" as a string (got {got(item)})', i)
-        _minutes(item, i, end=i == 1)
+        times.append(_minutes(item, i, end=i == 1))
+    if times[0] == times[1]:
+        fail(
+            f"a shift must end after it starts (got {value[0].strip()!r} to "
+            f'{value[1].strip()!r}); write ["00:00", "24:00"] for a whole day',
+            1,
+        )
     return (value[0].strip(), value[1].strip())
 
 
 def shift_minutes(shift: tuple[str, str]) -> tuple[int, int]:
-    """Start and end of a shift in minutes after midnight; an end <= start is the next day."""
+    """Start and end of a shift in minutes after midnight.
+
+    An end before the start is the next day (a night shift); a start equal to the end is
+    refused by validation.
+    """
     start = _minutes(shift[0], 0, end=False)
     end = _minutes(shift[1], 1, end=True)
     if end <= start:
@@ -191,7 +245,8 @@ def shift_minutes(shift: tuple[str, str]) -> tuple[int, int]:
 
 _TIME_SCHEMA = {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"}
 
-#: A shift ``["HH:MM", "HH:MM"]``; an end before (or at) the start is the next day.
+#: A shift ``["HH:MM", "HH:MM"]``; an end before the start is the next day, an end at the start
+#: is refused (``["00:00", "24:00"]`` is a whole day).
 Shift = Annotated[
     tuple[str, str],
     PlainValidator(_shift),
@@ -210,8 +265,8 @@ Day = Annotated[
 class WorkforceConfig(StrictModel):
     """The operator pool and its shifts."""
 
-    operators: Annotated[Whole, Field(ge=1)]
-    """Operators on duty during each shift."""
+    operators: Annotated[Whole, Field(ge=1, le=OPERATORS_MAX)]
+    """Operators on duty during each shift (1 to 100,000)."""
     shifts: Annotated[list[Shift], Field(min_length=1)] = Field(
         default_factory=lambda: [("00:00", "24:00")]
     )
@@ -258,12 +313,14 @@ class ScenarioConfig(StrictModel):
     """Currency of money figures (the site's when left out and the site names one)."""
     run: RunConfig = RunConfig()
     """Warm-up, length, replications and seed."""
-    products: Annotated[dict[Name, ProductConfig], Field(min_length=1)] | None = None
-    """Products; left out: one product 'part' through all stations in order."""
+    products: (
+        Annotated[dict[Name, ProductConfig], Field(min_length=1, max_length=PRODUCTS_MAX)] | None
+    ) = None
+    """Products (at most 10,000); left out: one product 'part' through all stations in order."""
     release: ReleaseConfig = "saturated"
     """How parts enter the line."""
-    stations: Annotated[dict[Name, StationConfig], Field(min_length=1)]
-    """Stations in layout order."""
+    stations: Annotated[dict[Name, StationConfig], Field(min_length=1, max_length=STATIONS_MAX)]
+    """Stations in layout order (at most 1,000)."""
     workforce: WorkforceConfig | None = None
     """Operators and shifts; left out: unlimited operators, always there."""
     site: SiteConfig | None = None
@@ -304,6 +361,13 @@ class ScenarioConfig(StrictModel):
     def _references(self) -> Self:
         stations = list(self.stations)
         products = self.product_configs()
+        if len(products) * len(stations) > PRODUCT_STATIONS_MAX:
+            fail(
+                f"{len(products):_} products at {len(stations):_} stations are too many: "
+                f"products x stations must be at most {PRODUCT_STATIONS_MAX:_} (the engines "
+                "keep a process time for each pair)",
+                "products",
+            )
         for pname, product in (self.products or {}).items():
             for i, sname in enumerate(product.routing):
                 if sname not in self.stations:
@@ -327,6 +391,7 @@ class ScenarioConfig(StrictModel):
         for sname, station in self.stations.items():
             self._check_station(sname, station, products, visits[sname])
         self._check_time_advances(products)
+        self._check_masses(products)
         if self.site is not None and self.site.currency not in (None, self.currency):
             fail(
                 f"the site's currency {self.site.currency!r} differs from the scenario's "
@@ -335,6 +400,35 @@ class ScenarioConfig(StrictModel):
                 "currency",
             )
         return self
+
+    def _check_masses(self, products: dict[str, ProductConfig]) -> None:
+        """Freight per kg and emissions from a distance need the mass of every product."""
+        logistics = self.logistics
+        if logistics is None or logistics.mode == "none":
+            return
+        needs = None
+        if logistics.rate_per_kg is not None:
+            needs = "rate_per_kg"
+        elif logistics.distance_km is not None and logistics.co2_kg_per_part is None:
+            needs = "distance_km"
+        if needs is None:
+            return
+        for pname, product in products.items():
+            if product.mass_kg is not None:
+                continue
+            if self.products is None:
+                fail(
+                    f"'{needs}' needs 'mass_kg' on every product, and the default product "
+                    f"{pname!r} has none: give 'products' with 'mass_kg'",
+                    "logistics",
+                    needs,
+                )
+            fail(
+                f"product {pname!r} has no 'mass_kg', which 'logistics.{needs}' needs "
+                f"(freight or transport emissions by weight)",
+                "products",
+                pname,
+            )
 
     def _check_time_advances(self, products: dict[str, ProductConfig]) -> None:
         """Reject inputs that would make the line loop at one instant forever."""

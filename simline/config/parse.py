@@ -189,6 +189,14 @@ def apply_overrides(
     for key, (option, value) in options.items():
         if value is None:
             continue
+        if key in ("replications", "seed") and isinstance(value, str):
+            # text from a command line: a whole number there is not a quoted string
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise ConfigError(
+                    f"expected a whole number (got {got(value)})", path=option
+                ) from None
         run[key] = value
         try:
             RunConfig.model_validate(run, context={"time_unit": config.time_unit})

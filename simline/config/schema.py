@@ -29,6 +29,24 @@ def _any_of(node: Any) -> Any:
     return node
 
 
+#: Pydantic's names of number bounds, as JSON Schema spells them. A bound on a type with a
+#: before-validator (``Whole``, ``Number``) reaches the schema under pydantic's own name.
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _bounds(node: Any) -> Any:
+    """Rename ``ge``/``le``/``gt``/``lt`` of a number schema to their JSON Schema names."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            out[_BOUNDS.get(key, key) if number else key] = _bounds(value)
+        return out
+    if isinstance(node, list):
+        return [_bounds(item) for item in node]
+    return node
+
+
 def _any_case(word: str) -> str:
     """Return a regular expression (ECMA 262 and Python alike) for ``word`` in any case."""
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
@@ -63,7 +81,7 @@ def scenario_json_schema() -> dict[str, Any]:
     dict
         A JSON-serialisable schema.
     """
-    schema = _any_of(ScenarioConfig.model_json_schema(mode="validation"))
+    schema = _bounds(_any_of(ScenarioConfig.model_json_schema(mode="validation")))
     _dist_names(schema.get("$defs", {}))
     properties = schema["properties"]
     site = properties["site"]

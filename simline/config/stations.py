@@ -14,15 +14,17 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema, model_validator
 
 from simline.config._base import (
+    Money,
     Name,
     NonNegative,
     Number,
-    Positive,
     Rate,
     StrictModel,
     Whole,
+    at_least,
     fail,
     got,
+    whole_number,
 )
 from simline.config.cost import EnergyConfig
 from simline.config.distributions import DistConfig, MeanDistConfig
@@ -46,6 +48,21 @@ __all__ = [
 #: The station kinds, in the order messages list them.
 STATION_KINDS: tuple[str, ...] = ("manual", "machine", "robot", "additive")
 
+#: Most identical parallel servers of a station: more than any real cell (a sewing floor, a
+#: rack of curing places), and what keeps per-server state small in the engines.
+SERVERS_MAX = 1_000
+#: Most places in a finite buffer (a warehouse between two stations); ``"inf"`` is unlimited.
+BUFFER_MAX = 1_000_000
+#: Most parts in one build of a batch station (an MJF build of small clips holds thousands).
+BATCH_MAX = 10_000
+#: Most operators a server needs while it works.
+OPERATORS_PER_SERVER_MAX = 1_000
+#: Depreciation periods, in years: from five weeks (shorter is a consumable) to a century.
+LIFE_YEARS_MIN = 0.1
+LIFE_YEARS_MAX = 100.0
+#: Most floor space per server, in m2 (a square kilometre).
+FLOOR_M2_MAX = 1e6
+
 
 def _buffer(value: Any) -> int | None:
     if value is None:
@@ -55,13 +72,17 @@ def _buffer(value: Any) -> int | None:
     if isinstance(value, float) and value == math.inf:
         return None
     if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and value >= 0
-        and float(value).is_integer()
+        isinstance(value, str | bool)
+        or not isinstance(value, int | float)
+        or value < 0
+        or (isinstance(value, float) and not value.is_integer())
     ):
-        return int(value)
-    fail(f'expected a whole number >= 0 or "inf" (got {got(value)})')
+        fail(f'expected a whole number >= 0 or "inf" (got {got(value)})')
+    # the same rules as every whole number (the 64-bit cap), then the buffer's own bound
+    number = whole_number(value)
+    if number > BUFFER_MAX:
+        fail(f"'buffer' must be <= {BUFFER_MAX:_} places, or \"inf\" (got {got(value)})")
+    return number
 
 
 #: Places in front of a station: a whole number >= 0; ``"inf"`` or ``None`` for unlimited.
@@ -71,11 +92,13 @@ Buffer = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 0},
+                {"type": "integer", "minimum": 0, "maximum": BUFFER_MAX},
                 {"const": "inf"},
                 {"type": "null"},
             ],
-            "description": 'places in front of the station; "inf" or left out: unlimited',
+            "description": (
+                f'places in front of the station, 0 to {BUFFER_MAX:_}; "inf" or left out: unlimited'
+            ),
         }
     ),
 ]
@@ -130,8 +153,8 @@ ProcessTimeConfig = Annotated[
 class BatchConfig(StrictModel):
     """Builds of up to ``size`` parts."""
 
-    size: Annotated[Whole, Field(ge=1)]
-    """Most parts in one build."""
+    size: Annotated[Whole, Field(ge=1, le=BATCH_MAX)]
+    """Most parts in one build (1 to 10,000)."""
     max_wait: Duration | None = None
     """Start a part-full build this long after the oldest waiting part came; left out: only
     full builds start."""
@@ -140,37 +163,51 @@ class BatchConfig(StrictModel):
 class _StationBase(StrictModel):
     kind: str
     """manual | machine | robot | additive."""
-    servers: Annotated[Whole, Field(ge=1)] = 1
-    """Identical parallel units."""
+    servers: Annotated[Whole, Field(ge=1, le=SERVERS_MAX)] = 1
+    """Identical parallel units (1 to 1,000)."""
     process_time: ProcessTimeConfig
     """Process time (per build for a batch station), one distribution or one per product."""
     buffer: Buffer = None
-    """Places in front of the station; ``"inf"`` or left out: unlimited."""
+    """Places in front of the station (0 to 1,000,000); ``"inf"`` or left out: unlimited."""
     failures: FailureConfig | None = None
     """Breakdowns; left out: none."""
     setup: SetupConfig | None = None
     """Setup when a server switches product."""
     scrap: Annotated[Number, Field(ge=0, lt=1)] = 0.0
     """Probability that a part finished here is scrap."""
-    operators: Annotated[Whole, Field(ge=0)] = 0
-    """Operators a server needs while it works (manual: 1, others: 0 by default)."""
+    operators: Annotated[Whole, Field(ge=0, le=OPERATORS_PER_SERVER_MAX)] = 0
+    """Operators a server needs while it works (manual: 1, others: 0 by default; at most
+    1,000)."""
     batch: BatchConfig | None = None
     """Builds of several parts at once."""
     per_part_time: DistConfig | None = None
     """Added to a build per part in it (needs ``batch``)."""
     energy: EnergyConfig | None = None
     """Power drawn per server."""
-    capex: NonNegative = 0.0
-    """Purchase and integration, per server."""
-    life_years: Positive | None = None
-    """Depreciation period."""
+    capex: Money = 0.0
+    """Purchase and integration, per server (money: at most 1e15; needs ``life_years``)."""
+    life_years: (
+        Annotated[
+            Number,
+            Field(gt=0, le=LIFE_YEARS_MAX, json_schema_extra={"minimum": LIFE_YEARS_MIN}),
+            at_least(LIFE_YEARS_MIN, "shorter-lived items are consumables, not equipment"),
+        ]
+        | None
+    ) = None
+    """Depreciation period (0.1 to 100 years)."""
     maintenance_rate: Rate = 0.0
-    """Maintenance per year as a share of capex."""
-    floor_m2: NonNegative = 0.0
-    """Floor space, per server."""
+    """Maintenance per year as a share of capex (at most 10)."""
+    floor_m2: Annotated[NonNegative, Field(le=FLOOR_M2_MAX)] = 0.0
+    """Floor space, per server (at most 1,000,000 m2)."""
 
     @model_validator(mode="after")
     def _batch(self) -> Self:
+        if self.capex > 0 and self.life_years is None:
+            fail(
+                f"'capex' needs 'life_years' to depreciate it over (got capex {got(self.capex)} "
+                "and no life_years)",
+                "capex",
+            )
         if self.per_part_time is not None and self.batch is None:
             fail("'per_part_time' needs 'batch' (it is added per part in a build)", "per_part_time")
         batch = self.batch
@@ -187,7 +224,7 @@ class ManualStationConfig(_StationBase):
     """A manual workplace: each server needs an operator by default."""
 
     kind: Literal["manual"]
-    operators: Annotated[Whole, Field(ge=0)] = 1
+    operators: Annotated[Whole, Field(ge=0, le=OPERATORS_PER_SERVER_MAX)] = 1
 
 
 class MachineStationConfig(_StationBase):

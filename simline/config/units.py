@@ -12,7 +12,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 
 from simline.config._base import fail, got
 
@@ -25,6 +25,7 @@ __all__ = [
     "duration_seconds",
     "parse_duration",
     "seconds_per_unit",
+    "time_unit_of",
 ]
 
 #: The time units a scenario may be expressed in.
@@ -43,6 +44,16 @@ DURATION_UNITS: dict[str, float] = {
 _NUMBER = r"[+-]?(?:\d+(?:_\d+)*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _DURATION_RE = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[A-Za-z]*)\s*$")
 _EXPECTED = 'a duration: a number >= 0 or a string like "90s", "2.5min", "8h", "3d", "2w"'
+
+
+def time_unit_of(info: ValidationInfo) -> str:
+    """Get the scenario's time unit from the validation context (``min`` without one)."""
+    context = info.context
+    if isinstance(context, dict):
+        unit = context.get("time_unit")
+        if isinstance(unit, str) and unit in TIME_UNITS:
+            return unit
+    return "min"
 
 
 def seconds_per_unit(time_unit: str) -> float:
@@ -74,10 +85,13 @@ def _split(value: object) -> tuple[float, str | None]:
                 f"expected one of {', '.join(DURATION_UNITS)}"
             )
     else:
-        number, unit = float(value), None
-    if not math.isfinite(number) or (
-        unit is not None and not math.isfinite(number * DURATION_UNITS[unit])
-    ):
+        try:
+            number, unit = float(value), None
+        except OverflowError:
+            raise ValueError(f"expected a finite duration (got {got(value)})") from None
+    # A bare number is in the scenario's unit, at most hours: it must convert to seconds too.
+    seconds = number * (DURATION_UNITS[unit] if unit is not None else DURATION_UNITS["h"])
+    if not math.isfinite(number) or not math.isfinite(seconds):
         raise ValueError(f"expected a finite duration (got {got(value)})")
     if number < 0:
         raise ValueError(f"expected a duration >= 0 (got {got(value)})")

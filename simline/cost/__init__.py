@@ -7,7 +7,14 @@ never runs the line again.
 
 from __future__ import annotations
 
-from simline.cost.compare import Comparison, Difference, compare_costs, exchange_rates, parse_rate
+from simline.cost.compare import (
+    Comparison,
+    Difference,
+    compare_costs,
+    exchange_rates,
+    parse_rate,
+    parse_rates,
+)
 from simline.cost.rates import FixedItems, depreciation_rate, fixed_items
 from simline.cost.sensitivity import INPUTS, SensitivityRow, sensitivity
 from simline.cost.tco import (
@@ -35,6 +42,7 @@ __all__ = [
     "fixed_items",
     "line_cost",
     "parse_rate",
+    "parse_rates",
     "replication_cost",
     "scenario_cost",
     "sensitivity",

@@ -31,7 +31,14 @@ __all__ = [
     "compare_costs",
     "exchange_rates",
     "parse_rate",
+    "parse_rates",
 ]
+
+#: The range of an exchange rate ``--rate CUR=X``: the widest pair of traded currencies (the
+#: Iranian rial against the euro) is about 10**6, so 10**-9 .. 10**9 leaves room and keeps
+#: every converted figure a finite float.
+RATE_MIN = 1e-9
+RATE_MAX = 1e9
 
 #: Figures whose paired differences are reported, with their JSON names.
 DIFFERENCE_FIGURES: tuple[tuple[str, str], ...] = (
@@ -53,7 +60,8 @@ def parse_rate(text: str) -> tuple[str, float]:
     Raises
     ------
     ConfigError
-        If the text is not of that form or the value is not a positive number.
+        If the text is not of that form or the value is not a number from :data:`RATE_MIN`
+        to :data:`RATE_MAX`.
     """
     code, sep, value = text.partition("=")
     code = code.strip().upper()
@@ -65,7 +73,34 @@ def parse_rate(text: str) -> tuple[str, float]:
         raise ConfigError(
             f"expected CUR=RATE with a positive rate, e.g. USD=0.93 (got {text!r})", path="--rate"
         )
+    if not RATE_MIN <= number <= RATE_MAX:
+        raise ConfigError(
+            f"expected an exchange rate from {RATE_MIN:g} to {RATE_MAX:g} (got {text!r})",
+            path="--rate",
+        )
     return code, number
+
+
+def parse_rates(texts: Sequence[str]) -> dict[str, float]:
+    """Parse every ``--rate CUR=VALUE``; a currency may be given once only.
+
+    Raises
+    ------
+    ConfigError
+        If a text is not a rate (see :func:`parse_rate`) or a currency is given twice.
+    """
+    rates: dict[str, float] = {}
+    given: dict[str, str] = {}
+    for text in texts:
+        code, number = parse_rate(text)
+        if code in rates:
+            raise ConfigError(
+                f"{code} is given twice ({given[code]!r} and {text!r}); give each currency once",
+                path="--rate",
+            )
+        rates[code] = number
+        given[code] = text
+    return rates
 
 
 def exchange_rates(
@@ -76,9 +111,25 @@ def exchange_rates(
     Raises
     ------
     ConfigError
-        If a scenario's currency differs from the first and no rate is given for it.
+        If a scenario's currency differs from the first and no rate is given for it, or a
+        rate is given for the reporting currency or for a currency no scenario is in (it
+        would be ignored).
     """
     currency = configs[0].currency
+    used = {config.currency for config in configs}
+    for code, value in rates.items():
+        if code == currency:
+            raise ConfigError(
+                f"{code} is the reporting currency (the first scenario's): it needs no rate "
+                f"(got {code}={value:g})",
+                path="--rate",
+            )
+        if code not in used:
+            raise ConfigError(
+                f"no scenario is in {code} (they are in {', '.join(sorted(used))}), so the rate "
+                f"would not be used (got {code}={value:g})",
+                path="--rate",
+            )
     out = []
     for config in configs:
         if config.currency == currency:

@@ -2,17 +2,20 @@
 
 With ``P`` the price at the gate (the line's unit cost plus a supplier's margin, if any):
 
-- freight: ``rate_per_part``, or ``rate_per_kg * mass_kg``, or
-  ``rate_per_container / units_per_container``;
+- a shipment is one container of ``Q = min(units_per_container, A)`` parts (``A`` the
+  parts per year): a container is never filled with more than a year's demand, so there is
+  at least one shipment a year; without containers it is a week of demand, ``A / 52``;
+- freight: ``rate_per_part``, or ``rate_per_kg * mass_kg``, or ``rate_per_container / Q``
+  (a container is paid in full, however full it is);
 - insurance: ``insurance_rate * (P + freight)``;
 - duty: ``duty_rate`` times its base: ``cif`` = P + freight + insurance (EU customs value),
   ``fob`` and ``price`` = P (simline has no separate leg to the port of loading, so the two
   coincide);
-- fees: ``fees_rate * P + fees_per_shipment / units per shipment`` (a shipment is one
-  container, or a week of demand when there is no container);
+- fees: ``fees_rate * P + fees_per_shipment / shipment``;
 - inventory, at the site's carrying rate ``h`` per year: goods in transit on
-  ``P + freight + duty``; on the landed value, half a container of cycle stock (weekly
-  deliveries without containers are the baseline every option shares and are not charged)
+  ``P + freight + duty``; on the landed value, half a shipment ``Q / 2`` of cycle stock with
+  containers (weekly deliveries without containers are the baseline every option shares and
+  are not charged)
   and the safety stock ``z(service_level) * cv_weekly * weekly demand * sqrt(transit in
   weeks)`` that the transit adds (the line's own lead time is hours, the same order for
   every option, and is left out, so zero transit means zero inventory cost);
@@ -34,7 +37,14 @@ from simline.errors import ConfigError
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
 
-__all__ = ["TRANSPORT_CO2_KG_PER_TKM", "Landed", "landed", "transit_hours"]
+__all__ = [
+    "TRANSPORT_CO2_KG_PER_TKM",
+    "Landed",
+    "landed",
+    "parts_per_shipment",
+    "shipment_warnings",
+    "transit_hours",
+]
 
 #: Transport emissions per tonne-km by mode. Sea: DEFRA 2025, container ship > 8000 TEU
 #: (via climatiq). Road and air are assumptions (typical DEFRA orders of magnitude for an
@@ -73,6 +83,44 @@ def transit_hours(config: ScenarioConfig) -> float:
     return duration_seconds(logistics.transit, config.time_unit) / 3600.0
 
 
+def parts_per_shipment(config: ScenarioConfig, annual_volume: float) -> float:
+    """Parts in one shipment: a container, but never more than a year's volume.
+
+    Without containers a shipment is a week of demand, ``annual_volume / 52``. With
+    ``units_per_container`` it is ``min(units_per_container, annual_volume)``: a market that
+    takes fewer parts a year than a container holds gets one part-full container a year.
+    """
+    logistics = config.logistics
+    if logistics is None or logistics.mode == "none" or logistics.units_per_container is None:
+        return annual_volume / _WEEKS
+    capacity = float(logistics.units_per_container)
+    return annual_volume if annual_volume < capacity else capacity
+
+
+def shipment_warnings(config: ScenarioConfig, annual_volume: float) -> list[str]:
+    """Say when a container holds more than a year's volume (``path: message`` strings).
+
+    Parameters
+    ----------
+    config
+        The scenario.
+    annual_volume
+        Parts per year shipped: ``demand.annual``, or the mean capacity of one line.
+    """
+    logistics = config.logistics
+    if logistics is None or logistics.mode == "none" or logistics.units_per_container is None:
+        return []
+    capacity = logistics.units_per_container
+    if not annual_volume < capacity:
+        return []
+    what = "demand.annual" if config.demand is not None else "one line's yearly capacity"
+    return [
+        f"logistics.units_per_container: a container holds {capacity:,} parts, more than a "
+        f"year's volume ({what}: {annual_volume:,.6g}); costed as one part-full container a "
+        f"year, which carries the whole container rate and fees per shipment"
+    ]
+
+
 def landed(
     config: ScenarioConfig,
     *,
@@ -100,7 +148,8 @@ def landed(
     ------
     ConfigError
         If freight is per kg, or emissions are derived from a distance, and a product has no
-        ``mass_kg``; or a container rate has no ``units_per_container``.
+        ``mass_kg``; or a container rate has no ``units_per_container``. Scenario validation
+        refuses both already; these are for configs built without it.
     """
     site = config.site
     assert site is not None
@@ -110,7 +159,7 @@ def landed(
     transit_h = transit_hours(config)
     freight = insurance = duty = fees = 0.0
     transport_co2 = 0.0
-    shipment = annual_volume / _WEEKS
+    shipment = parts_per_shipment(config, annual_volume)
     if logistics is not None and logistics.mode != "none":
         if logistics.rate_per_part is not None:
             freight = logistics.rate_per_part
@@ -123,9 +172,7 @@ def landed(
                     "(simline has no part volume to fill 'container_m3' with)",
                     path="logistics.units_per_container",
                 )
-            freight = logistics.rate_per_container / logistics.units_per_container
-        if logistics.units_per_container is not None:
-            shipment = float(logistics.units_per_container)
+            freight = logistics.rate_per_container / shipment
         insurance = logistics.insurance_rate * (price + freight)
         base = price + freight + insurance if logistics.duty_base == "cif" else price
         duty = logistics.duty_rate * base

@@ -14,8 +14,9 @@ line's capacity (throughput x ``site.hours_per_year``) when there is no demand.
 
 Over the horizon, year ``t = 1 .. horizon_years`` costs ``Q * (tco + P_t - P)`` with
 ``P_t = P * (1 + s_L * ((1 + wage_growth)^(t-1) - 1)) * (1 + fx_growth)^(t-1)`` (``s_L`` the
-labour share of ``P``), discounted at the site's interest rate. Capex is inside the unit
-cost through depreciation and interest and is not counted again.
+labour share of ``P``), discounted at the site's interest rate. The sum is taken in closed
+form (:func:`net_present_value`: three geometric series), so a long horizon costs nothing.
+Capex is inside the unit cost through depreciation and interest and is not counted again.
 
 Every figure is computed per replication from its :class:`~simline.engine.results.RunResult`
 and only then averaged, so the confidence intervals carry through. No function here
@@ -28,7 +29,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simline.cost.landed import landed
+from simline.cost.landed import landed, shipment_warnings
 from simline.cost.unit import line_cost, require_site
 from simline.stats import Estimate, estimate
 
@@ -43,6 +44,7 @@ __all__ = [
     "MONEY",
     "ReplicationCost",
     "ScenarioCost",
+    "net_present_value",
     "replication_cost",
     "scenario_cost",
 ]
@@ -68,6 +70,63 @@ BREAKDOWN: tuple[str, ...] = (
 MONEY: frozenset[str] = frozenset(
     {*BREAKDOWN, "unit_cost", "landed_cost", "tco", "unused_capacity", "tco_year", "npv"}
 )
+
+
+def _discounted_sum(log_growth: float, log_discount: float, years: int) -> float:
+    """``sum for t = 1..years of r^(t-1) / d^t`` with ``r = exp(log_growth)``, ``d`` likewise.
+
+    A geometric series with ratio ``q = r / d``: ``(1 / d) * (q^years - 1) / (q - 1)``, taken
+    through ``expm1`` of the logarithms so that it stays exact when ``q`` is near 1 (and is
+    ``years / d`` when ``q == 1``).
+    """
+    step = log_growth - log_discount
+    first = math.exp(-log_discount)
+    if step == 0.0:
+        return years * first
+    return first * math.expm1(years * step) / math.expm1(step)
+
+
+def net_present_value(
+    annual: float,
+    tco: float,
+    price: float,
+    labour_share: float,
+    *,
+    wage_growth: float,
+    fx_growth: float,
+    interest_rate: float,
+    years: int,
+) -> float:
+    """Present value of the yearly TCO over ``years``, with wages and the currency drifting.
+
+    Year ``t`` costs ``annual * (tco + P_t - P)`` with
+    ``P_t = P * (1 + s * (w^(t-1) - 1)) * f^(t-1)``, ``w = 1 + wage_growth``,
+    ``f = 1 + fx_growth``, ``s = labour_share``, discounted by ``(1 + interest_rate)^t``.
+    Since ``P_t - P = P * ((1 - s) * f^(t-1) + s * (w f)^(t-1) - 1)``, the sum is three
+    geometric series, each in closed form (a growing annuity):
+
+        NPV = annual * ((tco - P) * S(1) + P * (1 - s) * S(f) + P * s * S(w f))
+
+    with ``S(r) = sum for t = 1..years of r^(t-1) / (1 + i)^t``. The cost does not depend
+    on ``years``, and growth equal to the discount rate is exact (``S = years / (1 + i)``).
+
+    Examples
+    --------
+    >>> round(net_present_value(100, 2.0, 1.0, 0.0, wage_growth=0, fx_growth=0,
+    ...                         interest_rate=0.0, years=5), 9)
+    1000.0
+    """
+    log_d = math.log1p(interest_rate)
+    log_w = math.log1p(wage_growth)
+    log_f = math.log1p(fx_growth)
+    flat = _discounted_sum(0.0, log_d, years)
+    currency = _discounted_sum(log_f, log_d, years)
+    wages = _discounted_sum(log_w + log_f, log_d, years)
+    return annual * (
+        (tco - price) * flat
+        + price * (1.0 - labour_share) * currency
+        + price * labour_share * wages
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +197,16 @@ def replication_cost(
     )
     tco = landed_cost + risk + strategic
     labour_share = line.labour * (1.0 + tco_cfg.supplier_margin) / price if price > 0 else 0.0
-    npv = 0.0
-    for t in range(1, tco_cfg.horizon_years + 1):
-        wage = (1.0 + tco_cfg.wage_growth) ** (t - 1) - 1.0
-        fx = (1.0 + tco_cfg.fx_growth) ** (t - 1)
-        price_t = price * (1.0 + labour_share * wage) * fx
-        npv += annual * (tco + price_t - price) / (1.0 + site.interest_rate) ** t
+    npv = net_present_value(
+        annual,
+        tco,
+        price,
+        labour_share,
+        wage_growth=tco_cfg.wage_growth,
+        fx_growth=tco_cfg.fx_growth,
+        interest_rate=site.interest_rate,
+        years=tco_cfg.horizon_years,
+    )
     figures = {
         **items,
         "unit_cost": unit,
@@ -176,7 +239,9 @@ def replication_cost(
 class ScenarioCost:
     """Cost figures of one scenario over its replications.
 
-    ``replications`` keeps the per-replication figures, for paired differences.
+    ``replications`` keeps the per-replication figures, for paired differences;
+    ``warnings`` says where the figures rest on an assumption the inputs strain (each a
+    ``path: message`` line).
     """
 
     scenario: str
@@ -185,6 +250,7 @@ class ScenarioCost:
     time_unit: str
     hours_per_unit: float
     replications: list[ReplicationCost]
+    warnings: list[str] = field(default_factory=list)
 
     def values(self, figure: str) -> list[float]:
         """Return the per-replication values of a figure."""
@@ -243,6 +309,7 @@ class ScenarioCost:
             "lead_time_door_to_door": estimate(
                 v / self.hours_per_unit for v in self.values("lead_time_door_to_door_h")
             ).to_json(reps),
+            "warnings": list(self.warnings),
         }
 
 
@@ -273,11 +340,17 @@ def scenario_cost(
     """
     reps = [replication_cost(config, r, rate=rate) for r in results]
     hpu = results[0].hours_per_unit if results else 1.0
+    demand = config.demand.annual if config.demand is not None else None
+    if demand is not None:
+        volume = demand
+    else:
+        volume = estimate(r.figures["capacity"] for r in reps).mean if reps else math.nan
     return ScenarioCost(
         scenario=config.name,
         currency=currency or config.currency,
-        demand=config.demand.annual if config.demand is not None else None,
+        demand=demand,
         time_unit=config.time_unit,
         hours_per_unit=hpu,
         replications=reps,
+        warnings=shipment_warnings(config, volume),
     )

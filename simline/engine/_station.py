@@ -81,8 +81,8 @@ class Station:
         self.servers: list[Server] = []
         #: Process time sampler of each product index (``None`` if it does not come here).
         self.process: list[Sampler | None] = []
-        #: ``setup[a][b]``: setup sampler from product a to b, or None; None for no setups.
-        self.setup: list[list[Sampler | None]] | None = None
+        #: ``setup(a, b)``: setup sampler from product a to b, or None; None for no setups.
+        self.setup: Callable[[int, int], Sampler | None] | None = None
         self.scrap_p = 0.0
         self.scrap_u: Sampler | None = None
         self.fail_operating = False
@@ -236,7 +236,7 @@ class Server:
                 last = self.last
                 if last != product:
                     self.last = product
-                    change = setup[last][product] if last >= 0 else None
+                    change = setup(last, product) if last >= 0 else None
                     if change is not None:
                         if trace is not None:
                             line.log(part, name, "setup")
@@ -321,7 +321,7 @@ class Server:
             if setup is not None and self.last != product:
                 last = self.last
                 self.last = product
-                change = setup[last][product] if last >= 0 else None
+                change = setup(last, product) if last >= 0 else None
                 if change is not None:
                     if trace is not None:
                         line.log(first, name, "setup")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import simpy
 
     from simline.engine.results import TraceRow
-    from simline.plan import Plan, StationPlan
+    from simline.plan import Plan, SetupPlan, StationPlan
 
 __all__ = ["build"]
 
@@ -123,13 +123,7 @@ def _station(
     st.process += [None] * (len(products) - len(st.process))
 
     if sp.setup is not None:
-        setup_gen = stream(name, rng.Purpose.SETUP)
-        matrix: list[list[Sampler | None]] = [
-            [None if d is None or d.is_zero else sampler(d, setup_gen) for d in row]
-            for row in sp.setup
-        ]
-        if any(s is not None for row in matrix for s in row):
-            st.setup = matrix
+        st.setup = _setup_lookup(sp.setup, stream(name, rng.Purpose.SETUP))
 
     if sp.scrap > 0.0:
         st.scrap_p = float(sp.scrap)
@@ -190,3 +184,28 @@ def _arrivals(
     while True:
         yield timeout(gap())
         line.enter(line.new_part(mix()))
+
+
+def _setup_lookup(
+    setup: SetupPlan, gen: np.random.Generator
+) -> Callable[[int, int], Sampler | None]:
+    """Return ``lookup(from, to)``: the setup sampler of a change of product, or ``None``.
+
+    Each change of product gets its own sampler over the station's setup stream, made the
+    first time the change happens (a sampler draws nothing before its first call, so this
+    gives the numbers a sampler per change made up front would). Only the changes that occur
+    cost memory, not every pair of products.
+    """
+    made: dict[tuple[int, int], Sampler] = {}
+
+    def lookup(prev: int, nxt: int) -> Sampler | None:
+        key = (prev, nxt)
+        found = made.get(key)
+        if found is None:
+            dist = setup.get(prev, nxt)
+            if dist is None:
+                return None
+            found = made[key] = sampler(dist, gen)
+        return found
+
+    return lookup

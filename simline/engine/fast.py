@@ -45,6 +45,11 @@ _BLOCK = 64
 _MAX_DOUBLINGS = 20
 
 
+#: Most entries of the kernel's dense setup table (stations x products x products, 8 bytes
+#: each: 128 MiB). A plan with more runs on the SimPy engine, which keeps setups sparse.
+SETUP_TABLE_MAX = 2**24
+
+
 def supports(plan: Plan) -> str | None:
     """Return why the fast backend cannot run ``plan``, or ``None`` when it can.
 
@@ -57,9 +62,15 @@ def supports(plan: Plan) -> str | None:
     -------
     str or None
         The unsupported feature, named as in the scenario file. Every feature of the model
-        is covered (only the trace is not, see :func:`simulate`), so this is ``None``.
+        is covered (only the trace is not, see :func:`simulate`); the one limit is the size
+        of the kernel's setup table, a station x product x product array.
     """
-    del plan
+    n_st, n_prod = len(plan.stations), len(plan.products)
+    if n_st * n_prod * n_prod > SETUP_TABLE_MAX:
+        return (
+            f"{n_prod:,} products at {n_st:,} stations (its table of product changes would "
+            f"hold {n_st * n_prod * n_prod:,} entries, at most {SETUP_TABLE_MAX:,})"
+        )
     return None
 
 
@@ -356,10 +367,11 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         for p, dist in enumerate(sp.process):
             proc[i, p] = row(dist)
         if sp.setup is not None:
-            for a, line in enumerate(sp.setup):
-                for b, entry in enumerate(line):
-                    if entry is not None and not entry.is_zero:
-                        setup[i, a, b] = row(entry)
+            if sp.setup.other is not None:
+                setup[i] = row(sp.setup.other)
+                np.fill_diagonal(setup[i], -1)
+            for a, b, entry in sp.setup.changes:
+                setup[i, a, b] = row(entry)
             st[i, 7] = int(bool((setup[i] >= 0).any()))
         if workforce is not None:
             st[i, S_OPS] = sp.operators

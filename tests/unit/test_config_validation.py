@@ -520,7 +520,7 @@ COST_RULES = [
     (
         "logistics: {mode: sea, rate_per_container: 5}",
         "logistics.rate_per_container",
-        "'rate_per_container' needs 'units_per_container' or 'container_m3'",
+        "'rate_per_container' needs 'units_per_container' to give a cost per part",
     ),
     (
         "logistics: {mode: sea, rate_per_kg: 1, rate_per_part: 2}",

@@ -107,9 +107,9 @@ def test_vdi_fixed_items_by_hand() -> None:
 
 
 def test_capex_without_life_is_a_config_error() -> None:
-    config = scenario(stations={"m": {"kind": "machine", "process_time": 1.0, "capex": 1000.0}})
+    # refused when the scenario is validated, before anything is simulated
     with pytest.raises(ConfigError, match="life_years"):
-        line_cost(config, result())
+        scenario(stations={"m": {"kind": "machine", "process_time": 1.0, "capex": 1000.0}})
 
 
 # --- the line's unit cost, by hand ---------------------------------------------------------
@@ -199,7 +199,11 @@ def test_landed_and_tco_by_hand() -> None:
 
 @pytest.mark.parametrize(("base", "factor"), [("cif", "cif"), ("fob", "price"), ("price", "price")])
 def test_duty_bases(base: str, factor: str) -> None:
-    config = scenario(logistics={**LOGISTICS, "duty_base": base, "insurance_rate": 0.0})
+    # a year's demand fills the container (a smaller one is costed as a part-full container)
+    config = scenario(
+        logistics={**LOGISTICS, "duty_base": base, "insurance_rate": 0.0},
+        demand={"annual": 100000},
+    )
     cost = replication_cost(config, result()).figures
     price = cost["unit_cost"]
     expected = 0.03 * (price + 0.1) if factor == "cif" else 0.03 * price
@@ -308,9 +312,9 @@ def test_negative_rates_and_unknown_duty_base_are_config_errors() -> None:
 
 
 def test_container_rate_needs_units_per_container() -> None:
-    config = scenario(logistics={"mode": "sea", "rate_per_container": 2000.0, "container_m3": 67})
+    # refused when the scenario is validated, before anything is simulated
     with pytest.raises(ConfigError, match="units_per_container"):
-        replication_cost(config, result())
+        scenario(logistics={"mode": "sea", "rate_per_container": 2000.0, "container_m3": 67})
 
 
 def test_cost_needs_a_site() -> None:

@@ -17,6 +17,7 @@ from simline.plan import (
     Plan,
     ProductPlan,
     ReleasePlan,
+    SetupPlan,
     StationPlan,
     WorkforcePlan,
 )
@@ -51,7 +52,8 @@ def station(
         one = const(process) if isinstance(process, int | float) else process
         times = (one,) * products
     kind = "manual" if operators else "additive" if batch else "machine"
-    return StationPlan(name, kind, servers, buffer, times, failure, setup, scrap, operators, batch)
+    table = SetupPlan.from_rows(setup) if setup is not None else None
+    return StationPlan(name, kind, servers, buffer, times, failure, table, scrap, operators, batch)
 
 
 def line(

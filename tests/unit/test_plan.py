@@ -7,7 +7,15 @@ import pickle
 from typing import Any
 
 from simline.config import parse_scenario
-from simline.plan import BatchPlan, Dist, DistCode, FailurePlan, ReleasePlan, compile_plan
+from simline.plan import (
+    BatchPlan,
+    Dist,
+    DistCode,
+    FailurePlan,
+    ReleasePlan,
+    SetupPlan,
+    compile_plan,
+)
 
 H = 60.0  # minutes per hour
 DAY = 24 * H
@@ -133,20 +141,23 @@ def test_setup_matrix() -> None:
         {"s": {"kind": "machine", "process_time": 1, "setup": "15min"}}, products=products
     )
     fifteen = Dist.constant(15.0)
-    assert same.stations[0].setup == (
-        (None, fifteen, fifteen),
-        (fifteen, None, fifteen),
-        (fifteen, fifteen, None),
-    )
+    assert same.stations[0].setup == SetupPlan(other=fifteen)
+    assert [[same.stations[0].setup.get(a, b) for b in range(3)] for a in range(3)] == [
+        [None, fifteen, fifteen],
+        [fifteen, None, fifteen],
+        [fifteen, fifteen, None],
+    ]
     listed = {"from_to": {"a": {"b": "20min", "c": 0}, "c": {"a": "exp(5)"}}}
     plan = plan_of(
         {"s": {"kind": "machine", "process_time": 1, "setup": listed}}, products=products
     )
-    assert plan.stations[0].setup == (
-        (None, Dist.constant(20.0), None),
-        (None, None, None),
-        (Dist(DistCode.EXPONENTIAL, (5.0,), 5.0, 1.0), None, None),
-    )
+    setup = plan.stations[0].setup
+    assert setup is not None
+    assert [[setup.get(a, b) for b in range(3)] for a in range(3)] == [
+        [None, Dist.constant(20.0), None],
+        [None, None, None],
+        [Dist(DistCode.EXPONENTIAL, (5.0,), 5.0, 1.0), None, None],
+    ]
     zero = plan_of({"s": {"kind": "machine", "process_time": 1, "setup": 0}}, products=products)
     assert zero.stations[0].setup is None
     one_product = plan_of({"s": {"kind": "machine", "process_time": 1, "setup": 5}})
@@ -234,7 +245,7 @@ def test_workforce_around_the_clock_defaults() -> None:
     wf = workforce(operators=4)
     assert wf.changes == ((0.0, 4),)
     assert wf.paid_time(0, WEEK) == 4 * WEEK
-    full_day = workforce(operators=1, shifts=[["06:00", "06:00"]])
+    full_day = workforce(operators=1, shifts=[["00:00", "24:00"]])
     assert full_day.changes == ((0.0, 1),)
 
 
