@@ -53,6 +53,14 @@ def _say_error(message: str) -> None:
         _silence(2)
 
 
+def _say_warning(file: Path | str, message: str) -> None:
+    """Write ``simline: warning: FILE: MESSAGE`` on stderr (shown under ``-q`` too)."""
+    try:
+        click.echo(f"simline: warning: {printable(f'{file}: {message}')}", err=True)
+    except (OSError, ValueError):
+        _silence(2)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     _say_error(message)
     sys.exit(code)
@@ -386,6 +394,8 @@ def run(
     )
     summary = summarize(plan, results)
     cost = _cost_block(scenario, results)
+    for warning in (cost or {}).get("warnings", []):
+        _say_warning(config, warning)
     files: list[tuple[Path, Callable[[Path], Any]]] = []
     if trace is not None:
         from simline.report.output import write_trace_file
@@ -593,6 +603,9 @@ def compare(
             sensitivity,
             __version__,
         )
+        for path, scenario_obj in zip(paths, obj["scenarios"], strict=True):
+            for warning in scenario_obj["cost"].get("warnings", []):
+                _say_warning(path, warning)
         if plot is not None:
             from simline.report.plots import plot_comparison
 

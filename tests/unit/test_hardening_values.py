@@ -534,6 +534,27 @@ def test_the_warning_is_in_the_json(tmp_path: Path) -> None:
     assert cost["breakdown"]["inventory"]["mean"] < 0.25 * cost["landed_cost"]["mean"]
 
 
+def test_the_warning_reaches_stderr_and_stdout_stays_json(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, costed(logistics=LANE, demand={"annual": 100}))
+    done = subprocess.run(
+        [sys.executable, "-m", "simline", "run", str(path), "--backend", "des", "-q"]
+        + ["--format", "json", "-r", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)  # nothing but the JSON object on stdout
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"simline: warning: {path}: ")
+    assert "more than a year's volume" in lines[0]
+
+
 # --- item 6: compare --rate -----------------------------------------------------------------
 
 
