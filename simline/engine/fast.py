@@ -20,6 +20,7 @@ SimPy engine for the others and ``--backend fast`` refuses them with a :class:`C
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 import warnings
@@ -47,9 +48,9 @@ _MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
 #: Process times the recursion draws ahead per station (for other than constant/exponential).
 _BLOCK = 64
 #: The recursion keeps a ring of ``max buffer + 2`` start and departure times per station:
-#: it runs the lines where these hold at most this many (16 MiB each), the event kernel
+#: it runs the lines where these hold at most this many (8 MiB each), the event kernel
 #: the others.
-_TANDEM_RING = 1 << 21
+_TANDEM_RING = 1 << 20
 #: How often the capacities may be doubled before giving up (2**20 times the first guess).
 _MAX_DOUBLINGS = 20
 
@@ -367,6 +368,9 @@ _BASE = 64
 #: first only up to this many places times the scale: larger ones grow with the run, as
 #: far as it fills them, so a million-place buffer that holds ten parts costs ten.
 _ROOM = 4096
+#: Integer columns per server (``simline.kernels.line.SV_WIDTH``, not imported to keep
+#: the kernels' import out of :func:`supports`).
+SV_COLUMNS = 19
 #: The event kernel's arrays may take this much memory at the start (bytes); a plan needing
 #: more (tens of thousands of servers, thousands of products with setups) runs on des.
 _MAX_START_BYTES = 512 * 2**20
@@ -384,8 +388,6 @@ class _Sizes(NamedTuple):
     heap: int
     build: int
     bld_rows: int
-    bld_row: np.ndarray
-    bld_col: np.ndarray
     nbytes: int
 
 
@@ -412,8 +414,11 @@ def _sizes(plan: Plan, scale: int) -> _Sizes:
     Nothing is sized from a configured maximum alone: a capacity is the least of what the
     configuration allows, what the line can hold (:func:`_parts_bound`) and a start that
     doubles with ``scale`` (the kernel flags an overflow and the run starts again larger).
-    Builds take ``batch.size`` places for each server of a batch station and one for any
-    other, packed into rows as wide as the largest build.
+    A buffer's queue of blocked parts holds the servers of the stations that feed it (and
+    the parts that wait outside, at a first station). A build takes a row of ``bld``, as
+    wide as the largest build, for each server of a batch station; any other server holds
+    its one part in ``sv``. Nothing per server is allocated here, so a plan too large to run is
+    told apart cheaply (:func:`_too_large`).
     """
     stations = plan.stations
     n_st, n_prod = len(stations), len(plan.products)
@@ -423,8 +428,21 @@ def _sizes(plan: Plan, scale: int) -> _Sizes:
     finite = [s.buffer for s in stations if s.buffer is not None]
     unlimited = n_st - len(finite)
     items = int(max(1, min(max([*finite, base]), room, bound)))
-    conwip = plan.release.wip if plan.release.mode == "conwip" else 0
-    putters = int(min(n_srv + min(conwip, room) + base, max(bound, 1) + base))
+    mode = plan.release.mode
+    outside = (
+        0 if mode == "saturated" else min(plan.release.wip, room) if mode == "conwip" else base
+    )
+    feeders: list[set[int]] = [set() for _ in stations]
+    firsts: set[int] = set()
+    for prod in plan.products:
+        firsts.add(prod.routing[0])
+        for a, b in itertools.pairwise(prod.routing):
+            feeders[b].add(a)
+    queue = max(
+        sum(stations[a].servers for a in feeders[b]) + (outside if b in firsts else 0)
+        for b in range(n_st)
+    )
+    putters = int(min(queue + base, max(bound, 1) + base))
     widths = [s.batch.size if s.batch is not None else 1 for s in stations]
     build = max(widths)
     held = sum(s.servers * (w + 1) for s, w in zip(stations, widths, strict=True))
@@ -432,27 +450,15 @@ def _sizes(plan: Plan, scale: int) -> _Sizes:
         min(held, room + n_srv)
         + sum(min(c, items) for c in finite)
         + unlimited * items
-        + min(conwip, room)
-        + putters * n_st
+        + (0 if mode == "saturated" else len(firsts) * putters)
         + 16,
         bound + n_srv + 16,
     )
     parts = int(max(parts, n_srv + 16))
     heap = 8 * n_srv + 2 * build + base + 16
-    # Each server's build: a run of ``width`` places that does not cross a row.
-    row_of = np.zeros(n_srv, dtype=np.int64)
-    col_of = np.zeros(n_srv, dtype=np.int64)
-    row = col = s = 0
-    for sp, width in zip(stations, widths, strict=True):
-        for _ in range(sp.servers):
-            if col + width > build:
-                row, col = row + 1, 0
-            row_of[s], col_of[s] = row, col
-            col += width
-            s += 1
-    rows = row + 1
+    rows = max(sum(s.servers for s in stations if s.batch is not None), 1)
     words = (
-        n_srv * 25  # sv, sf
+        n_srv * (SV_COLUMNS + 5)  # sv, sf
         + n_st * max(s.servers for s in stations)  # getters
         + rows * build  # bld
         + n_st * n_prod * (n_prod + 3)  # setup, proc, pick tables
@@ -461,7 +467,43 @@ def _sizes(plan: Plan, scale: int) -> _Sizes:
         + heap * 5  # event heap
         + 3 * n_srv  # operators
     )
-    return _Sizes(items, putters, parts, heap, build, rows, row_of, col_of, 8 * words)
+    return _Sizes(items, putters, parts, heap, build, rows, 8 * words)
+
+
+def _on_cycle(plan: Plan) -> list[int]:
+    """Mark (1) each station on a cycle of stations that feed each other in the routings.
+
+    Only there can blocked servers wait for each other for ever (a deadlock), so only
+    there does the event kernel look for one.
+    """
+    n_st = len(plan.stations)
+    feeds: list[set[int]] = [set() for _ in range(n_st)]
+    for prod in plan.products:
+        for a, b in itertools.pairwise(prod.routing):
+            feeds[a].add(b)
+    marks = []
+    for i in range(n_st):
+        seen: set[int] = set()
+        todo = list(feeds[i])
+        while todo and i not in seen:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo.extend(feeds[j])
+        marks.append(1 if i in seen else 0)
+    return marks
+
+
+def _build_slots(plan: Plan) -> np.ndarray:
+    """Return each server's row of ``bld``: one per server of a batch station (0 for others)."""
+    rows = np.zeros(sum(s.servers for s in plan.stations), dtype=np.int64)
+    s = row = 0
+    for sp in plan.stations:
+        if sp.batch is not None:
+            rows[s : s + sp.servers] = np.arange(row, row + sp.servers)
+            row += sp.servers
+        s += sp.servers
+    return rows
 
 
 def _too_large(plan: Plan) -> str | None:
@@ -482,12 +524,12 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         CF_WIDTH,
         CI_WIDTH,
         S_BSIZE,
+        S_CYCLE,
         S_OPS,
         S_PERPART,
         SF_WIDTH,
         ST_WIDTH,
         SV_WIDTH,
-        V_BCOL,
         V_BROW,
         LineArrays,
     )
@@ -545,6 +587,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
             st[i, 8] = len(firsts)
             pick_prod[i, : len(firsts)] = firsts
             pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
+    st[:, S_CYCLE] = _on_cycle(plan)
     cfg = np.zeros(5, dtype=np.int64)
     period = 0.0
     changes: tuple[tuple[float, int], ...] = ((0.0, 0),)
@@ -571,7 +614,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     q, putters, parts, heap = size.items, size.putters, size.parts, size.heap
     sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
     sv[:, 0] = sv_station
-    sv[:, V_BROW], sv[:, V_BCOL] = size.bld_row, size.bld_col
+    sv[:, V_BROW] = _build_slots(plan)
     return LineArrays(
         st=st,
         scrap=np.array([s.scrap for s in stations], dtype=np.float64),
