@@ -29,8 +29,15 @@ from simline.errors import ConfigError
 from simline.experiment import replicate
 from simline.experiment.replicate import available_cores, run_replications
 from simline.plan import Plan, compile_plan
-from tests.fakes import fake_result, one_station_plan
+from tests.fakes import fake_result
+from tests.fakes import one_station_plan as _one_station_plan
 from tests.spec import ROOT, run_cli
+
+
+def one_station_plan(replications: int = 4) -> Plan:
+    return _one_station_plan(
+        name="tiny", time_unit="min", warmup=10.0, length=60.0, replications=replications, seed=1
+    )
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
@@ -47,12 +54,16 @@ def plan_of(text: str) -> Plan:
 
 def pid_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     """A replication whose result names the process that ran it (module level: picklable)."""
-    result = fake_result(plan, replication, good=(20, 40), busy=(20.0, 40.0), wip=(30.0, 90.0))
+    result = fake_result(
+        plan, replication, good=(20, 40), busy=(20.0, 40.0), wip=(30.0, 90.0), trace=None
+    )
     return dataclasses.replace(result, scenario=str(os.getpid()))
 
 
 def quick_simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
-    return fake_result(plan, replication, good=(20, 40), busy=(20.0, 40.0), wip=(30.0, 90.0))
+    return fake_result(
+        plan, replication, good=(20, 40), busy=(20.0, 40.0), wip=(30.0, 90.0), trace=None
+    )
 
 
 # -- 9: -j is capped at the cores available and at the replications -----------------------
@@ -240,8 +251,10 @@ def test_a_worker_whose_parent_is_gone_ends_itself() -> None:
         """
     )
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=60, check=False)
-    assert done.returncode == 1
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, timeout=60, check=False, capture_output=True
+    )
+    assert (done.returncode, done.stderr) == (1, b"")  # ended by the watch, no traceback
     assert time.monotonic() - start < 20
 
 
@@ -293,21 +306,17 @@ def test_a_length_beyond_float_time_is_refused_even_with_force(tmp_path: Path) -
         assert "(got 1e+308 min)" in line
 
 
-def test_a_run_that_never_ends_is_refused_even_with_force(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        """\
-        simline: 1
-        name: zero
-        time_unit: min
-        run: {warmup: 0, length: 1h, replications: 1, seed: 1}
-        stations:
-          a: {kind: machine, process_time: 0}
-        """,
+def test_a_run_that_never_ends_is_refused_even_with_force() -> None:
+    """A backstop behind validation (which refuses the zero-time lines it can see)."""
+    from simline.plan import Dist
+
+    plan = plan_of(SMALL)
+    zero = tuple(
+        dataclasses.replace(sp, process=tuple(Dist.constant(0.0) for _ in sp.process))
+        for sp in plan.stations
     )
-    done = run_cli("run", str(path), "--backend", "des", "-q", "--force")
-    assert done.returncode == 2
-    assert "the run would never end" in done.stderr
+    with pytest.raises(ConfigError, match="the run would never end"):
+        budget.check_budget(dataclasses.replace(plan, stations=zero), "des", force=True)
 
 
 def test_force_is_accepted_and_a_normal_run_is_not_refused(tmp_path: Path) -> None:
@@ -424,7 +433,7 @@ def test_large_capacities_run_on_fast_in_small_memory(
     assert fast._sizes(plan, 1).nbytes < 64 * 2**20
     done, mib = _peak_rss_mib("run", str(path), "--backend", "fast", "-q", "--format", "json")
     assert done.returncode == 0, done.stderr
-    assert mib < 600, f"peak RSS {mib:.0f} MiB"
+    assert mib < 300, f"peak RSS {mib:.0f} MiB"  # 341-406 MiB and 21.8 TiB before
 
 
 def test_a_serial_line_with_a_huge_buffer_leaves_the_recursion_for_the_event_kernel() -> None:
