@@ -134,7 +134,7 @@ def simulate(
     from simline.kernels.line import DEADLOCK, OVERFLOW, X_NOW, simulate_line
 
     for doubling in range(_first_doubling(plan), _MAX_DOUBLINGS + 1):
-        if doubling > 0 and _sizes(plan, 2**doubling).nbytes > _MAX_BYTES:
+        if doubling > 0 and _layout(plan, 2**doubling)[0].nbytes > _MAX_BYTES:
             break
         m = _pack(plan, states.copy(), 2**doubling)
         status = int(_call_kernel(simulate_line, m) or 0)
@@ -470,6 +470,26 @@ def _sizes(plan: Plan, scale: int) -> _Sizes:
     return _Sizes(items, putters, parts, heap, build, rows, 8 * words)
 
 
+#: Per plan (by identity, the few most recent) and scale: what :func:`_layout` computed.
+_LAYOUTS: dict[tuple[int, int], tuple[Plan, tuple[_Sizes, list[int], np.ndarray]]] = {}
+
+
+def _layout(plan: Plan, scale: int) -> tuple[_Sizes, list[int], np.ndarray]:
+    """Return :func:`_sizes`, :func:`_on_cycle` and :func:`_build_slots` of ``plan``.
+
+    Computed once per plan and scale: every replication packs the same plan.
+    """
+    key = (id(plan), scale)
+    hit = _LAYOUTS.get(key)
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    layout = (_sizes(plan, scale), _on_cycle(plan), _build_slots(plan))
+    _LAYOUTS[key] = (plan, layout)
+    while len(_LAYOUTS) > _DOUBLINGS_KEPT:  # forget the oldest
+        _LAYOUTS.pop(next(iter(_LAYOUTS)), None)
+    return layout
+
+
 def _on_cycle(plan: Plan) -> list[int]:
     """Mark (1) each station on a cycle of stations that feed each other in the routings.
 
@@ -508,7 +528,7 @@ def _build_slots(plan: Plan) -> np.ndarray:
 
 def _too_large(plan: Plan) -> str | None:
     """Why the event kernel's arrays would be too large for ``plan`` at the start, or None."""
-    nbytes = _sizes(plan, 1).nbytes
+    nbytes = _layout(plan, 1)[0].nbytes
     if nbytes > _MAX_START_BYTES:
         return (
             f"a line this large ({nbytes / 2**20:,.0f} MiB of arrays before the first "
@@ -587,7 +607,8 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
             st[i, 8] = len(firsts)
             pick_prod[i, : len(firsts)] = firsts
             pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
-    st[:, S_CYCLE] = _on_cycle(plan)
+    size, cycle, slots = _layout(plan, scale)
+    st[:, S_CYCLE] = cycle
     cfg = np.zeros(5, dtype=np.int64)
     period = 0.0
     changes: tuple[tuple[float, int], ...] = ((0.0, 0),)
@@ -610,11 +631,10 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         route_len[p] = len(prod.routing)
     dint, dpar, emp = dist_tables([(int(d.code), d.params) for d in dists])
 
-    size = _sizes(plan, scale)
     q, putters, parts, heap = size.items, size.putters, size.parts, size.heap
     sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
     sv[:, 0] = sv_station
-    sv[:, V_BROW] = _build_slots(plan)
+    sv[:, V_BROW] = slots
     return LineArrays(
         st=st,
         scrap=np.array([s.scrap for s in stations], dtype=np.float64),
