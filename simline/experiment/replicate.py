@@ -390,7 +390,8 @@ def _run_pool(
 
     Replications are submitted as workers free up, at most :data:`IN_FLIGHT_PER_WORKER`
     per worker at a time, so the bookkeeping is the same for ten replications or a
-    billion (only the results, a few kilobytes each, are kept).
+    billion: only the results are kept (a few kilobytes each), in order as they come, the
+    few that finish ahead of an earlier one aside until it is done.
 
     On a failure or Ctrl-C the replications not started are cancelled and worker processes
     terminated; a thread cannot be stopped, so it finishes the replication it runs (about
@@ -399,7 +400,8 @@ def _run_pool(
     n = plan.replications
     processes = isinstance(pool, ProcessPoolExecutor)
     limit = IN_FLIGHT_PER_WORKER * max(getattr(pool, "_max_workers", 1), 1)
-    slots: list[RunResult | None] = [None] * (n - start)
+    results: list[RunResult] = []  # in order; those that finished early wait in ``early``
+    early: dict[int, RunResult] = {}
     pending: dict[Future[object], int] = {}
     todo = iter(range(start, n))
     done = start
@@ -410,7 +412,7 @@ def _run_pool(
                     future: Future[object] = pool.submit(_run_in_worker, simulate, plan, i, trace)
                 else:
                     future = pool.submit(_run_one, simulate, plan, i, trace)
-                pending[future] = i - start
+                pending[future] = i
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -421,7 +423,9 @@ def _run_pool(
                     _rewarn(notes)
                 else:
                     result = cast("RunResult", value)
-                slots[pending.pop(future)] = result
+                early[pending.pop(future)] = result
+                while start + len(results) in early:
+                    results.append(early.pop(start + len(results)))
                 done += 1
                 if progress is not None:
                     progress(done, n)
@@ -429,8 +433,7 @@ def _run_pool(
         _abort(pool)
         raise
     pool.shutdown(wait=True)
-    results = [r for r in slots if r is not None]
-    assert len(results) == n - start
+    assert len(results) == n - start and not early
     return results
 
 
