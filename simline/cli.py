@@ -15,12 +15,15 @@ happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
 import os
+import signal
 import stat
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 import click
 
 from simline import __version__
-from simline.errors import ConfigError, SimlineError, printable
+from simline.errors import ConfigError, SimlineError, SimlineWarning, printable
 
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
@@ -139,18 +142,36 @@ def _strerror(err: OSError) -> str:
     return why[:1].lower() + why[1:]
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread: it stops a run as Ctrl-C does (workers too)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    del signum, frame
+    raise _Terminated
+
+
 def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Turn simline's errors into one line on stderr and their exit status."""
+    """Turn simline's errors into one line on stderr and their exit status.
+
+    The library's notices (:class:`~simline.errors.SimlineWarning`) are shown the same way,
+    as ``simline: <notice>``.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        show = warnings.showwarning
+        warnings.showwarning = functools.partial(_show_warning, show)
         try:
             return command(*args, **kwargs)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except SimlineError as err:
             _fail(str(err), err.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as err:
+            if isinstance(err, _Terminated):
+                click.echo("simline: terminated", err=True)
+                sys.exit(128 + signal.SIGTERM)
             click.echo("simline: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:
@@ -166,6 +187,8 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
                 f"for the traceback): {type(err).__name__}: {err}",
                 1,
             )
+        finally:
+            warnings.showwarning = show
 
     return wrapper
 
@@ -275,6 +298,24 @@ class _Group(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
+def _show_warning(
+    show: Callable[..., None],
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    if issubclass(category, SimlineWarning):
+        try:
+            click.echo(f"simline: {printable(str(message))}", err=True)
+        except (OSError, ValueError):
+            _silence(2)
+    else:
+        show(message, category, filename, lineno, file, line)
+
+
 #: Options that ``run`` and ``compare`` share, defined once.
 _BACKEND_OPTION = click.option(
     "--backend",
@@ -290,10 +331,16 @@ _JOBS_OPTION = click.option(
     metavar="N",
     help=(
         "Replications in parallel processes (threads for the fast engine when a "
-        "replication takes under 2 s)  [default: number of cores]"
+        "replication takes under 2 s), at most one per core available and per "
+        "replication  [default: number of cores]"
     ),
 )
 _QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+_FORCE_OPTION = click.option(
+    "--force",
+    is_flag=True,
+    help="Run even when the run is estimated to take longer than the limit (docs/limits.md).",
+)
 
 
 @click.group(name="simline", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -349,6 +396,7 @@ _OUTPUT = click.Path(path_type=Path, readable=False)
 )
 @_JOBS_OPTION
 @_QUIET_OPTION
+@_FORCE_OPTION
 @_reports_errors
 def run(
     config: Path,
@@ -362,6 +410,7 @@ def run(
     trace: Path | None,
     jobs: int | None,
     quiet: bool,
+    force: bool,
 ) -> None:
     """Simulate one scenario and print its figures with 95% confidence intervals."""
     if output is None:
@@ -381,6 +430,7 @@ def run(
     if trace is not None and trace.suffix.lower() == ".parquet":
         _require_pyarrow()
     backend_name, _ = resolve_backend(backend, plan, trace=trace is not None)
+    _check_budget(config, plan, backend_name, jobs, force)
 
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
@@ -482,6 +532,7 @@ def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str,
 )
 @_JOBS_OPTION
 @_QUIET_OPTION
+@_FORCE_OPTION
 @click.option(
     "--rate",
     "rates",
@@ -516,6 +567,7 @@ def compare(
     output: Path | None,
     jobs: int | None,
     quiet: bool,
+    force: bool,
     rates: tuple[str, ...],
     sensitivity: bool,
     plot: Path | None,
@@ -569,6 +621,8 @@ def compare(
     # random numbers need the same ones. auto picks fast only if every scenario allows it.
     engines = {resolve_backend(backend, plan)[0] for plan in plans}
     backend_name = engines.pop() if len(engines) == 1 else "des"
+    for path, plan in zip(paths, plans, strict=True):
+        _check_budget(path, plan, backend_name, jobs, force)
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
         _announce_compile(backend_name, plans)
@@ -722,6 +776,24 @@ def _load(path: Path) -> ScenarioConfig:
         return load_scenario(path)
     except OSError as err:
         raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from err
+
+
+def _check_budget(path: Path, plan: Plan, backend_name: str, jobs: int | None, force: bool) -> None:
+    """Refuse a run that cannot run correctly, or (without ``--force``) would take too long."""
+    from simline.engine.budget import check_budget
+    from simline.experiment.replicate import available_cores
+
+    cores = available_cores()
+    workers = min(cores if jobs is None else jobs, cores, plan.replications)
+    try:
+        check_budget(plan, backend_name, workers=workers, force=force, file=str(path))
+    except ConfigError as err:
+        if err.line is None and err.path:  # the plan has no lines: find the key's
+            from simline.config.loader import line_of, read_yaml
+
+            with contextlib.suppress(SimlineError):
+                err.line = line_of(tuple(err.path.split(".")), read_yaml(path)[1])
+        raise ConfigError(err.message, file=err.file, path=err.path, line=err.line) from None
 
 
 def _overrides(
@@ -933,8 +1005,13 @@ def _render_text(renderable: Any) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line (the ``simline`` console script and ``python -m simline``)."""
+    """Run the command line (the ``simline`` console script and ``python -m simline``).
+
+    SIGTERM stops a run as Ctrl-C does: worker processes are ended, one line says so, and
+    the exit status is 143.
+    """
     _hold_closed_descriptors()
+    signal.signal(signal.SIGTERM, _on_sigterm)
     cli.main(args=argv, prog_name="simline")
 
 

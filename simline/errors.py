@@ -7,6 +7,9 @@ them all at once; only :mod:`simline.cli` turns them into a message and an exit 
     ├── ConfigError          bad input: a scenario file, an option or a value (exit status 2)
     ├── SimulationError      a failure while simulating (exit status 1)
     └── ExperimentError      a failure while running an experiment (exit status 1)
+
+    SimlineWarning           something the user should know that is not an error (a
+                             UserWarning: the command line shows it as one line on stderr)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ __all__ = [
     "ConfigError",
     "ExperimentError",
     "SimlineError",
+    "SimlineWarning",
     "SimulationError",
     "printable",
 ]
@@ -151,3 +155,7 @@ class ExperimentError(SimlineError):
     """A failure while running an experiment."""
 
     exit_code = 1
+
+
+class SimlineWarning(UserWarning):
+    """A notice for the user from the library (which never prints): e.g. a repaired cache."""

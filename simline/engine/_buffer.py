@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import simpy
 
     from simline.engine._line import Line, Part
-    from simline.engine._station import Server
+    from simline.engine._station import Server, Station
 
 __all__ = ["BatchBuffer", "Buffer"]
 
@@ -75,7 +75,7 @@ class Buffer:
         Places; ``None`` for unlimited.
     """
 
-    __slots__ = ("cap", "env", "getters", "items", "line", "name", "putters")
+    __slots__ = ("cap", "env", "getters", "items", "line", "name", "owner", "putters")
 
     def __init__(self, env: simpy.Environment, line: Line, name: str, cap: int | None) -> None:
         self.env = env
@@ -85,6 +85,8 @@ class Buffer:
         self.items: deque[Part] = deque()
         self.getters: deque[Server] = deque()
         self.putters: deque[_Putter] = deque()
+        #: The station this buffer feeds (set by the builder).
+        self.owner: Station = None  # type: ignore[assignment]
 
     def __len__(self) -> int:
         return len(self.items)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from simpy import Event, Interrupt
 
+from simline.engine._deadlock import Deadlock
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
@@ -28,7 +30,17 @@ if TYPE_CHECKING:
     from simline.engine._sampling import Sampler
     from simline.engine._workforce import OperatorPool
 
-__all__ = ["BLOCKED", "BUSY", "DOWN", "OFF_SHIFT", "SETUP", "STARVED", "Server", "Station"]
+__all__ = [
+    "BLOCKED",
+    "BUSY",
+    "DOWN",
+    "OFF_SHIFT",
+    "SETUP",
+    "STARVED",
+    "Server",
+    "Station",
+    "check_deadlock",
+]
 
 # State indices, in the order of simline.plan.STATES.
 BUSY = 0
@@ -37,6 +49,26 @@ BLOCKED = 2
 STARVED = 3
 DOWN = 4
 OFF_SHIFT = 5
+
+
+def check_deadlock(station: Station) -> None:
+    """Raise :class:`Deadlock` if ``station`` is part of a deadlock (see ``_deadlock``).
+
+    Called when one of its servers has just blocked: follow the buffers its blocked servers
+    wait for; stop at the first server that is not blocked at a full buffer.
+    """
+    queue = [station]
+    seen = {station.index}
+    for st in queue:  # the list grows while it is walked
+        for server in st.servers:
+            target = server.waiting_in
+            if server.base != BLOCKED or target is None or len(target.items) < target.cap:
+                return
+            owner = target.owner
+            if owner.index not in seen:
+                seen.add(owner.index)
+                queue.append(owner)
+    raise Deadlock(station.line.env.now, [st.name for st in queue])
 
 
 class Station:
@@ -281,7 +313,9 @@ class Server:
                 self.set(BLOCKED)
                 if trace is not None:
                     line.log(part, name, "blocked")
-                yield target.block(self, part)
+                blocked = target.block(self, part)
+                check_deadlock(station)
+                yield blocked
 
     def run_batch(self) -> Generator[simpy.Event, Any, None]:
         """Run a server of a batch station: whole builds instead of single parts."""
@@ -367,7 +401,9 @@ class Server:
             self.set(BLOCKED)
             if self.line.trace is not None:
                 self.line.log(part, self.station.name, "blocked")
-            yield target.block(self, part)
+            blocked = target.block(self, part)
+            check_deadlock(self.station)
+            yield blocked
 
     def work(self, duration: float, base: int, part: Part) -> Generator[simpy.Event, Any, None]:
         """Work ``duration`` in state ``base`` (busy or setup), through failures and shifts.
@@ -474,3 +510,5 @@ class Server:
                 wait.succeed()
             elif self.waiting_in is not None:
                 self.waiting_in.retry()
+                if self.base == BLOCKED and self.waiting_in is not None:
+                    check_deadlock(station)  # still blocked: the room went to others

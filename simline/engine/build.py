@@ -160,6 +160,7 @@ def _station(
                 f"of {sp.buffer} places and no max_wait"
             )
         st.buffer = BatchBuffer(env, line, name, sp.buffer, batch.size, batch.max_wait)
+    st.buffer.owner = st
     return st
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from simline.engine._deadlock import Deadlock, deadlock_message
 from simline.engine.build import build
 from simline.engine.results import RunResult, product_results, station_results
 from simline.errors import SimulationError
@@ -61,7 +62,9 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     Raises
     ------
     SimulationError
-        If the measured length is not positive or a batch station could never start.
+        If the measured length is not positive, a batch station could never start, or the
+        line deadlocks (stations blocked, each waiting for room at another, for ever: see
+        :mod:`simline.engine._deadlock`).
     """
     if not plan.length > 0.0 or plan.warmup < 0.0:
         raise SimulationError(
@@ -73,14 +76,19 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
     warmup = plan.warmup
     horizon = plan.horizon
     stops = 0
-    if warmup > 0.0:
-        env.run(until=warmup)
+    try:
+        if warmup > 0.0:
+            env.run(until=warmup)
+            stops += 1
+        _finish_instant(env, warmup)
+        line.start_measuring()
+        env.run(until=horizon)
         stops += 1
-    _finish_instant(env, warmup)
-    line.start_measuring()
-    env.run(until=horizon)
-    stops += 1
-    _finish_instant(env, horizon)
+        _finish_instant(env, horizon)
+    except Deadlock as lock:
+        raise SimulationError(
+            deadlock_message(plan, replication, lock.time, lock.stations)
+        ) from None
 
     for station in line.stations:
         station.close(horizon)

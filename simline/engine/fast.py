@@ -20,15 +20,21 @@ SimPy engine for the others and ``--backend fast`` refuses them with a :class:`C
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import pickle
+import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import numpy as np
 
 from simline.engine import rng
+from simline.engine._deadlock import deadlock_message
 from simline.engine.results import RunResult, product_results, station_results
-from simline.errors import ConfigError, SimulationError
+from simline.errors import ConfigError, SimlineWarning, SimulationError
+
+_M = TypeVar("_M")
 
 if TYPE_CHECKING:
     from simline.kernels.line import LineArrays
@@ -41,6 +47,10 @@ _N_PURPOSES = len(rng.Purpose)
 _MODES = {"saturated": 0, "interarrival": 1, "conwip": 2}
 #: Process times the recursion draws ahead per station (for other than constant/exponential).
 _BLOCK = 64
+#: The recursion keeps a ring of ``max buffer + 2`` start and departure times per station:
+#: it runs the lines where these hold at most this many (8 MiB each), the event kernel
+#: the others.
+_TANDEM_RING = 1 << 20
 #: How often the capacities may be doubled before giving up (2**20 times the first guess).
 _MAX_DOUBLINGS = 20
 
@@ -62,8 +72,9 @@ def supports(plan: Plan) -> str | None:
     -------
     str or None
         The unsupported feature, named as in the scenario file. Every feature of the model
-        is covered (only the trace is not, see :func:`simulate`); the one limit is the size
-        of the kernel's setup table, a station x product x product array.
+        is covered (only the trace is not, see :func:`simulate`); the limits are the size
+        of the kernel's setup table, a station x product x product array, and the size of
+        the arrays before the first event (:data:`_MAX_START_BYTES`).
     """
     n_st, n_prod = len(plan.stations), len(plan.products)
     if n_st * n_prod * n_prod > SETUP_TABLE_MAX:
@@ -71,7 +82,9 @@ def supports(plan: Plan) -> str | None:
             f"{n_prod:,} products at {n_st:,} stations (its table of product changes would "
             f"hold {n_st * n_prod * n_prod:,} entries, at most {SETUP_TABLE_MAX:,})"
         )
-    return None
+    if tandem_steps(plan) is not None:
+        return None
+    return _too_large(plan)
 
 
 def simulate(
@@ -103,7 +116,8 @@ def simulate(
     ConfigError
         If the plan uses a feature the kernels do not cover, or a trace is asked for.
     SimulationError
-        If the measured length is not positive or the line grows without bound.
+        If the measured length is not positive, the line grows without bound, or it
+        deadlocks (see :mod:`simline.engine._deadlock`).
     ValueError
         If ``kernel`` is unknown, or ``"tandem"`` for a plan :func:`tandem_steps` refuses.
     """
@@ -129,17 +143,60 @@ def simulate(
         return _result(plan, replication, _run_tandem(plan, states))
     if kernel == "tandem":
         raise ValueError(f"scenario {plan.name!r} is not a serial line of single servers")
-    from simline.kernels.line import OVERFLOW, simulate_line
+    from simline.kernels.line import DEADLOCK, OVERFLOW, X_NOW, simulate_line
 
     for doubling in range(_first_doubling(plan), _MAX_DOUBLINGS + 1):
+        if doubling > 0 and _layout(plan, 2**doubling)[0].nbytes > _MAX_BYTES:
+            break
         m = _pack(plan, states.copy(), 2**doubling)
-        if simulate_line(m) != OVERFLOW:
-            _remember_doubling(plan, doubling)
-            return _result(plan, replication, m)
+        status = int(_call_kernel(simulate_line, m) or 0)
+        if status & OVERFLOW:
+            continue
+        _remember_doubling(plan, doubling)
+        if status & DEADLOCK:
+            raise SimulationError(
+                deadlock_message(plan, replication, float(m.cf[X_NOW]), _deadlocked(plan, m))
+            )
+        return _result(plan, replication, m)
     raise SimulationError(
         f"scenario {plan.name!r}, replication {replication}: the line holds more parts than "
         "the fast backend can store (is a station overloaded?)"
     )
+
+
+#: The notice (a :class:`~simline.errors.SimlineWarning`) when the cache was repaired.
+CACHE_REPAIRED = "the fast engine's cache was damaged; recompiling"
+
+
+def _call_kernel(run: Callable[[_M], int | None], m: _M) -> int | None:
+    """Call a kernel's wrapper; if Numba's cache of the kernels is damaged, repair and retry.
+
+    A truncated or garbled cache file makes loading the kernel fail (an ``UnpicklingError``
+    or another error of unpickling). The damaged files are then deleted, the notice
+    :data:`CACHE_REPAIRED` is issued as a :class:`~simline.errors.SimlineWarning`, and the
+    call is made again, which compiles the kernel afresh. An error that is not the cache's
+    goes on as it was.
+    """
+    from simline.kernels._jit import repair_cache
+    from simline.kernels.line import _simulate_line_kernel
+
+    try:
+        return run(m)
+    except Exception as exc:
+        repaired = repair_cache(_simulate_line_kernel)
+        if not repaired and not isinstance(exc, (pickle.UnpicklingError, EOFError)):
+            raise
+        if repaired:
+            warnings.warn(CACHE_REPAIRED, SimlineWarning, stacklevel=3)
+    return run(m)
+
+
+def _deadlocked(plan: Plan, m: LineArrays) -> list[str]:
+    """Return the stations of the deadlock the kernel found: those its last check marked."""
+    from simline.kernels.line import B_DLQ, B_MARK, C_MARK
+
+    n = int((m.buf[:, B_MARK] == m.ci[C_MARK]).sum())
+    return [plan.stations[int(b)].name for b in m.buf[:n, B_DLQ]]
 
 
 def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
@@ -160,7 +217,8 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
 
     That is: one product, whose routing visits a station at most once; one server at each
     station of its routing; no builds; no station that needs operators from a workforce;
-    failures, if any, counted in operating time. (Setups never happen with one product: a
+    failures, if any, counted in operating time; buffers small enough for its rings
+    (:data:`_TANDEM_RING`). (Setups never happen with one product: a
     server's first part needs none.) Stations off the routing may be anything but batch
     stations or calendar failures, which would make them change state.
     """
@@ -175,6 +233,9 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
     routing = plan.products[0].routing
     if len(set(routing)) != len(routing) or any(plan.stations[i].servers != 1 for i in routing):
         return None
+    longest = max((plan.stations[i].buffer or 0 for i in routing), default=0)
+    if len(routing) * (longest + 2) > _TANDEM_RING:
+        return None  # its rings would be large: the event kernel grows with the run instead
     return routing
 
 
@@ -230,7 +291,7 @@ def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
         p_cnt=np.zeros((1, 4), dtype=np.int64),
         p_lead=np.zeros((1, 2), dtype=np.float64),
     )
-    simulate_tandem(m)
+    _call_kernel(simulate_tandem, m)
     for i, sp in enumerate(plan.stations):  # off the routing: idle all the measured time
         if i not in steps:
             m.acc[i, STARVED] = sp.servers * plan.length
@@ -312,6 +373,182 @@ def _cumulative(weights: list[float]) -> np.ndarray:
     return cum
 
 
+#: Capacities start at this many places times the scale (then double when a run needs
+#: more): for a buffer without limit, and the part pool's and queues' headroom.
+_BASE = 64
+#: A configured capacity (buffer places, CONWIP level, builds) is given its full size at
+#: first only up to this many places times the scale: larger ones grow with the run, as
+#: far as it fills them, so a million-place buffer that holds ten parts costs ten.
+_ROOM = 4096
+#: Integer columns per server (``simline.kernels.line.SV_WIDTH``, not imported to keep
+#: the kernels' import out of :func:`supports`).
+SV_COLUMNS = 19
+#: The event kernel's arrays may take this much memory at the start (bytes); a plan needing
+#: more (tens of thousands of servers, thousands of products with setups) runs on des.
+_MAX_START_BYTES = 512 * 2**20
+#: ... and this much when they grow: beyond it the line holds more parts than the fast
+#: backend can store (an overloaded station, most likely).
+_MAX_BYTES = 4 * 2**30
+
+
+class _Sizes(NamedTuple):
+    """The capacities of one run of the event kernel (see :func:`_sizes`)."""
+
+    items: int
+    putters: int
+    parts: int
+    heap: int
+    build: int
+    bld_rows: int
+    nbytes: int
+
+
+def _parts_bound(plan: Plan) -> float:
+    """Return the most parts the line can ever hold at once (``math.inf``: no bound).
+
+    CONWIP holds exactly its level. Under saturated release parts are created on a server
+    of a first station, so they are all on servers (a build each at most) or in buffers;
+    an unlimited buffer (or interarrival release, whose parts may queue outside) has no
+    bound.
+    """
+    release = plan.release
+    if release.mode == "conwip":
+        return float(release.wip)
+    if release.mode == "interarrival" or any(s.buffer is None for s in plan.stations):
+        return math.inf
+    held = sum(s.servers * (s.batch.size if s.batch is not None else 1) for s in plan.stations)
+    return float(held + sum(s.buffer or 0 for s in plan.stations))
+
+
+def _sizes(plan: Plan, scale: int) -> _Sizes:
+    """Size every array of the event kernel from what a run can use, ``scale`` x the start.
+
+    Nothing is sized from a configured maximum alone: a capacity is the least of what the
+    configuration allows, what the line can hold (:func:`_parts_bound`) and a start that
+    doubles with ``scale`` (the kernel flags an overflow and the run starts again larger).
+    A buffer's queue of blocked parts holds the servers of the stations that feed it (and
+    the parts that wait outside, at a first station). A build takes a row of ``bld``, as
+    wide as the largest build, for each server of a batch station; any other server holds
+    its one part in ``sv``. Nothing per server is allocated here, so a plan too large to run is
+    told apart cheaply (:func:`_too_large`).
+    """
+    stations = plan.stations
+    n_st, n_prod = len(stations), len(plan.products)
+    n_srv = sum(s.servers for s in stations)
+    base, room = _BASE * scale, _ROOM * scale
+    bound = _parts_bound(plan)
+    finite = [s.buffer for s in stations if s.buffer is not None]
+    unlimited = n_st - len(finite)
+    items = int(max(1, min(max([*finite, base]), room, bound)))
+    mode = plan.release.mode
+    outside = (
+        0 if mode == "saturated" else min(plan.release.wip, room) if mode == "conwip" else base
+    )
+    feeders: list[set[int]] = [set() for _ in stations]
+    firsts: set[int] = set()
+    for prod in plan.products:
+        firsts.add(prod.routing[0])
+        for a, b in itertools.pairwise(prod.routing):
+            feeders[b].add(a)
+    queue = max(
+        sum(stations[a].servers for a in feeders[b]) + (outside if b in firsts else 0)
+        for b in range(n_st)
+    )
+    putters = int(min(queue + base, max(bound, 1) + base))
+    widths = [s.batch.size if s.batch is not None else 1 for s in stations]
+    build = max(widths)
+    held = sum(s.servers * (w + 1) for s, w in zip(stations, widths, strict=True))
+    parts = min(
+        min(held, room + n_srv)
+        + sum(min(c, items) for c in finite)
+        + unlimited * items
+        + (0 if mode == "saturated" else len(firsts) * putters)
+        + 16,
+        bound + n_srv + 16,
+    )
+    parts = int(max(parts, n_srv + 16))
+    heap = 8 * n_srv + 2 * build + base + 16
+    rows = max(sum(s.servers for s in stations if s.batch is not None), 1)
+    words = (
+        n_srv * (SV_COLUMNS + 5)  # sv, sf
+        + n_st * max(s.servers for s in stations)  # getters
+        + rows * build  # bld
+        + n_st * n_prod * (n_prod + 3)  # setup, proc, pick tables
+        + n_st * (items + 2 * putters)  # buffers
+        + parts * 6  # part pool
+        + heap * 5  # event heap
+        + 3 * n_srv  # operators
+    )
+    return _Sizes(items, putters, parts, heap, build, rows, 8 * words)
+
+
+#: Per plan (by identity, the few most recent) and scale: what :func:`_layout` computed.
+_LAYOUTS: dict[tuple[int, int], tuple[Plan, tuple[_Sizes, list[int], np.ndarray]]] = {}
+
+
+def _layout(plan: Plan, scale: int) -> tuple[_Sizes, list[int], np.ndarray]:
+    """Return :func:`_sizes`, :func:`_on_cycle` and :func:`_build_slots` of ``plan``.
+
+    Computed once per plan and scale: every replication packs the same plan.
+    """
+    key = (id(plan), scale)
+    hit = _LAYOUTS.get(key)
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    layout = (_sizes(plan, scale), _on_cycle(plan), _build_slots(plan))
+    _LAYOUTS[key] = (plan, layout)
+    while len(_LAYOUTS) > _DOUBLINGS_KEPT:  # forget the oldest
+        _LAYOUTS.pop(next(iter(_LAYOUTS)), None)
+    return layout
+
+
+def _on_cycle(plan: Plan) -> list[int]:
+    """Mark (1) each station on a cycle of stations that feed each other in the routings.
+
+    Only there can blocked servers wait for each other for ever (a deadlock), so only
+    there does the event kernel look for one.
+    """
+    n_st = len(plan.stations)
+    feeds: list[set[int]] = [set() for _ in range(n_st)]
+    for prod in plan.products:
+        for a, b in itertools.pairwise(prod.routing):
+            feeds[a].add(b)
+    marks = []
+    for i in range(n_st):
+        seen: set[int] = set()
+        todo = list(feeds[i])
+        while todo and i not in seen:
+            j = todo.pop()
+            if j not in seen:
+                seen.add(j)
+                todo.extend(feeds[j])
+        marks.append(1 if i in seen else 0)
+    return marks
+
+
+def _build_slots(plan: Plan) -> np.ndarray:
+    """Return each server's row of ``bld``: one per server of a batch station (0 for others)."""
+    rows = np.zeros(sum(s.servers for s in plan.stations), dtype=np.int64)
+    s = row = 0
+    for sp in plan.stations:
+        if sp.batch is not None:
+            rows[s : s + sp.servers] = np.arange(row, row + sp.servers)
+            row += sp.servers
+        s += sp.servers
+    return rows
+
+
+def _too_large(plan: Plan) -> str | None:
+    """Why the event kernel's arrays would be too large for ``plan`` at the start, or None."""
+    nbytes = _layout(plan, 1)[0].nbytes
+    if nbytes > _MAX_START_BYTES:
+        return (
+            f"a line this large ({nbytes / 2**20:,.0f} MiB of arrays before the first "
+            f"event; the limit is {_MAX_START_BYTES // 2**20} MiB)"
+        )
+    return None
+
+
 def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     """Pack ``plan`` into the kernel's arrays, every capacity ``scale`` times the first guess."""
     from simline.kernels.line import (
@@ -319,11 +556,13 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         CF_WIDTH,
         CI_WIDTH,
         S_BSIZE,
+        S_CYCLE,
         S_OPS,
         S_PERPART,
         SF_WIDTH,
         ST_WIDTH,
         SV_WIDTH,
+        V_BROW,
         LineArrays,
     )
     from simline.kernels.random import dist_tables
@@ -348,18 +587,12 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
     workforce = plan.workforce
     saturated = plan.release.mode == "saturated"
     first = 0
-    finite = 0
-    unlimited = 0
     for i, sp in enumerate(stations):
         st[i, 0] = sp.servers
         st[i, 1] = -1 if sp.buffer is None else sp.buffer
         st[i, 2] = first
         sv_station[first : first + sp.servers] = i
         first += sp.servers
-        if sp.buffer is None:
-            unlimited += 1
-        else:
-            finite += sp.buffer
         if sp.failure is not None:
             st[i, 3] = 1 if sp.failure.operating else 2
             st[i, 4] = row(sp.failure.ttf)
@@ -387,6 +620,8 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
             st[i, 8] = len(firsts)
             pick_prod[i, : len(firsts)] = firsts
             pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
+    size, cycle, slots = _layout(plan, scale)
+    st[:, S_CYCLE] = cycle
     cfg = np.zeros(5, dtype=np.int64)
     period = 0.0
     changes: tuple[tuple[float, int], ...] = ((0.0, 0),)
@@ -409,15 +644,10 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         route_len[p] = len(prod.routing)
     dint, dpar, emp = dist_tables([(int(d.code), d.params) for d in dists])
 
-    conwip = int(cfg[1])
-    finite_caps = [s.buffer for s in stations if s.buffer is not None]
-    q = max([*finite_caps, 64 * scale])
-    putters = n_srv + conwip + 64 * scale
-    build = max([1] + [s.batch.size for s in stations if s.batch is not None])
-    parts = n_srv * (build + 1) + finite + unlimited * q + conwip + putters * n_st + 16
-    heap = 8 * n_srv + 2 * build + 64 * scale + 16
+    q, putters, parts, heap = size.items, size.putters, size.parts, size.heap
     sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
     sv[:, 0] = sv_station
+    sv[:, V_BROW] = slots
     return LineArrays(
         st=st,
         scrap=np.array([s.scrap for s in stations], dtype=np.float64),
@@ -457,7 +687,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         wf_t=np.array([t for t, _ in changes], dtype=np.float64),
         wf_n=np.array([n for _, n in changes], dtype=np.int64),
         opl=np.zeros(3 * n_srv, dtype=np.int64),
-        bld=np.zeros((n_srv, build), dtype=np.int64),
+        bld=np.zeros((size.bld_rows, size.build), dtype=np.int64),
         pt_ent=np.zeros(parts, dtype=np.float64),
     )
 

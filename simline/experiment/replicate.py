@@ -11,22 +11,28 @@ more entry there, and one more name in :data:`AUTO_ORDER` if ``auto`` may choose
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import (
+    FIRST_COMPLETED,
     Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    as_completed,
+    wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
-from simline.errors import ConfigError, SimlineError, SimulationError
+from simline.errors import ConfigError, SimlineError, SimlineWarning, SimulationError
 
 if TYPE_CHECKING:
     from simline.engine.results import RunResult
@@ -38,6 +44,7 @@ __all__ = [
     "COMPILED",
     "COMPILE_PENDING",
     "Simulate",
+    "available_cores",
     "resolve_backend",
     "run_replications",
 ]
@@ -107,6 +114,14 @@ _LABELS = {"fast": "fast (Numba)", "des": "des (SimPy)"}
 
 #: Every name ``--backend`` accepts.
 BACKEND_CHOICES: tuple[str, ...] = ("auto", "des", "fast")
+
+#: Replications submitted to a pool per worker at a time: enough to keep every worker busy,
+#: few enough that the bookkeeping does not grow with the number of replications.
+IN_FLIGHT_PER_WORKER = 2
+
+#: How often (seconds) a worker process checks that its parent is still alive, where the
+#: operating system cannot be asked to stop it with its parent (not Linux).
+_PARENT_POLL_S = 1.0
 
 #: Worker processes start afresh (no fork): the same behaviour on every platform, and safe
 #: with threads in the parent (a progress display) and with Numba.
@@ -187,7 +202,9 @@ def run_replications(
     backend
         ``"des"``, ``"fast"`` or ``"auto"`` (see :func:`resolve_backend`).
     jobs
-        Parallel workers; ``None`` means one per core. With one job or one replication
+        Parallel workers; ``None`` means one per core. Never more workers than the cores
+        this process may run on (:func:`available_cores`) nor than replications: more
+        would only share the same cores, at a memory cost each. With one job or one replication
         everything runs in this thread. With more replications than workers, a compiled
         backend (:data:`COMPILED`) runs the first replication here (the second too if the
         first compiled the kernels), then the others in threads when it took less than
@@ -213,14 +230,15 @@ def run_replications(
     n = plan.replications
     if n < 1:
         raise ConfigError(f"must be >= 1 (got {n})", path="run.replications")
+    cores = available_cores()
     if jobs is None:
-        jobs = os.cpu_count() or 1
+        jobs = cores
     if jobs < 1:
         raise ConfigError(f"must be >= 1 (got {jobs})", path="--jobs")
     name, simulate = resolve_backend(backend, plan, trace=trace)
     if progress is not None:
         progress(0, n)
-    workers = min(jobs, n)
+    workers = min(jobs, cores, n)
     if workers == 1:
         results = []
         for i in range(n):
@@ -250,6 +268,14 @@ def run_replications(
     return first + _run_parallel(simulate, plan, workers, trace, progress, start=len(first))
 
 
+def available_cores() -> int:
+    """Return how many cores this process may run on (its CPU affinity where known)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def _never(plan: Plan) -> bool:
     del plan
     return False
@@ -267,9 +293,64 @@ def _run_one(simulate: Simulate, plan: Plan, replication: int, trace: bool) -> R
         ) from exc
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle; workers are terminated by it."""
+def _run_in_worker(
+    simulate: Simulate, plan: Plan, replication: int, trace: bool
+) -> tuple[RunResult, list[str]]:
+    """Run one replication in a worker process; also return its :class:`SimlineWarning` texts.
+
+    A warning raised in a worker would be printed there, by Python, in its own format; the
+    parent issues them again (:func:`_rewarn`) where the caller can see and show them.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SimlineWarning)
+        result = _run_one(simulate, plan, replication, trace)
+    notes = [str(w.message) for w in caught if issubclass(w.category, SimlineWarning)]
+    for w in caught:
+        if not issubclass(w.category, SimlineWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result, notes
+
+
+def _rewarn(notes: list[str]) -> None:
+    for note in notes:
+        warnings.warn(note, SimlineWarning, stacklevel=2)
+
+
+def _init_worker(parent: int) -> None:
+    """Worker initializer: die with the parent; Ctrl-C and SIGTERM are the parent's to handle.
+
+    On Linux the kernel sends the worker SIGKILL when its parent dies, however it dies
+    (``kill -9`` included); the parent is checked once more after asking, in case it died
+    before. Elsewhere a daemon thread checks every :data:`_PARENT_POLL_S` seconds that the
+    parent is still there, and ends the worker when it is not. SIGINT (Ctrl-C reaches the
+    whole process group) is ignored: the parent terminates its workers itself.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _die_with_parent():
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+        return
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="simline-parent-watch", daemon=True
+    ).start()
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; ``False`` where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        return int(libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_S)
+    os._exit(1)
 
 
 def _run_parallel(
@@ -285,7 +366,8 @@ def _run_parallel(
     pool = ProcessPoolExecutor(
         max_workers=min(workers, plan.replications - start),
         mp_context=multiprocessing.get_context(_START_METHOD),
-        initializer=_ignore_sigint,
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     )
     try:
         return _run_pool(pool, simulate, plan, trace, progress, start=start)
@@ -306,26 +388,52 @@ def _run_pool(
 ) -> list[RunResult]:
     """Run replications ``start .. n - 1`` in ``pool``; return them in order.
 
+    Replications are submitted as workers free up, at most :data:`IN_FLIGHT_PER_WORKER`
+    per worker at a time, so the bookkeeping is the same for ten replications or a
+    billion: only the results are kept (a few kilobytes each), in order as they come, the
+    few that finish ahead of an earlier one aside until it is done.
+
     On a failure or Ctrl-C the replications not started are cancelled and worker processes
     terminated; a thread cannot be stopped, so it finishes the replication it runs (about
     as long as the first one took) while the exception propagates.
     """
     n = plan.replications
-    slots: list[RunResult | None] = [None] * (n - start)
+    processes = isinstance(pool, ProcessPoolExecutor)
+    limit = IN_FLIGHT_PER_WORKER * max(getattr(pool, "_max_workers", 1), 1)
+    results: list[RunResult] = []  # in order; those that finished early wait in ``early``
+    early: dict[int, RunResult] = {}
+    pending: dict[Future[object], int] = {}
+    todo = iter(range(start, n))
+    done = start
     try:
-        futures: dict[Future[RunResult], int] = {
-            pool.submit(_run_one, simulate, plan, i, trace): i - start for i in range(start, n)
-        }
-        for done, future in enumerate(as_completed(futures), start=start + 1):
-            slots[futures[future]] = future.result()
-            if progress is not None:
-                progress(done, n)
+        while True:
+            for i in itertools.islice(todo, limit - len(pending)):
+                if processes:
+                    future: Future[object] = pool.submit(_run_in_worker, simulate, plan, i, trace)
+                else:
+                    future = pool.submit(_run_one, simulate, plan, i, trace)
+                pending[future] = i
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                value = future.result()
+                if processes:
+                    result, notes = cast("tuple[RunResult, list[str]]", value)
+                    _rewarn(notes)
+                else:
+                    result = cast("RunResult", value)
+                early[pending.pop(future)] = result
+                while start + len(results) in early:
+                    results.append(early.pop(start + len(results)))
+                done += 1
+                if progress is not None:
+                    progress(done, n)
     except BaseException:  # a failed replication, KeyboardInterrupt: stop the others now
         _abort(pool)
         raise
     pool.shutdown(wait=True)
-    results = [r for r in slots if r is not None]
-    assert len(results) == n - start
+    assert len(results) == n - start and not early
     return results
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
 from typing import Any
 
 from numba import njit as _numba_njit
 
-__all__ = ["JIT_OPTIONS", "is_cached", "njit", "njit_inline", "njit_loop"]
+__all__ = [
+    "JIT_OPTIONS",
+    "damaged_cache_files",
+    "is_cached",
+    "njit",
+    "njit_inline",
+    "njit_loop",
+    "repair_cache",
+]
 
 #: Cached on disk (compile once), no GIL (parallel replications in threads), strict IEEE
 #: arithmetic (the same numbers as the JIT-off run), numpy's error model (no ZeroDivisionError
@@ -70,5 +80,49 @@ def is_cached(kernel: Any) -> bool:
     """
     try:
         return bool(kernel._cache._cache_file._load_index())
-    except Exception:  # any change in Numba's internals: assume cached
-        return True
+    except Exception:  # a damaged index, or a change in Numba's internals
+        return not damaged_cache_files(kernel)
+
+
+def _cache_dir(kernel: Any) -> Path | None:
+    try:
+        return Path(kernel._cache.cache_path)
+    except Exception:  # the JIT is off, or Numba's internals changed
+        return None
+
+
+def damaged_cache_files(kernel: Any) -> list[Path]:
+    """List the files of Numba's cache next to ``kernel`` that cannot be read back.
+
+    Every index (``.nbi``: Numba's version, then a pickle) and data file (``.nbc``: a
+    pickle) in the kernel's cache directory is read as Numba reads it; a truncated or
+    garbled one fails. (The directory holds the caches of every kernel of the module's
+    package, or of ``NUMBA_CACHE_DIR``'s copy of it.)
+    """
+    directory = _cache_dir(kernel)
+    if directory is None or not directory.is_dir():
+        return []
+    damaged: list[Path] = []
+    for path in sorted(directory.glob("*.nbi")) + sorted(directory.glob("*.nbc")):
+        try:
+            with path.open("rb") as f:
+                if path.suffix == ".nbi":
+                    pickle.load(f)
+                pickle.loads(f.read())
+        except FileNotFoundError:  # removed meanwhile (another process repairing it)
+            continue
+        except Exception:
+            damaged.append(path)
+    return damaged
+
+
+def repair_cache(kernel: Any) -> list[Path]:
+    """Delete the damaged cache files next to ``kernel`` (see :func:`damaged_cache_files`).
+
+    Numba then compiles what they held again, and caches it anew. Returns the files
+    deleted (none: nothing was damaged).
+    """
+    damaged = damaged_cache_files(kernel)
+    for path in damaged:
+        path.unlink(missing_ok=True)
+    return damaged

@@ -66,8 +66,9 @@ SATURATED, INTERARRIVAL, CONWIP = 0, 1, 2
     S_OPS,
     S_BSIZE,
     S_PERPART,
-) = range(12)
-ST_WIDTH = 12
+    S_CYCLE,
+) = range(13)
+ST_WIDTH = 13
 FAIL_NONE, FAIL_OPERATING, FAIL_CALENDAR = 0, 1, 2
 # Server integer columns.
 (
@@ -89,8 +90,9 @@ FAIL_NONE, FAIL_OPERATING, FAIL_CALENDAR = 0, 1, 2
     V_HAS_OPS,
     V_NB,
     V_BIDX,
-) = range(18)
-SV_WIDTH = 18
+    V_BROW,
+) = range(19)
+SV_WIDTH = 19
 # Server float columns.
 F_SINCE, F_REMAIN, F_SEG_START, F_STEP, F_TTF_LEFT = range(5)
 SF_WIDTH = 5
@@ -109,9 +111,10 @@ SF_WIDTH = 5
 ) = range(10)
 # Event kinds.
 EV_WAKE, EV_SEG, EV_OPREP, EV_CALFAIL, EV_CALREP, EV_ARRIVAL, EV_SHIFT, EV_EXPIRE = range(8)
-# Buffer columns (B_EXPIRED: the part whose max_wait ran out while it was the oldest).
-B_IHEAD, B_ILEN, B_PHEAD, B_PLEN, B_GLEN, B_EXPIRED = range(6)
-BUF_WIDTH = 6
+# Buffer columns (B_EXPIRED: the part whose max_wait ran out while it was the oldest;
+# B_MARK, B_DLQ: the deadlock check's marks and, down the column, its queue of stations).
+B_IHEAD, B_ILEN, B_PHEAD, B_PLEN, B_GLEN, B_EXPIRED, B_MARK, B_DLQ = range(8)
+BUF_WIDTH = 8
 # Integer counters.
 (
     C_SEQ,
@@ -130,13 +133,19 @@ BUF_WIDTH = 6
     C_QLEN,
     C_WFI,
     C_NADV,
-) = range(16)
-CI_WIDTH = 16
+    C_MARK,
+    C_BLOCKS,
+    C_BLOCKED,
+) = range(19)
+CI_WIDTH = 19
 # Float counters.
 X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN, X_WEEK = range(5)
 CF_WIDTH = 5
 #: status[0] when a capacity was exceeded (the wrapper doubles and runs again).
 OVERFLOW = 1
+#: status bit when the line deadlocked (:func:`_deadlocked`): the run stops there, the
+#: stations of the deadlock are those with ``buf[:, B_MARK] == ci[C_MARK]``.
+DEADLOCK = 2
 
 
 class LineArrays(NamedTuple):
@@ -146,7 +155,8 @@ class LineArrays(NamedTuple):
     (station x product: distribution row), ``setup`` (station x from x to: distribution row or
     -1), ``route`` / ``route_len``, ``pick_prod`` / ``pick_cum`` (products a saturated first
     station releases and their cumulative shares), ``mix_cum``, ``dint`` / ``dpar`` / ``emp``
-    (distributions, see :mod:`simline.kernels.random`), ``cfg`` (release mode, CONWIP level,
+    (distributions, see :mod:`simline.kernels.random`; ``st[:, S_CYCLE]`` is 1 for a station
+    on a cycle of routings, where a deadlock is possible), ``cfg`` (release mode, CONWIP level,
     interarrival distribution row, operators on duty at 0, shift changes per period),
     ``window`` (warm-up, horizon, shift period), ``stf`` (batch max_wait per station),
     ``wf_t`` / ``wf_n`` (the weekly step function of operators on duty).
@@ -155,7 +165,9 @@ class LineArrays(NamedTuple):
     ``put_p``, ``getters``, ``buf`` (buffers), ``pt_prod`` / ``pt_step`` / ``pt_rel`` /
     ``free`` (part pool), ``ht`` / ``he`` (event heap), ``ci`` / ``cf`` (counters), ``opl``
     (operator holders, in the order they took them; the queue for operators; scratch),
-    ``bld`` (each server's build), ``pt_ent`` (when a part entered a batch buffer).
+    ``bld`` (the build of each server of a batch station, in its row ``V_BROW`` of ``sv``; as
+    wide as the largest build; a server of another station holds its one part in
+    ``V_PART``), ``pt_ent`` (when a part entered a batch buffer).
 
     Results: ``acc`` (station x state time), ``st_cnt`` (parts out, scrap, builds, build
     parts), ``p_cnt``
@@ -562,6 +574,63 @@ def _admitted(
     return part
 
 
+@njit
+def _deadlocked(stab: np.ndarray, sv: np.ndarray, buf: np.ndarray, ci: np.ndarray, k: int) -> bool:
+    """Whether station ``k``, one of whose servers just blocked, is part of a deadlock.
+
+    Walks the stations whose full buffers the blocked servers wait for (queue down the
+    ``B_DLQ`` column, visited ones marked with a fresh stamp in ``B_MARK``); the first
+    server that is not blocked at a full buffer ends the walk: no deadlock. If every station
+    reached has only such servers, none will ever take a part again (see
+    ``simline.engine._deadlock``): the marked stations are the deadlock.
+    """
+    stamp = ci[C_MARK] + 1
+    ci[C_MARK] = stamp
+    buf[k, B_MARK] = stamp
+    buf[0, B_DLQ] = k
+    n = 1
+    i = 0
+    while i < n:
+        b = buf[i, B_DLQ]
+        i += 1
+        first = stab[b, S_FIRST]
+        for s in range(first, first + stab[b, S_SERVERS]):
+            t = sv[s, V_WAITING_IN]
+            if sv[s, V_BASE] != BLOCKED or t < 0:
+                return False
+            cap = stab[t, S_CAP]
+            if cap < 0 or buf[t, B_ILEN] < cap:
+                return False
+            if buf[t, B_MARK] != stamp:
+                buf[t, B_MARK] = stamp
+                buf[n, B_DLQ] = t
+                n += 1
+    return True
+
+
+@njit
+def _check_deadlock(stab: np.ndarray, sv: np.ndarray, buf: np.ndarray, ci: np.ndarray) -> None:
+    """After an event in which servers blocked: flag a deadlock if they made one.
+
+    A deadlock needs a cycle of stations, each feeding the next in some routing
+    (``stab[:, S_CYCLE]`` marks the stations on one), and one that formed in this event
+    holds such a station where a server blocked in it (the rest of the deadlock would have
+    been one before). With one such block that station is checked (``ci[C_BLOCKED]``),
+    with several every station on a cycle (rare: a shift change, a batch).
+    """
+    if ci[C_BLOCKS] == 1:
+        found = _deadlocked(stab, sv, buf, ci, ci[C_BLOCKED])
+    else:
+        found = False
+        for k in range(stab.shape[0]):
+            if stab[k, S_CYCLE] and _deadlocked(stab, sv, buf, ci, k):
+                found = True
+                break
+    ci[C_BLOCKS] = 0
+    if found:
+        ci[C_STATUS] |= DEADLOCK
+
+
 @njit_loop
 def _simulate_line_kernel(
     stab: np.ndarray,
@@ -694,10 +763,10 @@ def _simulate_line_kernel(
             part = _pop_item(items, buf, b)
             if part == buf[b, B_EXPIRED]:
                 buf[b, B_EXPIRED] = -1
-            bld[s, i] = part
+            bld[sv[s, V_BROW], i] = part
         sv[s, V_NB] = n
         if n > 0:
-            sv[s, V_PART] = bld[s, 0]
+            sv[s, V_PART] = bld[sv[s, V_BROW], 0]
         if buf[b, B_PLEN] > 0:
             _admit(b)
         if buf[b, B_ILEN] > 0 and n > 0:
@@ -957,7 +1026,7 @@ def _simulate_line_kernel(
                 else:
                     part = _take(st)
                     ok = part >= 0 or saturated
-                    bld[s, 0] = part
+                    sv[s, V_PART] = part  # one part: held in V_PART, not in bld
                     sv[s, V_NB] = 1 if part >= 0 else 0
                 sv[s, V_PC] = PC_GOT
                 if not ok:
@@ -972,9 +1041,13 @@ def _simulate_line_kernel(
                         k = _pick(st, stab[st, S_NPICK], _stream(st, P_MIX))
                         part = _new_part(free, pt_prod, pt_step, pt_rel, ci, pick_prod[st, k])
                         _release(pt_rel, pt_prod, p_cnt, ci, cf, part)
-                        bld[s, n] = part
+                        if size > 0:
+                            bld[sv[s, V_BROW], n] = part
+                        else:
+                            sv[s, V_PART] = part
                     sv[s, V_NB] = want
-                sv[s, V_PART] = bld[s, 0]
+                if size > 0:
+                    sv[s, V_PART] = bld[sv[s, V_BROW], 0]
             elif pc == PC_GOT:
                 sv[s, V_PC] = PC_PROCESS
                 if stab[st, S_SETUP]:
@@ -999,8 +1072,7 @@ def _simulate_line_kernel(
                             duration += _drawn(
                                 dint, dpar, emp, rs, per_part, _stream(st, P_PROCESS)
                             )
-                else:  # one part: a build of one for the hand-on below
-                    bld[s, 0] = part
+                else:  # one part (in V_PART): a build of one for the hand-on below
                     sv[s, V_NB] = 1
                 _start_work(sv, sf, s, duration, BUSY, PC_DONE)
             elif pc == PC_WORK:
@@ -1077,7 +1149,7 @@ def _simulate_line_kernel(
                     sv[s, V_PART] = -1
                     sv[s, V_PC] = PC_TOP
                     continue
-                part = bld[s, i]
+                part = bld[sv[s, V_BROW], i] if size > 0 else sv[s, V_PART]
                 sv[s, V_BIDX] = i + 1
                 p_scrap = scrap[st]
                 good = not (p_scrap > 0.0 and _u01(rs, _stream(st, P_SCRAP)) < p_scrap)
@@ -1091,12 +1163,15 @@ def _simulate_line_kernel(
                     sv[s, V_WAIT_REPAIR] = 1
                     return
             else:  # PC_PUT: put the part just handed on (blocking while there is no place)
-                part = bld[s, sv[s, V_BIDX] - 1]
+                part = bld[sv[s, V_BROW], sv[s, V_BIDX] - 1] if size > 0 else sv[s, V_PART]
                 target = route[pt_prod[part], pt_step[part]]
                 sv[s, V_PC] = PC_HAND
                 if not _put(target, part):
                     _set(sv, sf, ci, cf, acc, s, BLOCKED)
                     _append_putter(put_o, put_p, buf, ci, sv, target, s, part)
+                    if stab[st, S_CYCLE]:  # on a cycle of routings: a deadlock?
+                        ci[C_BLOCKS] += 1  # (the event loop checks, after this event)
+                        ci[C_BLOCKED] = st
                     return
 
     def _calendar_fail(s: int) -> bool:
@@ -1267,6 +1342,13 @@ def _simulate_line_kernel(
                     again = who
             if again >= 0:  # match waiting servers and parts at this buffer again
                 _retry(again)
+                if (
+                    kind == EV_CALREP
+                    and sv[who, V_BASE] == BLOCKED
+                    and sv[who, V_WAITING_IN] >= 0
+                    and _deadlocked(stab, sv, buf, ci, sv[who, V_STATION])
+                ):
+                    ci[C_STATUS] |= DEADLOCK  # repaired, still blocked: the room went to others
             if kind == EV_CALREP:  # the next calendar failure of the repaired server
                 k = sv[who, V_STATION]
                 _push(
@@ -1281,6 +1363,8 @@ def _simulate_line_kernel(
                 )
             for j in range(n_adv):
                 _advance(opl[adv0 + j])
+            if ci[C_BLOCKS] > 0:  # servers blocked: a deadlock? (see _deadlocked)
+                _check_deadlock(stab, sv, buf, ci)
             _sift(n)
             if ci[C_STATUS] != 0:
                 return
@@ -1314,8 +1398,9 @@ def simulate_line(m: LineArrays) -> int:
     Returns
     -------
     int
-        0 when the run completed, :data:`OVERFLOW` when a capacity (part pool, a buffer, the
-        event heap) was too small: the results are then meaningless.
+        0 when the run completed; with the bit :data:`OVERFLOW` set when a capacity (part
+        pool, a buffer, the event heap) was too small: the results are then meaningless;
+        else :data:`DEADLOCK` when the line deadlocked at ``m.cf[X_NOW]``.
     """
     n_st = m.st.shape[0]
     n_prod = m.route.shape[0]
@@ -1332,8 +1417,14 @@ def simulate_line(m: LineArrays) -> int:
         raise ValueError("result arrays do not match stations x products")
     if m.ci.shape[0] != CI_WIDTH or m.cf.shape[0] != CF_WIDTH or m.buf.shape[1] != BUF_WIDTH:
         raise ValueError("counter or buffer arrays have the wrong size")
-    if m.opl.shape[0] != 3 * m.sv.shape[0] or m.bld.shape[0] != m.sv.shape[0]:
-        raise ValueError("operator or build arrays do not match the servers")
+    if m.opl.shape[0] != 3 * m.sv.shape[0]:
+        raise ValueError("operator arrays do not match the servers")
+    sizes = m.st[m.sv[:, V_STATION], S_BSIZE]
+    rows = m.sv[:, V_BROW][sizes > 0]
+    if m.bld.shape[0] < 1 or ((rows < 0) | (rows >= m.bld.shape[0])).any():
+        raise ValueError("a batch server's row V_BROW is not a row of 'bld'")
+    if m.bld.shape[1] < max(int(sizes.max(initial=0)), 1):
+        raise ValueError("'bld' must be as wide as the largest build")
     if m.cfg.shape[0] != 5 or m.window.shape[0] != 3 or m.wf_t.shape != m.wf_n.shape:
         raise ValueError("'cfg', 'window' or the shift pattern have the wrong size")
     if not 0.0 <= m.window[0] <= m.window[1]:

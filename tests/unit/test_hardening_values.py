@@ -539,9 +539,9 @@ def test_the_warning_reaches_stderr_and_stdout_stays_json(tmp_path: Path) -> Non
     import sys
 
     path = write(tmp_path, costed(logistics=LANE, demand={"annual": 100}))
+    args = ["run", str(path), "--backend", "des", "-q", "--format", "json", "-r", "2"]
     done = subprocess.run(
-        [sys.executable, "-m", "simline", "run", str(path), "--backend", "des", "-q"]
-        + ["--format", "json", "-r", "2"],
+        [sys.executable, "-m", "simline", *args],
         capture_output=True,
         text=True,
         check=False,
