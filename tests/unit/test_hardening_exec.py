@@ -299,11 +299,18 @@ def test_an_absurd_run_is_refused_before_anything_runs(tmp_path: Path) -> None:
 def test_a_length_beyond_float_time_is_refused_even_with_force(tmp_path: Path) -> None:
     path = write(tmp_path, SMALL)
     for extra in ([], ["--force"]):
-        done = run_cli("run", str(path), "--length", "1e308", "--backend", "des", "-q", *extra)
+        # 1e13 min is finite in seconds (validation passes) but 1.2e13 times the shortest
+        # mean duration (0.8 min): beyond what float time resolves
+        done = run_cli("run", str(path), "--length", "1e13", "--backend", "des", "-q", *extra)
         assert done.returncode == 2
         (line,) = done.stderr.strip().splitlines()
         assert "run.length: warmup + length must be at most" in line
-        assert "(got 1e+308 min)" in line
+        assert "(got 1e+13 min)" in line
+        # 1e308 min is not even finite in seconds: validation refuses it first
+        done = run_cli("run", str(path), "--length", "1e308", "--backend", "des", "-q", *extra)
+        assert done.returncode == 2
+        (line,) = done.stderr.strip().splitlines()
+        assert line == "simline: error: --length: expected a finite duration (got '1e308')"
 
 
 def test_a_run_that_never_ends_is_refused_even_with_force() -> None:
