@@ -13,7 +13,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,7 +224,7 @@ def simple(
     id: str,
     item: int,
     what: str,
-    files: dict[str, str | bytes],
+    files: Mapping[str, str | bytes],
     args: list[str],
     exp: Expect,
     **kw: object,

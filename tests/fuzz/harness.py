@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
@@ -248,7 +249,7 @@ class _Reader(threading.Thread):
 def run(inv: Invocation, *, timeout: float, linger: float = 5.0) -> Outcome:
     """Run one invocation under the limits; never leave a process behind."""
     before = snapshot(inv.cwd)
-    stdout_arg: object
+    stdout_arg: Any
     devfull = None
     close_stdout = False
     head: int | None = None
@@ -281,7 +282,7 @@ def run(inv: Invocation, *, timeout: float, linger: float = 5.0) -> Outcome:
         cwd=inv.cwd,
         env=child_env(inv.env),
         stdin=subprocess.DEVNULL,
-        stdout=stdout_arg,  # type: ignore[arg-type]
+        stdout=stdout_arg,
         stderr=subprocess.PIPE,
         start_new_session=True,
         preexec_fn=limits,
@@ -396,7 +397,7 @@ def snapshot(top: Path) -> Snapshot:
                 digest = hashlib.sha1()
                 try:
                     with open(path, "rb") as f:
-                        for block in iter(lambda f=f: f.read(1 << 20), b""):
+                        while block := f.read(1 << 20):
                             digest.update(block)
                 except OSError:
                     pass

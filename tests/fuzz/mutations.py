@@ -175,11 +175,11 @@ def _mutate(draw: st.DrawFn, lines: list[str], values: tuple[str, ...]) -> str:
         if not keyed:
             return "no value"
         k = draw(st.sampled_from(keyed))
-        m = _KEY_VALUE.match(lines[k])
-        assert m
+        kv = _KEY_VALUE.match(lines[k])
+        assert kv
         value = draw(st.sampled_from(values))
-        lines[k] = f"{m[1]}{m[2]}:{m[3]}{value}"
-        return f"line {k + 1}: {m[2]} -> {value}"
+        lines[k] = f"{kv[1]}{kv[2]}:{kv[3]}{value}"
+        return f"line {k + 1}: {kv[2]} -> {value}"
     if kind == "char":
         ch = draw(st.sampled_from(CHARACTERS))
         pos = draw(st.integers(0, len(lines[i])))
@@ -190,14 +190,14 @@ def _mutate(draw: st.DrawFn, lines: list[str], values: tuple[str, ...]) -> str:
         if not keyed:
             return "nothing to nest"
         k = draw(st.sampled_from(keyed))
-        m = _KEY_VALUE.match(lines[k])
-        assert m
+        kv = _KEY_VALUE.match(lines[k])
+        assert kv
         depth = draw(st.sampled_from([2, 10, 100, 999, 1001, 5000]))
         flow = draw(st.booleans())
-        inner = m[4].split("#")[0].strip() or "1"
+        inner = kv[4].split("#")[0].strip() or "1"
         nested = "[" * depth + inner + "]" * depth if flow else "{a: " * depth + inner + "}" * depth
-        lines[k] = f"{m[1]}{m[2]}:{m[3]}{nested}"
-        return f"line {k + 1}: nest {m[2]} {depth} deep"
+        lines[k] = f"{kv[1]}{kv[2]}:{kv[3]}{nested}"
+        return f"line {k + 1}: nest {kv[2]} {depth} deep"
     if kind == "alias":
         keyed = [k for k, line in enumerate(lines) if _KEY_VALUE.match(line)]
         if len(keyed) < 2:

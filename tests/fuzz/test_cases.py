@@ -34,7 +34,8 @@ def outcomes(request: pytest.FixtureRequest) -> dict[str, tuple[Outcome, list[st
     selected = []
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
-        if item.module is not None and item.module.__name__ == __name__ and callspec:
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__ == __name__ and callspec:
             case = CASE_BY_ID[callspec.params["case_id"]]
             if not case.skip():
                 selected.append(case)
