@@ -112,4 +112,5 @@ def test_hostile_value(data: dict[str, Any], pick: st.DataObject, value: Any) ->
     bad = contract(code, stderr, name, codes={0, 2})
     if escaped is not None:
         bad.append(f"exception escaped the CLI: {type(escaped).__name__}: {escaped}")
-    assert not bad, f"{'.'.join(map(str, path))} = {value!r}: {stderr[:400]!r}: {bad}"
+    shown = repr(value) if len(repr(value)) <= 200 else repr(value)[:200] + "..."
+    assert not bad, f"{'.'.join(map(str, path))} = {shown}: {stderr[:400]!r}: {bad}"
