@@ -295,6 +295,14 @@ class _Group(click.Group):
             _fail(_sentence(err.format_message()), err.exit_code)
         except click.exceptions.Abort:
             _fail("interrupted", 130)
+        except BrokenPipeError:
+            # click's own output (--help, --version) to a reader that went away
+            _silence(1)
+            sys.exit(1)
+        except OSError as err:
+            # click writes --help and --version itself: onto a full disk, say so in one line
+            _silence(1)
+            _fail(str(_StdoutError(_strerror(err))), 1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -246,6 +246,19 @@ def test_validate_and_schema_on_a_full_disk(tmp_path: Path) -> None:
         assert "no space left on device" in _one_line(proc)
 
 
+def test_help_and_version_on_a_full_disk_are_one_line() -> None:
+    """click writes --help and --version itself; a full disk there was a 35-line traceback."""
+    for args in (("--help",), ("--version",), ("run", "--help")):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run(
+                _simline(*args), stdout=full, stderr=subprocess.PIPE, text=True,
+                env=_env(), timeout=120, check=False,
+            )  # fmt: skip
+        assert proc.returncode == 1
+        assert "no space left on device" in _one_line(proc)
+        assert "Traceback" not in proc.stderr
+
+
 # --- 3: mode, owner and symlinks of an existing -o -------------------------------------------
 
 
