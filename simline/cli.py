@@ -438,7 +438,8 @@ def run(
     if trace is not None and trace.suffix.lower() == ".parquet":
         _require_pyarrow()
     backend_name, _ = resolve_backend(backend, plan, trace=trace is not None)
-    _check_budget(config, plan, backend_name, jobs, force)
+    sizes = {"--length": length, "--warmup": warmup, "-r/--replications": replications}
+    _check_budget(config, plan, backend_name, jobs, force, sizes)
 
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
@@ -629,8 +630,9 @@ def compare(
     # random numbers need the same ones. auto picks fast only if every scenario allows it.
     engines = {resolve_backend(backend, plan)[0] for plan in plans}
     backend_name = engines.pop() if len(engines) == 1 else "des"
+    sizes = {"--length": length, "--warmup": warmup, "-r/--replications": replications}
     for path, plan in zip(paths, plans, strict=True):
-        _check_budget(path, plan, backend_name, jobs, force)
+        _check_budget(path, plan, backend_name, jobs, force, sizes)
     show_progress = not quiet and sys.stderr.isatty()
     if show_progress:
         _announce_compile(backend_name, plans)
@@ -786,8 +788,20 @@ def _load(path: Path) -> ScenarioConfig:
         raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from err
 
 
-def _check_budget(path: Path, plan: Plan, backend_name: str, jobs: int | None, force: bool) -> None:
-    """Refuse a run that cannot run correctly, or (without ``--force``) would take too long."""
+def _check_budget(
+    path: Path,
+    plan: Plan,
+    backend_name: str,
+    jobs: int | None,
+    force: bool,
+    given: dict[str, object],
+) -> None:
+    """Refuse a run that cannot run correctly, or (without ``--force``) would take too long.
+
+    ``given`` maps the command line's options that set the run's size (``--length``,
+    ``--warmup``, ``-r/--replications``) to their values: when one was given, the message
+    names it rather than a line of the file that the option overrode.
+    """
     from simline.engine.budget import check_budget
     from simline.experiment.replicate import available_cores
 
@@ -796,6 +810,14 @@ def _check_budget(path: Path, plan: Plan, backend_name: str, jobs: int | None, f
     try:
         check_budget(plan, backend_name, workers=workers, force=force, file=str(path))
     except ConfigError as err:
+        horizon_only = "estimated at" not in err.message
+        options = [
+            option
+            for option, value in given.items()
+            if value is not None and not (horizon_only and "replications" in option)
+        ]
+        if options and err.path == "run.length":
+            raise ConfigError(err.message, file=err.file, path=" and ".join(options)) from None
         if err.line is None and err.path:  # the plan has no lines: find the key's
             from simline.config.loader import line_of, read_yaml
 

@@ -296,6 +296,18 @@ def test_an_absurd_run_is_refused_before_anything_runs(tmp_path: Path) -> None:
     assert "events, about" in line and "--force" in line
 
 
+def test_an_absurd_length_from_the_command_line_is_blamed_on_the_option(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, SMALL)
+    for option in ("--length", "--warmup"):
+        done = run_cli("run", str(path), option, "1e7w", "--backend", "des", "-q")
+        assert done.returncode == 2
+        (line,) = done.stderr.strip().splitlines()
+        # the file's line 4 says 8h: the option, not the file's key, made the run absurd
+        assert line.startswith(f"simline: error: {path}: {option}: the run is estimated at ")
+
+
 def test_a_length_beyond_float_time_is_refused_even_with_force(tmp_path: Path) -> None:
     path = write(tmp_path, SMALL)
     for extra in ([], ["--force"]):
@@ -304,7 +316,7 @@ def test_a_length_beyond_float_time_is_refused_even_with_force(tmp_path: Path) -
         done = run_cli("run", str(path), "--length", "1e13", "--backend", "des", "-q", *extra)
         assert done.returncode == 2
         (line,) = done.stderr.strip().splitlines()
-        assert "run.length: warmup + length must be at most" in line
+        assert f"{path}: --length: warmup + length must be at most" in line
         assert "(got 1e+13 min)" in line
         # 1e308 min is not even finite in seconds: validation refuses it first
         done = run_cli("run", str(path), "--length", "1e308", "--backend", "des", "-q", *extra)
