@@ -794,7 +794,7 @@ def _check_budget(
     backend_name: str,
     jobs: int | None,
     force: bool,
-    given: dict[str, object],
+    given: dict[str, str | int | None],
 ) -> None:
     """Refuse a run that cannot run correctly, or (without ``--force``) would take too long.
 
