@@ -142,7 +142,11 @@ def _message(error: ErrorDetails, path: list[str | int]) -> str:
         )
     if kind == "too_long":
         most = ctx.get("max_length")
-        return f"{_subject(loc)} must have at most {most} entries (got {ctx.get('actual_length')})"
+        # pydantic stops counting a mapping at the limit (actual_length None): count it here
+        actual = ctx.get("actual_length")
+        if actual is None and hasattr(value, "__len__"):
+            actual = len(value)
+        return f"{_subject(loc)} must have at most {_number(most)} entries (got {_number(actual)})"
     text = " ".join(str(error["msg"]).split())
     text = text.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return f"{text[:1].lower()}{text[1:]} (got {got(value)})"

@@ -701,3 +701,13 @@ def test_many_products_with_setups_simulate_on_des() -> None:
     assert setup is not None and len(setup.changes) == 2  # the zero setup is dropped
     result = des.simulate(plan, 0)
     assert result.stations["a"].state_time[1] > 0  # some setup time at a
+
+
+def test_too_many_products_or_stations_says_how_many() -> None:
+    """pydantic stops counting a mapping at its limit; the message said '(got None)'."""
+    products = {f"p{i}": {"routing": ["a"]} for i in range(10_001)}
+    with pytest.raises(ConfigError, match=r"at most 10000 entries \(got 10001\)$"):
+        parse_scenario(base(products=products))
+    stations = {f"s{i}": {"kind": "machine", "process_time": 1} for i in range(1_001)}
+    with pytest.raises(ConfigError, match=r"at most 1000 entries \(got 1001\)$"):
+        parse_scenario(base(stations=stations))
