@@ -52,6 +52,37 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+#: A run of characters without spaces.
+_WORD = re.compile(r"\S+")
+
+
+def _cut_spans(text: str, pattern: re.Pattern[str], limit: int, *, quoted: bool) -> str:
+    """Cut the longest matches of ``pattern`` to their ends until ``text`` fits ``limit``."""
+    spans = sorted(
+        (m for m in pattern.finditer(text) if m.end() - m.start() > 2 * _KEEP + 8),
+        key=lambda m: m.start() - m.end(),
+    )
+    cuts: dict[int, tuple[int, str]] = {}
+    length = len(text)
+    keep = _KEEP + 1 if quoted else _KEEP
+    for m in spans:
+        if length <= limit:
+            break
+        value = m.group()
+        inner = len(value) - 2 if quoted else len(value)
+        short = f"{value[:keep]}...{value[-keep:]} ({inner} characters)"
+        cuts[m.start()] = (m.end(), short)
+        length -= len(value) - len(short)
+    if not cuts:
+        return text
+    parts, pos = [], 0
+    for start in sorted(cuts):
+        end, short = cuts[start]
+        parts += [text[pos:start], short]
+        pos = end
+    return "".join([*parts, text[pos:]])
+
+
 def printable(text: str, limit: int = MAX_MESSAGE) -> str:
     r"""Return a message as one safe line: invisible characters escaped, long values cut.
 
@@ -72,26 +103,10 @@ def printable(text: str, limit: int = MAX_MESSAGE) -> str:
     text = _INVISIBLE.sub(_escape, text)
     if len(text) <= limit:
         return text
-    spans = sorted(
-        (m for m in _QUOTED.finditer(text) if m.end() - m.start() > 2 * _KEEP + 8),
-        key=lambda m: m.start() - m.end(),
-    )
-    cuts: dict[int, tuple[int, str]] = {}
-    length = len(text)
-    for m in spans:
-        if length <= limit:
-            break
-        value = m.group()
-        short = f"{value[: _KEEP + 1]}...{value[-_KEEP - 1 :]} ({len(value) - 2} characters)"
-        cuts[m.start()] = (m.end(), short)
-        length -= len(value) - len(short)
-    if cuts:
-        parts, pos = [], 0
-        for start in sorted(cuts):
-            end, short = cuts[start]
-            parts += [text[pos:start], short]
-            pos = end
-        text = "".join([*parts, text[pos:]])
+    # Quoted values first, then long runs without spaces (a path with a long name in it),
+    # so that what was expected, the words around them, survives.
+    text = _cut_spans(text, _QUOTED, limit, quoted=True)
+    text = _cut_spans(text, _WORD, limit, quoted=False)
     if len(text) > limit:
         head = limit - 2 * _KEEP - 30
         text = f"{text[:head]}...{text[-_KEEP:]} (cut from {len(text)} characters)"

@@ -640,3 +640,13 @@ def test_atomic_paths_commit_all_or_nothing(tmp_path: Path) -> None:
         tmps[1].write_text("new b")
     assert (first.read_text(), second.read_text()) == ("new a", "new b")
     assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.json"]
+
+
+def test_a_long_name_in_a_path_is_cut_and_what_was_expected_stays() -> None:
+    """A 900-character station name was cut with the end of the line, losing the rule."""
+    name = "s" * 900
+    line = printable(f"x.yaml:5: stations.{name}.process_time: expected a duration >= 0 (got -1)")
+    assert len(line) <= MAX_MESSAGE
+    assert line.endswith("expected a duration >= 0 (got -1)")
+    assert line.startswith("x.yaml:5: stations.sss")
+    assert "(923 characters)" in line
