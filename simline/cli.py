@@ -924,8 +924,8 @@ def _require_pyarrow() -> None:
 def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
 
-    The first use of a Numba kernel compiles it (the event kernel in about 20 s, the serial
-    line recursion in about 5 s); later runs load it from Numba's cache next to the package.
+    The first use of a Numba kernel compiles it (measured: the event kernel in about 25 s, the
+    serial line recursion in about 8 s); later runs load it from Numba's cache next to the package.
     Without this line a first run would look stuck before its progress bar appears.
     """
     if backend_name != "fast":
@@ -934,7 +934,7 @@ def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
 
     missing = uncompiled_kernels(plans)
     if missing:
-        wait = "about 20 s" if "events" in missing else "a few seconds"
+        wait = "about 25 s" if "events" in missing else "about 8 s"
         click.echo(
             f"simline: compiling the fast engine, once ({wait}); later runs load it from the cache",
             err=True,
