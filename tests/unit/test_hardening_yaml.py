@@ -28,14 +28,7 @@ from simline.config.loader import (
 )
 from simline.errors import ConfigError
 from tests.spec import ROOT
-
-SCENARIO = """\
-simline: 1
-name: demo
-run: {length: 8h}
-stations:
-  saw: {kind: machine, process_time: 1}
-"""
+from tests.unit.test_config_loader import SCENARIO
 
 SITE = """\
 name: Netherlands
