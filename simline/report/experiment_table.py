@@ -1,0 +1,186 @@
+"""The result of ``simline experiment`` as a table for people, and as CSV.
+
+One row per run: its id, the factors' values, its replications, the key figures (mean and
+the half-width of their 95 % confidence intervals), the best run marked. Below the table:
+the best run and why, the selection's guarantee, and the runs that failed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from simline.report.table import format_estimate
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from simline.experiment.runner import ExperimentResult
+
+__all__ = ["experiment_csv", "key_figures", "render_experiment"]
+
+#: The line's figures every experiment table shows, after the objective and the constraints'.
+_LINE = ("throughput_per_hour", "lead_time", "wip")
+
+#: Money figures shown when the runs have a cost.
+_COST = ("cost.tco",)
+
+
+def key_figures(result: ExperimentResult) -> list[str]:
+    """The figures the table shows: the objective's, the constraints', the line's, the TCO."""
+    names: dict[str, None] = {}
+    if result.objective is not None:
+        names[result.objective["figure"]] = None
+    for entries in result.constraints.values():
+        for entry in entries:
+            names[entry["figure"]] = None
+    present: set[str] = set()
+    for run in result.runs:
+        present.update(run.figures)
+    for name in (*_LINE, *_COST):
+        if name in present:
+            names[name] = None
+    return [n for n in names if n in present]
+
+
+def _estimate_text(node: dict[str, Any] | None) -> str:
+    from simline.report.table import _json_estimate
+
+    if node is None:
+        return "–"
+    mean, half, _ = format_estimate(_json_estimate(node))
+    return f"{mean} {half}" if half else mean
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def render_experiment(result: ExperimentResult) -> RenderableType:
+    """The experiment's runs as a rich table, with the verdict below it."""
+    figures = key_figures(result)
+    factors = result.factor_names
+    scenarios = {run.spec.scenario for run in result.runs}
+    labels = any(run.spec.label for run in result.runs)
+    best = result.best["id"] if result.best else None
+    table = Table(title=f"Experiment {result.name}: {len(result.runs)} runs", title_justify="left")
+    table.add_column("run")
+    if len(scenarios) > 1:
+        table.add_column("scenario")
+    if labels:
+        table.add_column("label")
+    for name in factors:
+        table.add_column(name, justify="right")
+    table.add_column("reps", justify="right")
+    for name in figures:
+        table.add_column(name, justify="right")
+    table.add_column("")
+    for run in result.runs:
+        cells = [run.spec.id]
+        if len(scenarios) > 1:
+            cells.append(run.spec.scenario)
+        if labels:
+            cells.append(run.spec.label or "")
+        cells += [_value_text(run.spec.factors.get(name, "")) for name in factors]
+        cells.append(str(run.replications))
+        if run.status == "failed":
+            cells += ["–"] * len(figures)
+            cells.append("failed")
+        else:
+            cells += [_estimate_text(run.figures.get(name)) for name in figures]
+            mark = "best" if run.spec.id == best else ""
+            broken = [e["constraint"] for e in result.constraints.get(run.spec.id, []) if not e["holds"]]
+            if broken:
+                mark = (mark + " " if mark else "") + "breaks " + "; ".join(broken)
+            cells.append(mark)
+        style = "bold" if run.spec.id == best else None
+        table.add_row(*cells, style=style)
+    return Group(table, *_verdict(result))
+
+
+def _verdict(result: ExperimentResult) -> list[Text]:
+    lines: list[Text] = []
+    if result.objective is not None:
+        figure, goal = result.objective["figure"], result.objective["goal"]
+        what = "lowest" if goal == "min" else "highest"
+        if result.best is None:
+            lines.append(Text(f"No run meets every constraint: no best run by {figure}."))
+        else:
+            best = result.best["id"]
+            outcome = next(r for r in result.runs if r.spec.id == best)
+            text = f"Best: run {best} ({_describe(outcome.spec)}), the {what} {figure}"
+            if result.constraints:
+                text += " among the runs that meet every constraint"
+            lines.append(Text(text + "."))
+            close = [
+                d["id"]
+                for d in result.differences
+                if d["id"] != best and _overlaps_zero(d.get(figure))
+            ]
+            if close:
+                lines.append(
+                    Text(
+                        f"Not significantly different from it (paired 95 % CI holds 0): "
+                        f"{', '.join(close)}."
+                    )
+                )
+    if result.selection is not None:
+        lines.append(Text(str(result.selection.get("guarantee", ""))))
+    if result.precision is not None:
+        p = result.precision
+        target = f"{p['relative']:.3g} relative" if "relative" in p else f"{p['absolute']:.3g}"
+        lines.append(
+            Text(
+                f"Precision: replications added in {p['rounds']} rounds until the 95 % CI "
+                f"half-width of {p['figure']} was within {target} (or {p['max']} replications)."
+            )
+        )
+    for run in result.failed:
+        lines.append(Text(f"Run {run.spec.id} failed: {run.error}"))
+    lines.append(Text(f"Store: {result.store} (backend {result.backend})", style="dim"))
+    return [Text(""), *lines] if lines else []
+
+
+def _overlaps_zero(node: dict[str, Any] | None) -> bool:
+    if not node:
+        return False
+    lo, hi = node.get("ci95", [None, None])
+    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
+        return False
+    return bool(lo <= 0 <= hi)
+
+
+def _describe(spec: Any) -> str:
+    if spec.label:
+        return str(spec.label)
+    parts = [f"{name}={_value_text(value)}" for name, value in spec.factors.items()]
+    return ", ".join(parts) if parts else str(spec.scenario)
+
+
+def experiment_csv(result: ExperimentResult, columns: Sequence[str] | None = None) -> str:
+    """The runs as CSV: one row per run (:meth:`ExperimentResult.rows`)."""
+    import csv
+    import io
+
+    rows = result.rows()
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    header = list(columns) if columns is not None else list(names)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buf.getvalue()
