@@ -209,7 +209,7 @@ def _duration_like(value: Any) -> Any:
 
 #: A duration as the scenario takes it; checked in the base scenario's time unit when applied.
 DurationLike = Annotated[
-    float | str | None,
+    int | float | str | None,
     PlainValidator(_duration_like),
     WithJsonSchema({"type": ["number", "string"]}),
 ]
