@@ -171,10 +171,18 @@ class Lhs(StrictModel):
     """Seed of the design (not of the simulation)."""
 
 
+def _must_be_true(value: Any) -> Any:
+    if value is not True:
+        fail(f"'one_at_a_time' must be true (got {got(value)})")
+    return value
+
+
 class OneAtATime(StrictModel):
     """Each factor through its values with the others at their first value."""
 
-    one_at_a_time: Literal[True]
+    one_at_a_time: Annotated[
+        Literal[True], PlainValidator(_must_be_true), WithJsonSchema({"const": True})
+    ]
     """Must be true."""
 
 
