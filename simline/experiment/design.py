@@ -149,8 +149,12 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _path_problem(config: ScenarioConfig, path: str) -> str | None:
-    """Why ``path`` names no key of the scenario ``config`` (``None`` when it does)."""
+def _path_problem(config: ScenarioConfig, path: str, room: int = MAX_MESSAGE) -> str | None:
+    """Say why ``path`` names no key of the scenario ``config`` (``None`` when it does).
+
+    The valid keys at the level where the path leaves the scenario are listed, as many as
+    fit in ``room`` characters.
+    """
     parts = path.split(".")
     node: Any = config
     unset: type[BaseModel] | None = None  # the model of a section the base leaves out
@@ -161,9 +165,8 @@ def _path_problem(config: ScenarioConfig, path: str) -> str | None:
             cls = unset if unset is not None else type(node)
             keys = [k for k in cls.model_fields if k not in getattr(cls, "_hidden_keys", ())]
             if key not in keys:
-                return f"unknown key {key!r}{at}{_did_you_mean(key, keys)}; valid keys: " + (
-                    name_list(keys)
-                )
+                head = f"unknown key {key!r}{at}{_did_you_mean(key, keys)}; valid keys: "
+                return head + _fit(keys, room - len(head))
             annotation = cls.model_fields[key].annotation
             child = None if unset is not None else getattr(node, key)
             unset = _model_class(annotation) if child is None else None
@@ -171,9 +174,8 @@ def _path_problem(config: ScenarioConfig, path: str) -> str | None:
         elif isinstance(node, dict):
             if key not in node:
                 keys = [str(k) for k in node]
-                return f"unknown key {key!r}{at}{_did_you_mean(key, keys)}; keys there: " + (
-                    name_list(keys)
-                )
+                head = f"unknown key {key!r}{at}{_did_you_mean(key, keys)}; keys there: "
+                return head + _fit(keys, room - len(head))
             node = node[key]
         elif node is None:
             return (
@@ -186,6 +188,21 @@ def _path_problem(config: ScenarioConfig, path: str) -> str | None:
                 f"make {where!r} the factor, with whole values"
             )
     return None
+
+
+def _fit(names: list[str], room: int, example: bool = False) -> str:
+    """Join names as ``a, b, c``, or ``a, b and 7 more[, such as x.y]`` to fit ``room``."""
+    text = name_list(names)
+    if len(text) <= room:
+        return text
+    for count in range(len(names) - 1, 0, -1):
+        more = len(names) - count
+        shown = next((n for n in names[count:] if n.count(".") > 1), None) if example else None
+        tail = f" and {more} more" + (f", such as {shown}" if shown else "")
+        text = ", ".join(names[:count]) + tail
+        if len(text) <= room:
+            return text
+    return f"{names[0]} and {len(names) - 1} more"
 
 
 def _did_you_mean(key: str, keys: list[str]) -> str:
@@ -337,9 +354,12 @@ class _Resolver:
         return ConfigError(message, file=self.file, path=path or None, line=line)
 
     def check_path(self, path: str, loc: tuple[str | int, ...]) -> None:
-        problem = _path_problem(self.base.config, path)
+        loc = loc[:2] if loc[0] == "factors" else loc
+        where, line = self.exp.where(*loc)
+        room = MAX_MESSAGE - len(f"{self.file}:{line}: {where}: ")
+        problem = _path_problem(self.base.config, path, room)
         if problem is not None:
-            raise self.error(problem, loc[:2] if loc[0] == "factors" else loc)
+            raise self.error(problem, loc)
 
     def value(self, path: str, value: Any, loc: tuple[str | int, ...]) -> Any:
         """Return the value to set: a site given as a path is read, relative to the file."""
@@ -363,16 +383,28 @@ class _Resolver:
             _assign(data, self.base.config, path, self.value(path, value, point.places[path]))
         return parse_scenario(data, source=str(self.base.file), base_dir=self.base.file.parent)
 
-    def check_value(self, path: str, value: Any, loc: tuple[str | int, ...]) -> None:
-        """Refuse a value that alone makes the base scenario invalid, naming factor and value."""
+    def check_value(
+        self, path: str, value: Any, loc: tuple[str | int, ...], context: _Point | None = None
+    ) -> None:
+        """Refuse a value that makes the base scenario invalid, naming factor and value.
+
+        The value is set alone, or into the ``context`` point (the other factors at their
+        first values), so that two factors that only together make a section (``mtbf`` and
+        ``mttr`` of failures the base has none of) are not refused.
+        """
+        values = {**(context.values if context else {}), path: value}
+        places = {**(context.places if context else {}), path: loc}
         try:
-            self.scenario(_Point(None, {path: value}, {path: loc}))
+            self.scenario(_Point(None, values, places))
         except ConfigError as exc:
             if exc.file != str(self.base.file):
                 raise
             shown = json.dumps(_display(path, value), default=str)
+            others = ""
+            if context is not None and len(values) > 1:
+                others = " (with the other factors at their first values)"
             raise self.error(
-                f"{path} = {shown} makes scenario {self.base.config.name!r} invalid: "
+                f"{path} = {shown} makes scenario {self.base.config.name!r} invalid{others}: "
                 f"{exc.path + ': ' if exc.path else ''}{exc.message}",
                 loc,
             ) from None
@@ -386,8 +418,7 @@ class _Resolver:
         except ConfigError as exc:
             if exc.file != str(self.base.file):
                 raise
-            for path, value in point.values.items():
-                self.check_value(path, value, point.places[path])
+            self.blame(point)
             raise self.error(
                 f"the point {_describe(point.values)} makes scenario "
                 f"{self.base.config.name!r} invalid: "
@@ -405,6 +436,25 @@ class _Resolver:
                     f"{exc.message} (in scenario {config.name!r})", ("run", key)
                 ) from None
         return apply_overrides(config, **self.overrides) if self.overrides else config
+
+    def blame(self, point: _Point) -> None:
+        """Name the one value of an invalid point that is to blame, where one is.
+
+        A single value is checked alone; a point of the factors, value by value with the
+        other factors at their first values (the first point itself: each value alone).
+        Otherwise only the combination is at fault, and nothing is raised here.
+        """
+        if len(point.values) == 1 or point.label is not None or not self.exp.config.factors:
+            if len(point.values) == 1:
+                ((path, value),) = point.values.items()
+                self.check_value(path, value, point.places[path])
+            return
+        first = _first_point(self.exp)
+        for path, value in point.values.items():
+            if point.values == first.values:
+                self.check_value(path, value, point.places[path])
+            else:
+                self.check_value(path, value, point.places[path], first)
 
     def check_overrides(self, point: _Point) -> None:
         for key in self.overrides:
@@ -531,35 +581,55 @@ def _range_checks(spec: Range) -> list[float | int]:
     return [spec.low, spec.high]
 
 
+def _first_point(exp: LoadedExperiment) -> _Point:
+    """Every factor at its first value (a range at its low end)."""
+    values: dict[str, Any] = {}
+    places: dict[str, tuple[str | int, ...]] = {}
+    for path, spec in (exp.config.factors or {}).items():
+        if isinstance(spec, Range):
+            values[path], places[path] = _range_checks(spec)[0], ("factors", path)
+        else:
+            values[path], places[path] = spec[0], ("factors", path, 0)
+    return _Point(None, values, places)
+
+
 def _check_factors(exp: LoadedExperiment, resolver: _Resolver) -> None:
-    """Check each factor's path, then each of its values alone."""
+    """Check each factor's path, then each of its values with the others at their first.
+
+    The first point itself is resolved first (a value that alone breaks the scenario is
+    named as such); then each factor goes through its values (a range: low and high).
+    """
     cfg = exp.config
-    for path, spec in (cfg.factors or {}).items():
+    for path in cfg.factors or {}:
         resolver.check_path(path, ("factors", path))
+    for label, point in (cfg.runs or {}).items():
+        for path in point:
+            resolver.check_path(path, ("runs", label, path))
+    if not cfg.factors:
+        return
+    first = _first_point(exp)
+    resolver.resolve(first, _section(exp))
+    for path, spec in cfg.factors.items():
         if isinstance(spec, Range):
             for value in _range_checks(spec):
-                resolver.check_value(path, value, ("factors", path))
+                resolver.check_value(path, value, ("factors", path), first)
             if not spec.integer and spec.low != spec.high:
-                _check_fractional(resolver, path, spec)
+                _check_fractional(resolver, path, spec, first)
         else:
             for i, value in enumerate(spec):
-                resolver.check_value(path, value, ("factors", path, i))
-    for label, point in (cfg.runs or {}).items():
-        for path, value in point.items():
-            resolver.check_path(path, ("runs", label, path))
-            resolver.check_value(path, value, ("runs", label, path))
+                resolver.check_value(path, value, ("factors", path, i), first)
 
 
-def _check_fractional(resolver: _Resolver, path: str, spec: Range) -> None:
+def _check_fractional(resolver: _Resolver, path: str, spec: Range, first: _Point) -> None:
     """Refuse a continuous range over a whole-number key: say to add ``integer: true``."""
     middle = spec.low + (spec.high - spec.low) * 0.5
     if float(middle).is_integer():
-        middle += (spec.high - spec.low) * 0.01 if spec.high - spec.low > 0 else 0.5
+        middle += (spec.high - spec.low) * 0.01
     try:
-        resolver.check_value(path, middle, ("factors", path))
+        resolver.check_value(path, middle, ("factors", path), first)
     except ConfigError as exc:
         try:
-            resolver.check_value(path, round(middle), ("factors", path))
+            resolver.check_value(path, round(middle), ("factors", path), first)
         except ConfigError:
             raise exc from None
         raise resolver.error(
@@ -641,23 +711,11 @@ def _check_figures(exp: LoadedExperiment, specs: list[RunSpec]) -> None:
 
 
 def _unknown_figure(figure: str, names: list[str], room: int) -> str:
-    """``unknown figure 'x' (did you mean ...); figures are a, b, c and 71 more, such as ...``.
+    """``unknown figure 'x' (did you mean ...); figures are a, b and 71 more, such as ...``.
 
-    The line's own figures and the cost totals are listed first; as many as fit in ``room``.
+    The line's own figures and the cost totals come first; as many as fit in ``room``.
     """
     head = f"unknown figure {figure!r}{_did_you_mean(figure, names)}; figures are "
     first = [n for n in names if "." not in n or (n.count(".") == 1 and n.startswith("cost."))]
     rest = [n for n in names if n not in first]
-    listed: list[str] = []
-    for name in [*first, *rest]:
-        more = len(names) - len(listed) - 1
-        tail = f" and {more} more, such as {rest[0]}" if more and rest else ""
-        if len(head) + len(", ".join([*listed, name])) + len(tail) > room:
-            break
-        listed.append(name)
-    more = len(names) - len(listed)
-    if not more:
-        return head + ", ".join(listed)
-    example = next((n for n in names if n not in listed and "." in n), None)
-    tail = f" and {more} more" + (f", such as {example}" if example else "")
-    return head + ", ".join(listed) + tail
+    return head + _fit([*first, *rest], room - len(head), example=True)
