@@ -348,6 +348,29 @@ class _Resolver:
         self.overrides = {k: v for k, v in overrides.items() if v is not None}
         self.file = str(exp.file)
         self._sites: dict[str, Any] = {}
+        self._run: dict[str, Any] | None = None
+
+    def run_settings(self) -> dict[str, Any]:
+        """Return the run keys the experiment's ``run:`` and then the command line set.
+
+        They are checked once, on the base scenario, so that their messages name
+        ``run.length`` in the experiment file or ``--length``; each point then sets them
+        after its factor values (the same as applying them to the resolved point).
+        """
+        if self._run is None:
+            config = self.base.config
+            run = self.exp.config.run
+            given = {k: v for k, v in (run.model_dump() if run else {}).items() if v is not None}
+            try:
+                config = apply_overrides(config, **given) if given else config
+            except ConfigError as exc:
+                key = next(k for k, o in _OPTIONS.items() if o == exc.path)
+                raise self.error(
+                    f"{exc.message} (in scenario {config.name!r})", ("run", key)
+                ) from None
+            config = apply_overrides(config, **self.overrides) if self.overrides else config
+            self._run = {k: getattr(config.run, k) for k in [*given, *self.overrides]}
+        return self._run
 
     def error(self, message: str, loc: tuple[str | int, ...]) -> ConfigError:
         path, line = self.exp.where(*loc)
@@ -377,10 +400,12 @@ class _Resolver:
         return self._sites[value]
 
     def scenario(self, point: _Point) -> ScenarioConfig:
-        """Return the base with the point's values set, validated (before the run overrides)."""
+        """Return the base with the point's values and then the run settings set, validated."""
         data = copy.deepcopy(dict(self.base.data))
         for path, value in point.values.items():
             _assign(data, self.base.config, path, self.value(path, value, point.places[path]))
+        for key, value in self.run_settings().items():
+            _assign(data, self.base.config, f"run.{key}", value)
         return parse_scenario(data, source=str(self.base.file), base_dir=self.base.file.parent)
 
     def check_value(
@@ -413,6 +438,7 @@ class _Resolver:
         for path, loc in point.places.items():
             self.check_path(path, loc)
         self.check_overrides(point)
+        self.run_settings()
         try:
             config = self.scenario(point)
         except ConfigError as exc:
@@ -425,17 +451,7 @@ class _Resolver:
                 f"{exc.path + ': ' if exc.path else ''}{exc.message}",
                 where,
             ) from None
-        run = self.exp.config.run
-        if run is not None:
-            given = {k: v for k, v in run.model_dump().items() if v is not None}
-            try:
-                config = apply_overrides(config, **given)
-            except ConfigError as exc:
-                key = next(k for k, o in _OPTIONS.items() if o == exc.path)
-                raise self.error(
-                    f"{exc.message} (in scenario {config.name!r})", ("run", key)
-                ) from None
-        return apply_overrides(config, **self.overrides) if self.overrides else config
+        return config
 
     def blame(self, point: _Point) -> None:
         """Name the one value of an invalid point that is to blame, where one is.
