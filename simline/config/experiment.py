@@ -69,6 +69,7 @@ __all__ = [
     "RunOverrides",
     "Select",
     "is_experiment_data",
+    "load_base",
     "load_experiment",
     "parse_constraint",
 ]
