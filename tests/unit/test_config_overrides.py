@@ -114,7 +114,8 @@ def test_json_schema() -> None:
 
 def test_exported_names() -> None:
     public = {name for name in vars(simline.config) if not name.startswith("_")}
-    modules = {"cost", "distributions", "loader", "models", "parse", "schema", "stations", "units"}
+    modules = {"cost", "distributions", "experiment", "loader", "models", "parse", "schema",
+               "stations", "units"}  # fmt: skip
     assert set(simline.config.__all__) == public - modules - {"annotations"}
     assert simline.config.__all__ == sorted(
         simline.config.__all__, key=lambda n: (not n.isupper(), n)
