@@ -12,7 +12,7 @@ The next total of a run of ``n`` replications whose half-width ``hw`` misses the
 ``precision.min``. A run with fewer than ``precision.min`` replications gets ``min`` whatever
 its half-width. The projection keeps the Student t quantile of the current ``n``, which is
 conservative: from few replications it asks for up to ``(t(0.975, n - 1) / 1.96) ** 2`` times
-the replications the current variance estimate needs (2.0 at ``n = 5``, 1.2 at ``n = 20``), in
+the replications the current variance estimate needs (2.0 at ``n = 5``, 1.1 at ``n = 20``), in
 exchange for fewer rounds.
 
 Undefined values
