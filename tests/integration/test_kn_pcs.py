@@ -190,22 +190,23 @@ class Outcome:
     seconds: float
 
 
-_CACHE: dict[str, Outcome] = {}
+_CACHE: dict[tuple[int, int], Outcome] = {}
 
 
-def measure() -> Outcome:
-    if "outcome" in _CACHE:
-        return _CACHE["outcome"]
+def measure(macro_repetitions: int = MACRO, seed: int = SEED) -> Outcome:
+    """Run KN ``macro_repetitions`` times on fresh replications (cached per arguments)."""
+    if (macro_repetitions, seed) in _CACHE:
+        return _CACHE[(macro_repetitions, seed)]
     start = time.perf_counter()
     means = [service_mean(KINDS[0], BEST)] + [service_mean(k, BEST + DELTA) for k in KINDS[1:]]
-    data = simulate(means, (MACRO, CAP), np.random.default_rng(SEED))
+    data = simulate(means, (macro_repetitions, CAP), np.random.default_rng(seed))
     k = len(KINDS)
     ids = [f"run{i}" for i in range(k)]
     t2 = float(stats.t.ppf(1 - (1 - CONFIDENCE) / (k - 1), FIRST_STAGE - 1)) ** 2
     h_r2 = rinott_h(k, FIRST_STAGE, CONFIDENCE) ** 2
     correct = capped = 0
     kn_total = kn_bound = clark_yang = rinott = 0.0
-    for macro in range(MACRO):
+    for macro in range(macro_repetitions):
         rows = data[macro].T  # (runs, CAP)
         values = {run_id: rows[i].tolist() for i, run_id in enumerate(ids)}
         kn = KN(
@@ -233,13 +234,13 @@ def measure() -> Outcome:
     outcome = Outcome(
         correct=correct,
         capped=capped,
-        kn_total=kn_total / MACRO,
-        kn_bound=kn_bound / MACRO,
-        clark_yang=clark_yang / MACRO,
-        rinott=rinott / MACRO,
+        kn_total=kn_total / macro_repetitions,
+        kn_bound=kn_bound / macro_repetitions,
+        clark_yang=clark_yang / macro_repetitions,
+        rinott=rinott / macro_repetitions,
         seconds=time.perf_counter() - start,
     )
-    _CACHE["outcome"] = outcome
+    _CACHE[(macro_repetitions, seed)] = outcome
     return outcome
 
 
@@ -308,3 +309,17 @@ def test_kn_uses_fewer_replications_than_a_fixed_count() -> None:
         print(f"  {name}: {total:.1f}, KN saves {100 * (1 - out.kn_total / total):.1f} %")
     assert out.kn_total < out.kn_bound
     assert out.kn_total < out.clark_yang
+
+
+if __name__ == "__main__":  # python -m tests.integration.test_kn_pcs [MACRO [SEED]]
+    import sys
+
+    m = int(sys.argv[1]) if len(sys.argv) > 1 else MACRO
+    result = measure(m, int(sys.argv[2]) if len(sys.argv) > 2 else SEED)
+    p = result.correct / m
+    print(f"PCS {p:.4f} +- {math.sqrt(p * (1 - p) / m):.4f} ({result.correct}/{m})")
+    print(f"{result.capped} cut at {CAP}; {result.seconds:.1f} s")
+    print(
+        f"mean replications: KN {result.kn_total:.1f}, KN bound {result.kn_bound:.1f}, "
+        f"Clark-Yang {result.clark_yang:.1f}, Rinott {result.rinott:.1f}"
+    )
