@@ -29,8 +29,9 @@ Rules this implementation adds where the paper leaves nothing to decide in theor
   ``r >= h^2 S_il^2 / delta^2`` for every pair) and several survivors remain, their means are
   exactly equal (a figure that does not vary, say): the first of them in ``ids`` order is
   selected then, with the guarantee, instead of adding replications that cannot separate them.
-- One run: it is selected at once and :meth:`KN.wanted` asks for nothing; the run has the
-  replications the caller gives it (the guarantee holds trivially).
+- One run: it is selected at once, :meth:`KN.wanted` asks for nothing and the selection
+  uses no replications (``to_json()["replications"] == {id: 0}``); the run has whatever
+  replications the caller gives it for its figures (the guarantee holds trivially).
 - Two runs and ``confidence <= 0.5``: the formula gives ``h^2 <= 0``, every ``W`` is 0, and
   the run of better first-stage mean is selected after the first stage.
 
