@@ -51,9 +51,9 @@ def half_width_target(mean: float, precision: Precision) -> float:
         The experiment's ``precision`` block (``relative`` or ``absolute`` set).
     """
     if precision.relative is not None:
-        return precision.relative * abs(mean)
+        return float(precision.relative) * abs(mean)
     if precision.absolute is not None:
-        return precision.absolute
+        return float(precision.absolute)
     raise ValueError("precision needs 'relative' or 'absolute' (got neither)")
 
 
@@ -92,21 +92,21 @@ def replications_wanted(
 
 
 def _wanted(values: list[float], precision: Precision) -> int | None:
-    n = len(values)
-    if n >= precision.max:
+    n, low, top = len(values), int(precision.min), int(precision.max)
+    if n >= top:
         return None
-    if n < precision.min:
-        return precision.min
+    if n < low:
+        return low
     est = estimate(values)
     if est.n == 0:
         return None
     if est.n == 1:
-        return min(precision.max, 2 * n)
+        return min(top, 2 * n)
     half = est.half_width
     target = half_width_target(est.mean, precision)
     if half <= target:
         return None
     ratio = half / target if target > 0 else math.inf
     projected = n * ratio * ratio
-    total = precision.max if not projected < precision.max else math.ceil(projected)
-    return max(n + 1, precision.min, min(precision.max, total))
+    total = top if not projected < top else math.ceil(projected)
+    return max(n + 1, low, min(top, total))
