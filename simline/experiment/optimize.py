@@ -66,7 +66,7 @@ _INVALID = "invalid"
 
 _EXTRA = 'optimize needs pip install "simline[optimize]"'
 _PLACEHOLDER = "__simline_var_"
-_MAX_EXPRESSION = 2000
+_MAX_EXPRESSION = 1000
 
 
 @dataclass(frozen=True)
@@ -573,6 +573,27 @@ def _storage_url(storage: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _pragmas(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _fast_commits(engine: Any) -> None:
+    """Put the study's SQLite file in WAL mode with ``synchronous=NORMAL``.
+
+    A commit then survives the process being killed at any moment (it is in the operating
+    system's hands once the call returns); only a crash of the machine could lose the last
+    trials, and a search resumed after that just runs them again. Without it every trial
+    waits for several disk flushes (7 s against 2.7 s for 40 quick trials, measured).
+    """
+    from sqlalchemy import event
+
+    event.listen(engine, "connect", _pragmas)
+    engine.dispose()  # the connection Optuna opened has no pragmas: open new ones
+
+
 def search(
     variables: Mapping[str, Any],
     *,
@@ -655,7 +676,17 @@ def search(
     direction = "minimize" if goal == "min" else "maximize"
     url = _storage_url(storage)
     with _quiet(optuna):
-        rdb = optuna.storages.RDBStorage(url)
+        from sqlalchemy.exc import SQLAlchemyError  # Optuna's RDB storage stands on it
+
+        try:
+            rdb = optuna.storages.RDBStorage(url)
+        except SQLAlchemyError as exc:
+            raise ConfigError(
+                f"{str(Path(storage))!r} must be an Optuna study database (got a file that is "
+                f"not one: {str(getattr(exc, 'orig', exc)) or type(exc).__name__})",
+                path="optimize",
+            ) from None
+        _fast_commits(rdb.engine)
         try:
             return _search(
                 optuna, rdb, study_name, direction, budget, make_sampler, variables, free,
@@ -683,10 +714,11 @@ def _search(
         storage=rdb, study_name=study_name, direction=direction, load_if_exists=True,
         sampler=make_sampler(0),
     )  # fmt: skip
-    if study.direction.name.lower() != direction:
+    stored = study.direction.name.lower()
+    if stored != direction:
         raise ConfigError(
-            f"the stored study {study_name!r} must {direction} (got "
-            f"{study.direction.name.lower()})",
+            f"the stored study {study_name!r} must have goal {direction[:3]} "
+            f"(got {stored[:3]}: the storage holds another search)",
             path="optimize",
         )
     trials = study.get_trials(deepcopy=False)
