@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import functools
 import math
+import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +180,57 @@ def test_an_interrupted_search_resumes_where_it_stopped(tmp_path: Path) -> None:
     longer = run(tmp_path, Line(), budget=budget + 3, seed=3, name="cut")
     assert longer[:budget] == whole
     assert longer == run(tmp_path, Line(), budget=budget + 3, seed=3, name="whole-longer")
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from simline.experiment.optimize import search
+from tests.unit.test_experiment_optimize import VARIABLES, Line
+
+log, line = Path(sys.argv[2]), Line()
+
+def evaluate(point):
+    with log.open("a") as f:
+        f.write(f"{len(line.calls)}\\n")
+    if len(line.calls) == int(sys.argv[3]):
+        time.sleep(120)  # a long simulation: killed in the middle of it
+    return line(point)
+
+search(VARIABLES, budget=20, method="tpe", seed=5, goal="max", storage=Path(sys.argv[1]),
+       study_name="s", evaluate=evaluate)
+"""
+
+
+def test_a_search_killed_with_sigkill_resumes_where_it_stopped(tmp_path: Path) -> None:
+    whole = run(tmp_path, Line(), budget=20, seed=5, name="whole")
+    root = Path(__file__).resolve().parents[2]
+    log, storage, cut = tmp_path / "log.txt", tmp_path / "s.sqlite", 12
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(storage), str(log), str(cut)], cwd=root, env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and len(log.read_text().split()) > cut):
+            assert child.poll() is None, "the search ended before it was killed"
+            assert time.monotonic() < deadline, "the search did not reach the trial to kill"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    study = optuna.load_study(study_name="s", storage=f"sqlite:///{storage}")
+    states = [t.state.name for t in study.get_trials()]
+    assert len(states) == cut + 1 and states[-1] == "RUNNING"  # killed in the middle of a trial
+    again = Line()
+    resumed = search(
+        VARIABLES, budget=20, method="tpe", seed=5, goal="max", storage=storage,
+        study_name="s", evaluate=again,
+    )  # fmt: skip
+    assert resumed == whole
+    assert again.calls == [allocation(t) for t in whole[cut:]]
 
 
 def test_a_constraint_that_excludes_the_optimum_moves_the_answer(tmp_path: Path) -> None:
