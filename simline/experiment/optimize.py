@@ -406,6 +406,14 @@ def _optuna() -> Any:
         import optuna
     except ImportError:
         raise ConfigError(_EXTRA, path="optimize") from None
+    version = str(getattr(optuna, "__version__", "0"))
+    major = re.match(r"\d+", version)
+    if major is None or int(major.group()) < 5:
+        # Constraints per trial (Trial.set_constraint) and multivariate TPE by default: 5.0.
+        raise ConfigError(
+            f'optimize needs optuna >= 5.0 (got {version}): pip install -U "simline[optimize]"',
+            path="optimize",
+        )
     return optuna
 
 
@@ -415,6 +423,8 @@ def _quiet(optuna: Any) -> Iterator[None]:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # True and expected: CMA-ES ignores constraints; top() judges feasibility after it.
+        warnings.filterwarnings("ignore", "Constraints have been set, but CmaEsSampler")
         yield
 
 
@@ -647,11 +657,11 @@ def search(
         Total number of trials, those already in the storage included (>= 1).
     method
         ``tpe`` (Optuna's TPESampler, multivariate, using the constraints, after
-        :func:`startup_trials` random ones), ``cmaes``
-        (CmaEsSampler; integers rounded by Optuna; needs the ``cmaes`` package), ``random``
-        (RandomSampler) or ``grid`` (GridSampler over every integer of each range; integer
-        ranges only). Trial ``n``'s sampler is seeded from ``(seed, n)`` (the grid is shuffled
-        once by ``seed``).
+        :func:`startup_trials` random ones), ``cmaes`` (CmaEsSampler; integers rounded by
+        Optuna; needs the ``cmaes`` package; it steers by the objective alone, skipping
+        invalid points), ``random`` (RandomSampler) or ``grid`` (GridSampler over every
+        integer of each range; integer ranges only). Trial ``n``'s sampler is seeded from
+        ``(seed, n)`` (the grid is shuffled once by ``seed``).
     seed
         The search's seed.
     goal

@@ -365,6 +365,12 @@ def test_without_optuna_it_names_the_extra(tmp_path: Path, monkeypatch: pytest.M
     assert info.value.path == "optimize"
 
 
+def test_an_old_optuna_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(optuna, "__version__", "4.5.0")
+    with pytest.raises(ConfigError, match=r"optimize needs optuna >= 5.0 \(got 4.5.0\)"):
+        run(tmp_path, Line(), budget=2)
+
+
 @pytest.mark.parametrize(
     ("variables", "message", "path"),
     [
