@@ -747,6 +747,17 @@ def _search(
             path="optimize",
         )
     trials = study.get_trials(deepcopy=False)
+    names = {v.name for v in free}
+    for t in trials:
+        if not set(t.params) <= names or (
+            t.state.is_finished() and t.params and set(t.params) != names
+        ):
+            theirs = ", ".join(sorted(t.params))
+            raise ConfigError(
+                f"the stored study {study_name!r} must search {', '.join(sorted(names))} "
+                f"(got {theirs}: the storage holds another search)",
+                path="optimize",
+            )
     done = [t for t in trials if t.state in (state.COMPLETE, state.PRUNED)]
     result = [_from_frozen(i, t, variables, free, derived) for i, t in enumerate(done)]
     orphans = [t for t in trials if t.state == state.RUNNING]

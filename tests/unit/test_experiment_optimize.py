@@ -350,6 +350,14 @@ def test_a_study_of_the_other_goal_is_refused(tmp_path: Path) -> None:
     assert info.value.path == "optimize"
 
 
+def test_a_study_of_other_variables_is_refused(tmp_path: Path) -> None:
+    run(tmp_path, Line(), budget=2)
+    variables = {B2: Range(0, TOTAL, integer=True), B4: f"{TOTAL} - {B2}"}
+    with pytest.raises(ConfigError, match=r"must search stations\.s2\.buffer") as info:
+        run(tmp_path, lambda p: (0.0, []), budget=3, variables=variables)
+    assert info.value.path == "optimize"
+
+
 def test_a_bad_storage_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "study.sqlite").write_text("not a database " * 100)
     with pytest.raises(ConfigError, match="must be an Optuna study database") as info:
