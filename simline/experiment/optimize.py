@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import math
+import numbers
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -420,12 +421,18 @@ def _optuna() -> Any:
 @contextmanager
 def _quiet(optuna: Any) -> Iterator[None]:
     """Optuna's log at warnings only and its ExperimentalWarning silenced, for the search."""
+    before = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        # True and expected: CMA-ES ignores constraints; top() judges feasibility after it.
-        warnings.filterwarnings("ignore", "Constraints have been set, but CmaEsSampler")
-        yield
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # True and expected: CMA-ES ignores constraints; top() judges feasibility after it.
+            warnings.filterwarnings("ignore", "Constraints have been set, but CmaEsSampler")
+            # A trial killed after its constraints were stored gets the same values again.
+            warnings.filterwarnings("ignore", "The constraint value is ignored because")
+            yield
+    finally:
+        optuna.logging.set_verbosity(before)
 
 
 def _trial_seed(seed: int, number: int) -> int:
@@ -529,7 +536,7 @@ def _from_frozen(
     try:
         assignments = _assignments(frozen.params, variables, free, derived)
     except ConfigError:
-        assignments = {**{v.name: frozen.params[v.name] for v in free}}
+        assignments = {v.name: frozen.params[v.name] for v in free}
     value = None if error is not None or frozen.value is None else float(frozen.value)
     feasible = value is not None and all(v <= 0 for v in violations)
     return Trial(number, assignments, value, violations, feasible, error)
@@ -566,10 +573,11 @@ def _run_trial(
         # A KeyboardInterrupt (or SIGKILL) leaves the trial RUNNING: the next search finishes it.
         else:
             violations = tuple(float(v) for v in raw)
-            if not math.isfinite(float(mean)):
-                error = f"the objective is undefined at this point (got {float(mean)!r})"
+            objective = float(mean) if isinstance(mean, numbers.Real) else math.nan
+            if not math.isfinite(objective):
+                error = f"the objective is undefined at this point (got {mean!r})"
             else:
-                value = float(mean)
+                value = objective
     trial.set_user_attr("violations", list(violations))
     if error is not None:
         trial.set_user_attr("error", error)
