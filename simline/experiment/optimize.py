@@ -8,8 +8,9 @@ by SIGKILL, goes on where it stopped when :func:`search` is called again with th
 and ends with exactly the trials an uninterrupted search would have made:
 
 - ``budget`` counts every finished trial, those already in the storage included;
-- each trial's sampler is seeded from ``(seed, trial number)``, so the point asked for does
-  not depend on how many trials an earlier process ran before it stopped;
+- each trial's sampler is seeded from ``(seed, n)``, ``n`` the number of trials finished
+  before it, so the point asked for does not depend on how many trials an earlier process
+  ran before it stopped;
 - a trial an interrupted process left ``RUNNING`` is finished first, with the parameters it
   was given (Optuna's own retry would mark it failed and enqueue its parameters as a new
   trial; that shifts the trial numbers, which :class:`optuna.samplers.GridSampler` keys its
@@ -23,8 +24,9 @@ parsed with :mod:`ast` and evaluated exactly (rationals), never with :func:`eval
 between two paths needs no spaces unless a name could run on (names may hold ``-``: the
 longest known path wins, so write ``a - b`` when ``a-b`` is a variable too).
 
-Nothing here prints: Optuna's log is set to warnings, and its ``ExperimentalWarning`` is
-silenced while searching.
+The SQLite file is in WAL mode with ``synchronous=NORMAL``: a finished trial survives the
+process being killed at any moment. Nothing here prints: while searching, Optuna's log is set
+to warnings (and set back after), and its ``ExperimentalWarning`` is silenced.
 """
 
 from __future__ import annotations

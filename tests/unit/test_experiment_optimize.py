@@ -233,6 +233,20 @@ def test_a_search_killed_with_sigkill_resumes_where_it_stopped(tmp_path: Path) -
     assert again.calls == [allocation(t) for t in whole[cut:]]
 
 
+def test_on_trial_sees_each_new_trial_as_it_finishes(tmp_path: Path) -> None:
+    seen: list[Trial] = []
+    storage = tmp_path / "s.sqlite"
+    kwargs: dict[str, Any] = {"method": "tpe", "seed": 0, "goal": "max", "storage": storage}
+    first = search(
+        VARIABLES, budget=4, study_name="s", evaluate=Line(), on_trial=seen.append, **kwargs
+    )
+    assert seen == first
+    more = search(
+        VARIABLES, budget=6, study_name="s", evaluate=Line(), on_trial=seen.append, **kwargs
+    )
+    assert seen == first + more[4:] and more[:4] == first
+
+
 def test_a_constraint_that_excludes_the_optimum_moves_the_answer(tmp_path: Path) -> None:
     limit = 9.0
     assert exact((4, 4, 4)).wip > limit  # the unconstrained optimum holds too many parts
