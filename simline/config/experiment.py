@@ -187,11 +187,36 @@ class OneAtATime(StrictModel):
     """Must be true."""
 
 
+_VARIABLE_EXPECTED = (
+    "expected a range {low: L, high: H, integer: true} or an expression over the other "
+    "variables such as '12 - stations.a.buffer'"
+)
+
+
+def _variable_check(value: Any) -> Any:
+    if isinstance(value, str | dict | Range):
+        return value
+    fail(f"{_VARIABLE_EXPECTED} (got {got(value)})")
+
+
+def _variable_tag(value: Any) -> str:
+    return "<expression>" if isinstance(value, str) else "<range>"
+
+
+#: A variable of a search: a range, or derived from the others (a fixed total).
+Variable = Annotated[
+    Annotated[str, Tag("<expression>")] | Annotated[Range, Tag("<range>")],
+    Discriminator(_variable_tag),
+    BeforeValidator(_variable_check),
+]
+
+
 class Optimize(StrictModel):
     """A search (Optuna) over variables too many to enumerate."""
 
-    variables: Annotated[dict[str, Range], Field(min_length=1)]
-    """Factor paths, each over a range."""
+    variables: Annotated[dict[str, Variable], Field(min_length=1)]
+    """Factor paths, each over a range, or derived from the others by an arithmetic
+    expression over their paths (``"12 - stations.s2.buffer"``: a fixed total)."""
     budget: Annotated[Whole, Field(ge=1, le=LHS_MAX)]
     """Runs at most."""
     method: Literal["tpe", "cmaes", "random", "grid"] = "tpe"
@@ -203,7 +228,7 @@ class Optimize(StrictModel):
 
     @field_validator("variables")
     @classmethod
-    def _paths(cls, variables: dict[str, Range]) -> dict[str, Range]:
+    def _paths(cls, variables: dict[str, Range | str]) -> dict[str, Range | str]:
         _check_paths(list(variables))
         return variables
 

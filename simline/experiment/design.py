@@ -577,6 +577,9 @@ def expand(exp: LoadedExperiment, *, overrides: Overrides | None = None) -> list
             for path, spec in cfg.optimize.variables.items():
                 loc = ("optimize", "variables", path)
                 resolver.check_path(path, loc)
+                if isinstance(spec, str):
+                    _check_derived(exp, path, spec, list(cfg.optimize.variables))
+                    continue
                 for value in _range_checks(spec):
                     resolver.check_value(path, value, loc)
             specs.append(_spec(resolver.resolve(_Point(None, {}, {}), ("scenarios",)),
@@ -589,6 +592,18 @@ def expand(exp: LoadedExperiment, *, overrides: Overrides | None = None) -> list
     _check_duplicates(exp, specs)
     _check_figures(exp, specs)
     return [] if cfg.optimize is not None else specs
+
+
+def _check_derived(exp: LoadedExperiment, path: str, expression: str, names: list[str]) -> None:
+    """A derived variable's expression must use numbers, ``+ - * /`` and the other variables."""
+    from simline.experiment.optimize import check_expression
+
+    loc = ("optimize", "variables", path)
+    try:
+        check_expression(expression, [n for n in names if n != path], path=".".join(loc))
+    except ConfigError as err:
+        where, line = exp.where(*loc)
+        raise ConfigError(err.message, file=str(exp.file), path=where, line=line) from None
 
 
 def _range_checks(spec: Range) -> list[float | int]:
