@@ -27,6 +27,8 @@ import contextlib
 import importlib
 import logging
 import secrets
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -57,7 +59,7 @@ DASK_CONNECT_TIMEOUT_S = 10.0
 
 #: Tasks per Dask worker thread in flight: more than a local pool's, to cover the round trip
 #: to the scheduler, still few enough that an interruption loses little.
-DASK_IN_FLIGHT_PER_WORKER = 4
+DASK_IN_FLIGHT_PER_WORKER = 8
 
 OnDone = Callable[["Task", "RunResult"], None]
 OnFailed = Callable[["Task", SimlineError], None]
@@ -335,6 +337,14 @@ class _LocalPool:
 # -- dask -------------------------------------------------------------------------------
 
 
+def _ignore_interrupts() -> bool:
+    """Ignore SIGINT in this (Dask worker) process; ``False`` where it cannot be done here."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return True
+
+
 class _DaskPool:
     """Tasks on a Dask cluster: the scheduler given, or a LocalCluster of processes."""
 
@@ -365,6 +375,9 @@ class _DaskPool:
             )
             try:
                 self._client: Any = distributed.Client(self._cluster, set_as_default=False)
+                # Ctrl-C reaches the whole process group: the workers are ours to stop, as a
+                # local pool's are (else each prints a traceback as it dies)
+                self._client.run(_ignore_interrupts)
             except BaseException:
                 self._cluster.close()
                 raise
@@ -414,7 +427,9 @@ class _DaskPool:
         limit = DASK_IN_FLIGHT_PER_WORKER * self.workers
         token = secrets.token_hex(4)
         pending: dict[str, Task] = {}
-        futures = self._distributed.as_completed(loop=self._client.loop)
+        futures = self._distributed.as_completed(
+            loop=self._client.loop, with_results=True, raise_errors=False
+        )
 
         def submit() -> None:
             while queue and len(pending) < limit:
@@ -436,21 +451,20 @@ class _DaskPool:
 
         try:
             submit()
-            for future in futures:
+            for future, value in futures:  # results gathered by the client's own thread
                 task = pending.pop(future.key)
-                if future.status == "error":
-                    exc = future.exception()
+                if future.status == "finished":
+                    result, notes = value
+                    replicate._rewarn(notes)
+                    on_done(task, result)
+                else:  # "error": (type, exception, traceback); or cancelled
+                    exc = value[1] if isinstance(value, tuple) else value
+                    if not isinstance(exc, BaseException):
+                        exc = RuntimeError(f"the Dask task ended as {future.status!r}")
                     error = exc if isinstance(exc, SimlineError) else _failure(task, exc)
                     failed.add(task.run_id)
                     on_failed(task, error)
-                elif future.status == "cancelled":
-                    failed.add(task.run_id)
-                    on_failed(task, _failure(task, RuntimeError("the Dask task was cancelled")))
-                else:
-                    result, notes = future.result()
-                    replicate._rewarn(notes)
-                    on_done(task, result)
-                future.release()
+                del future, value
                 submit()
         except BaseException:
             with contextlib.suppress(Exception):

@@ -7,8 +7,12 @@ of two worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -277,3 +281,82 @@ def test_an_unreachable_scheduler_is_a_config_error_naming_it() -> None:
     assert time.perf_counter() - t0 < 20
     assert err.value.path == "--scheduler"
     assert f"cannot reach the Dask scheduler {address!r} within 2 s" in str(err.value)
+
+
+# -- signals, in a real process --------------------------------------------------------
+
+RUNNER = """
+import sys, psutil
+from simline.config import apply_overrides, load_scenario
+from simline.experiment.executors import Task, open_pool
+from simline.plan import compile_plan
+
+plan = compile_plan(apply_overrides(load_scenario(sys.argv[2]), length="4w"))
+tasks = [Task("r", plan, i) for i in range(100000)]
+try:
+    with open_pool(sys.argv[1], backend="des", jobs=2) as pool:
+        pool.map(tasks[:2], lambda t, r: None, lambda t, e: None)
+        pids = [p.pid for p in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(p.cmdline())]
+        print("workers", *pids, flush=True)
+        pool.map(tasks, lambda t, r: print("done", t.replication, flush=True),
+                 lambda t, e: print("failed", e, flush=True))
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def start_runner(kind: str) -> tuple[subprocess.Popen[str], list[int]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUNNER, kind, str(ROOT / "configs" / "two-product.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("workers"), proc.communicate()
+    pids = [int(x) for x in line.split()[1:]]
+    assert len(pids) >= 2
+    assert proc.stdout.readline().startswith("done")  # it is running replications now
+    return proc, pids
+
+
+def alive(pids: list[int], timeout: float = 15.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for pid in pids:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    left.append(pid)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("kind", ["local", "dask"])
+def test_ctrl_c_stops_the_workers_quietly(kind: str) -> None:
+    proc, pids = start_runner(kind)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole process group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert out.splitlines()[-1] == "interrupted"
+    assert err == ""  # no worker printed a traceback
+    assert alive(pids) == []
+
+
+@pytest.mark.parametrize("kind", ["local", "dask"])
+def test_workers_die_with_a_killed_parent(kind: str) -> None:
+    proc, pids = start_runner(kind)
+    proc.kill()  # SIGKILL: no clean-up runs in the parent
+    proc.communicate(timeout=60)
+    try:
+        assert alive(pids) == []
+    finally:
+        for pid in alive(pids, timeout=0):
+            os.kill(pid, signal.SIGKILL)
