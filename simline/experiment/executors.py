@@ -371,7 +371,9 @@ class _DaskPool:
                 # no dashboard; its HTTP server (health checks) on a free port, not 8787,
                 # which another cluster on this machine may hold
                 scheduler_kwargs={"dashboard_address": ":0"},
-                silence_logs=logging.ERROR,
+                # quiet: a task's error comes back with its future; what the workers log
+                # (a heartbeat lost as the cluster closes) is noise on the user's stderr
+                silence_logs=logging.CRITICAL,
             )
             try:
                 self._client: Any = distributed.Client(self._cluster, set_as_default=False)
