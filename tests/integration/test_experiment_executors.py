@@ -8,6 +8,7 @@ of two worker processes.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import signal
@@ -157,6 +158,25 @@ def test_a_dask_local_cluster_gives_the_same_numbers(
     assert same(got, reference[backend])
     # each plan went to the cluster once, not once per task
     assert len(cluster._scattered) == len(PLANS)
+
+
+def test_a_scheduler_given_by_address_gives_the_same_numbers(
+    reference: dict[str, Figures],
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+        silence_logs=logging.CRITICAL,
+    ) as other:
+        with open_pool("dask", backend="des", scheduler=other.scheduler_address) as pool:
+            assert pool.workers == 2
+            assert same(run_all(pool), reference["des"])
+        # the pool closed its client only: the cluster it joined is still there
+        assert len(other.scheduler_info["workers"]) == 2
 
 
 # -- failures ---------------------------------------------------------------------------
