@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -579,7 +580,12 @@ def _take_lock(directory: Path, shown: str) -> IO[bytes]:
         ) from None
     try:
         _lock_file(lock)
-    except OSError:
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EDEADLK):
+            lock.close()  # locks not supported here (some network file systems)
+            raise ConfigError(
+                f"cannot lock the run store {shown}: {exc.strerror or exc}", path="--store"
+            ) from None
         lock.seek(0)
         holder = lock.read().decode("ascii", "replace").strip()
         lock.close()
