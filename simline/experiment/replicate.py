@@ -363,18 +363,23 @@ def _run_parallel(
     start: int = 0,
 ) -> list[RunResult]:
     """Run replications ``start .. n - 1`` in worker processes; return them in order."""
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, plan.replications - start),
-        mp_context=multiprocessing.get_context(_START_METHOD),
-        initializer=_init_worker,
-        initargs=(os.getpid(),),
-    )
+    pool = _process_pool(min(workers, plan.replications - start))
     try:
         return _run_pool(pool, simulate, plan, trace, progress, start=start)
     except BrokenProcessPool as exc:
         raise SimulationError(
             f"scenario {plan.name!r}: a worker process died unexpectedly ({exc})"
         ) from exc
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Return a pool of ``workers`` fresh processes (spawned) that die with this one."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(_START_METHOD),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
+    )
 
 
 def _run_pool(
