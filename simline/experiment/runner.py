@@ -598,6 +598,7 @@ def _optimize(
     """
     from simline.experiment.design import resolve
     from simline.experiment.optimize import search, top
+    from simline.experiment.store import STUDY
 
     cfg = exp.config
     rule = cfg.optimize
@@ -629,7 +630,7 @@ def _optimize(
         method=rule.method,
         seed=rule.seed,
         goal=cfg.objective.goal,
-        storage=schedule.store.directory / "optuna.sqlite3",
+        storage=schedule.store.directory / STUDY,
         study_name=cfg.experiment,
         evaluate=evaluate,
     )

@@ -72,6 +72,8 @@ REPLICATIONS = "replications.parquet"
 SUMMARY = "summary.parquet"
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
+#: Optuna's study of an ``optimize`` experiment (its RDB storage on SQLite).
+STUDY = "optuna.sqlite3"
 SCENARIOS = "scenarios"
 ERRORS = "errors"
 
@@ -87,6 +89,10 @@ STORE_FILES: tuple[str, ...] = (
     SUMMARY,
     SUMMARY_CSV,
     SUMMARY_JSON,
+    STUDY,
+    f"{STUDY}-wal",
+    f"{STUDY}-shm",
+    f"{STUDY}-journal",
 )
 #: The layout's directories and the suffix of the files in them (``fresh`` removes those).
 STORE_DIRS: dict[str, str] = {SCENARIOS: ".yaml", ERRORS: ".txt"}

@@ -112,11 +112,14 @@ def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Pat
 
 
 def _stored(store: Path) -> int:
-    from simline.experiment.store import RunStore
+    """Replications in a store, read as another process would (read-only, no lock)."""
+    import sqlite3
 
-    if not (store / "store.sqlite").exists():
+    db = store / "store.sqlite"
+    if not db.exists():
         return 0
-    return sum(len(v) for v in RunStore.peek(store).values())
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        return int(con.execute("SELECT count(*) FROM replications").fetchone()[0])
 
 
 def test_dask_local_cluster_gives_the_local_executors_numbers(tmp_path: Path) -> None:
