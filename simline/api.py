@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import math
 import os
 import re
@@ -47,7 +48,10 @@ __all__ = [
     "OnCompiled",
     "Progress",
     "RunOutcome",
+    "check_sites",
+    "common_backend",
     "compare",
+    "cost_block",
     "load",
     "run",
 ]
@@ -80,7 +84,7 @@ COMPARE_CSV_COLUMNS: tuple[str, ...] = (
 # --- results -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RunOutcome:
     """One simulated scenario: its figures, cost and replications, as ``simline run`` has them.
 
@@ -156,7 +160,7 @@ class RunOutcome:
         return _frame(self.rows(), CSV_COLUMNS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CompareOutcome:
     """Scenarios simulated with common random numbers, side by side, as ``simline compare``.
 
@@ -772,14 +776,5 @@ def _replicate(
     """Run every replication of one plan, reporting progress under the plan's name."""
     from simline.experiment.replicate import run_replications
 
-    def report(done: int, total: int) -> None:
-        assert progress is not None
-        progress(plan.name, done, total)
-
-    return run_replications(
-        plan,
-        backend=backend,
-        jobs=jobs,
-        trace=trace,
-        progress=None if progress is None else report,
-    )
+    report = None if progress is None else functools.partial(progress, plan.name)
+    return run_replications(plan, backend=backend, jobs=jobs, trace=trace, progress=report)
