@@ -1,6 +1,16 @@
 """simline: discrete-event simulation of production lines, with a reshoring cost model.
 
-The library in a few names::
+A scenario file in one call, with the command line's defaults and policy
+(:mod:`simline.api`)::
+
+    import simline
+
+    outcome = simline.run("configs/two-product.yaml", replications=5)
+    outcome.to_dict()       # the object of ``simline run --format json``
+    outcome.to_frame()      # its CSV as a pandas DataFrame, one row per figure
+    simline.compare(["configs/two-product.yaml", "configs/robot-machining.yaml"]).verdict
+
+The steps underneath, in a few names::
 
     from simline import load_scenario, compile_plan, run_replications, summarize
 
@@ -22,41 +32,50 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "CompareOutcome": "simline.api",
     "ConfigError": "simline.errors",
     "Estimate": "simline.stats",
     "ExperimentError": "simline.errors",
     "Plan": "simline.plan",
+    "RunOutcome": "simline.api",
     "RunResult": "simline.engine.results",
     "RunSummary": "simline.stats",
     "ScenarioConfig": "simline.config",
     "SimlineError": "simline.errors",
     "SimulationError": "simline.errors",
+    "compare": "simline.api",
     "compile_plan": "simline.plan",
     "load_scenario": "simline.config",
     "parse_scenario": "simline.config",
+    "run": "simline.api",
     "run_replications": "simline.experiment.replicate",
     "summarize": "simline.stats",
 }
 
 __all__ = [
+    "CompareOutcome",
     "ConfigError",
     "Estimate",
     "ExperimentError",
     "Plan",
+    "RunOutcome",
     "RunResult",
     "RunSummary",
     "ScenarioConfig",
     "SimlineError",
     "SimulationError",
     "__version__",
+    "compare",
     "compile_plan",
     "load_scenario",
     "parse_scenario",
+    "run",
     "run_replications",
     "summarize",
 ]
 
 if TYPE_CHECKING:
+    from simline.api import CompareOutcome, RunOutcome, compare, run
     from simline.config import ScenarioConfig, load_scenario, parse_scenario
     from simline.engine.results import RunResult
     from simline.errors import ConfigError, ExperimentError, SimlineError, SimulationError

@@ -18,13 +18,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import math
 import os
 import signal
-import stat
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
@@ -34,6 +32,7 @@ from simline import __version__
 from simline.errors import ConfigError, SimlineError, SimlineWarning, printable
 
 if TYPE_CHECKING:
+    from simline.api import RunOutcome
     from simline.config import ScenarioConfig
     from simline.engine.results import RunResult
     from simline.plan import Plan
@@ -421,58 +420,42 @@ def run(
     force: bool,
 ) -> None:
     """Simulate one scenario and print its figures with 95% confidence intervals."""
+    from simline import api
+
     if output is None:
         _check_stdout()
-    scenario = _load(config)
-    from simline.experiment.replicate import resolve_backend, run_replications
-    from simline.plan import compile_plan
-    from simline.stats import summarize
 
-    scenario = _overrides(
-        scenario, replications=replications, seed=seed, length=length, warmup=warmup
-    )
-    plan = compile_plan(scenario)
-    _check_targets({"--output": output, "--trace": trace}, [config])
-    if trace is not None and trace.suffix.lower() not in (".csv", ".parquet"):
-        raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
-    if trace is not None and trace.suffix.lower() == ".parquet":
-        _require_pyarrow()
-    backend_name, _ = resolve_backend(backend, plan, trace=trace is not None)
-    sizes = {"--length": length, "--warmup": warmup, "-r/--replications": replications}
-    _check_budget(config, plan, backend_name, jobs, force, sizes)
+    def check_files(plans: Sequence[Plan]) -> None:
+        _check_targets({"--output": output, "--trace": trace}, [config])
+        _check_trace_suffix(trace)
 
     show_progress = not quiet and sys.stderr.isatty()
-    if show_progress:
-        _announce_compile(backend_name, [plan])
-    results = _simulate(
-        plan,
-        lambda progress: run_replications(
-            plan, backend=backend_name, jobs=jobs, trace=trace is not None, progress=progress
-        ),
-        show_progress,
-    )
-    summary = summarize(plan, results)
-    cost = _cost_block(scenario, results)
-    for warning in (cost or {}).get("warnings", []):
+    with _progress_display(show_progress) as progress:
+        outcome = api.run(
+            config,
+            replications=replications,
+            seed=seed,
+            length=length,
+            warmup=warmup,
+            backend=backend,
+            jobs=jobs,
+            trace=trace is not None,
+            force=force,
+            progress=progress,
+            on_compiled=check_files,
+            before_simulate=_announcer(show_progress),
+        )
+    for warning in outcome.warnings:
         _say_warning(config, warning)
     files: list[tuple[Path, Callable[[Path], Any]]] = []
     if trace is not None:
         from simline.report.output import write_trace_file
 
         parquet = trace.suffix.lower() == ".parquet"
+        results = outcome.results
         files.append((trace, lambda tmp: write_trace_file(tmp, results, parquet=parquet)))
-
     if fmt == "table":
-        from simline.report.table import render_table
-
-        renderable = render_table(plan, summary, backend=backend_name)
-        if cost is not None:
-            from rich.console import Group
-            from rich.text import Text
-
-            from simline.report.table import render_cost_table
-
-            renderable = Group(renderable, Text(""), render_cost_table(cost))
+        renderable = _run_table(outcome)
         if output is not None:
             files.append((output, _text_writer(_render_text(renderable))))
         _commit(files)
@@ -480,18 +463,13 @@ def run(
             _print_rich(renderable)
         return
     if fmt == "json":
-        from simline.report.output import dumps_json, run_to_json
+        from simline.report.output import dumps_json
 
-        text = dumps_json(
-            run_to_json(plan, summary, backend=backend_name, version=__version__, cost=cost)
-        )
+        text = dumps_json(outcome.to_dict())
     else:
-        from simline.report.output import cost_to_csv_rows, rows_to_csv, run_to_csv_rows
+        from simline.report.output import rows_to_csv
 
-        rows = run_to_csv_rows(plan, summary)
-        if cost is not None:
-            rows += cost_to_csv_rows(plan, cost)
-        text = rows_to_csv(rows)
+        text = rows_to_csv(outcome.rows())
     if output is not None:
         files.append((output, _text_writer(text)))
     _commit(files)
@@ -499,13 +477,27 @@ def run(
         _write_stdout(text)
 
 
-def _cost_block(scenario: ScenarioConfig, results: list[RunResult]) -> dict[str, Any] | None:
-    """Return the ``cost`` block of a run when the scenario has a site (no new simulation)."""
-    if getattr(scenario, "site", None) is None:
-        return None
-    from simline.cost import scenario_cost
+def _check_trace_suffix(trace: Path | None) -> None:
+    """Refuse a trace file that is neither CSV nor Parquet, or Parquet without pyarrow."""
+    if trace is not None and trace.suffix.lower() not in (".csv", ".parquet"):
+        raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
+    if trace is not None and trace.suffix.lower() == ".parquet":
+        _require_pyarrow()
 
-    return scenario_cost(scenario, results).to_json()
+
+def _run_table(outcome: RunOutcome) -> Any:
+    """Build the table of ``simline run``: the line's figures, then the cost block's if any."""
+    from simline.report.table import render_table
+
+    renderable = render_table(outcome.plan, outcome.summary, backend=outcome.backend)
+    if outcome.cost is None:
+        return renderable
+    from rich.console import Group
+    from rich.text import Text
+
+    from simline.report.table import render_cost_table
+
+    return Group(renderable, Text(""), render_cost_table(outcome.cost))
 
 
 @cli.command()
@@ -591,97 +583,47 @@ def compare(
     and the winner is the highest throughput. A winner is significant when the paired 95% CI
     of its margin over the runner-up lies above 0.
     """
-    from simline.experiment.replicate import resolve_backend, run_replications
-    from simline.plan import compile_plan
+    from simline import api
 
     paths = [*configs, *more]
     if output is None:
         _check_stdout()
-    scenarios = [_load(p) for p in paths]
-    costed = _check_sites(paths, scenarios)
-    if not costed:
-        for given, option in ((rates, "--rate"), (sensitivity, "--sensitivity"), (plot, "--plot")):
-            if given:
-                raise ConfigError(
-                    "is about cost and needs a 'site' in every scenario (none has one)",
-                    path=option,
-                )
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"scenario names must differ to be compared (got {', '.join(names)})")
-    currency, factors = "", [1.0] * len(scenarios)
-    if costed:
-        from simline.cost import exchange_rates, parse_rates
 
-        rate_map = parse_rates(rates)
-        currency, factors = exchange_rates(scenarios, rate_map)
-    first = scenarios[0]
-    common_seed = first.run.seed if seed is None else seed
-    common_reps = first.run.replications if replications is None else replications
-    scenarios = [
-        _overrides(s, replications=common_reps, seed=common_seed, length=length, warmup=warmup)
-        for s in scenarios
-    ]
-    plans = [compile_plan(s) for s in scenarios]
-    _check_targets({"--output": output, "--plot": plot}, paths)
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
-    # One engine for all scenarios: the two engines draw different numbers, and common
-    # random numbers need the same ones. auto picks fast only if every scenario allows it.
-    engines = {resolve_backend(backend, plan)[0] for plan in plans}
-    backend_name = engines.pop() if len(engines) == 1 else "des"
-    sizes = {"--length": length, "--warmup": warmup, "-r/--replications": replications}
-    for path, plan in zip(paths, plans, strict=True):
-        _check_budget(path, plan, backend_name, jobs, force, sizes)
+    def check_files(plans: Sequence[Plan]) -> None:
+        _check_targets({"--output": output, "--plot": plot}, paths)
+        if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+            raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
+
     show_progress = not quiet and sys.stderr.isatty()
-    if show_progress:
-        _announce_compile(backend_name, plans)
-
-    all_results: list[list[RunResult]] = []
-    for plan in plans:
-
-        def run_all(
-            progress: Callable[[int, int], None] | None, plan: Plan = plan
-        ) -> list[RunResult]:
-            return run_replications(plan, backend=backend_name, jobs=jobs, progress=progress)
-
-        all_results.append(_simulate(plan, run_all, show_progress))
-
-    head: dict[str, Any] = {
-        "simline_version": __version__,
-        "compared_on": "tco" if costed else "throughput_per_hour",
-        "seed": common_seed,
-        "replications": common_reps,
-    }
-    if costed:
-        from simline.report.compare import cost_comparison
-
-        obj, costs, rows = cost_comparison(
-            head,
-            scenarios,
-            plans,
-            all_results,
-            factors,
-            currency,
-            backend_name,
-            sensitivity,
-            __version__,
+    with _progress_display(show_progress) as progress:
+        outcome = api.compare(
+            paths,
+            replications=replications,
+            seed=seed,
+            length=length,
+            warmup=warmup,
+            backend=backend,
+            jobs=jobs,
+            rates=rates,
+            sensitivity=sensitivity,
+            force=force,
+            progress=progress,
+            cost_options=["--plot"] if plot is not None else [],
+            on_compiled=check_files,
+            before_simulate=_announcer(show_progress),
         )
-        for path, scenario_obj in zip(paths, obj["scenarios"], strict=True):
-            for warning in scenario_obj["cost"].get("warnings", []):
-                _say_warning(path, warning)
-        if plot is not None:
-            from simline.report.plots import plot_comparison
+    for path, warning in outcome.warnings:
+        _say_warning(path, warning)
+    if plot is not None and outcome.costs is not None:
+        from simline.report.plots import plot_comparison
 
-            _write(plot, lambda: plot_comparison(plot, costs, rows))
-    else:
-        from simline.report.compare import line_comparison
-
-        obj = line_comparison(head, plans, all_results, backend_name, __version__)
-    time_units = [(p.time_unit, p.hours_per_unit) for p in plans]
+        costs, rows = list(outcome.costs), outcome.sensitivity
+        _write(plot, lambda: plot_comparison(plot, costs, None if rows is None else list(rows)))
+    obj = outcome.to_dict()
     if fmt == "table":
         from simline.report.table import render_comparison
 
+        time_units = [(p.time_unit, p.hours_per_unit) for p in outcome.plans]
         renderable = render_comparison(obj, time_units)
         if output is None:
             _print_rich(renderable)
@@ -693,48 +635,13 @@ def compare(
 
         text = dumps_json(obj)
     else:
-        from simline.report.output import comparison_to_csv_rows, rows_to_csv
+        from simline.report.output import rows_to_csv
 
-        text = rows_to_csv(comparison_to_csv_rows(obj, plans), COMPARE_CSV_COLUMNS)
+        text = rows_to_csv(outcome.rows(), api.COMPARE_CSV_COLUMNS)
     if output is None:
         _write_stdout(text)
     else:
         _commit([(output, _text_writer(text))])
-
-
-#: Columns of ``simline compare --format csv``: ``versus`` is empty on a scenario's own
-#: figures and names the first scenario on a difference row.
-COMPARE_CSV_COLUMNS: tuple[str, ...] = (
-    "scenario",
-    "versus",
-    "figure",
-    "mean",
-    "ci95_lo",
-    "ci95_hi",
-    "unit",
-)
-
-
-def _check_sites(paths: list[Path], scenarios: list[ScenarioConfig]) -> bool:
-    """Return whether the scenarios are compared on cost (all have a site) or not (none has).
-
-    Raises
-    ------
-    ConfigError
-        If some have a site and some do not: the first without one is named.
-    """
-    sited = [s.site is not None for s in scenarios]
-    if all(sited) or not any(sited):
-        return all(sited)
-    missing = sited.index(False)
-    with_site = scenarios[sited.index(True)].name
-    raise ConfigError(
-        f"scenario {scenarios[missing].name!r} has no 'site' but {with_site!r} has one: "
-        "give every scenario a site to compare them on cost, or none to compare the lines "
-        "alone",
-        file=str(paths[missing]),
-        path="site",
-    )
 
 
 @cli.command()
@@ -770,100 +677,9 @@ def schema() -> None:
 
 def _load(path: Path) -> ScenarioConfig:
     """Load a scenario; a file that cannot be read is bad input too (exit status 2)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise ConfigError("no such file", file=str(path)) from None
-    except OSError as err:
-        raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from None
-    if not stat.S_ISREG(st.st_mode):
-        from simline.report.output import describe_mode
+    from simline.api import load
 
-        raise ConfigError(f"cannot read: it is {describe_mode(st.st_mode)}", file=str(path))
-    from simline.config import load_scenario
-
-    try:
-        return load_scenario(path)
-    except OSError as err:
-        raise ConfigError(f"cannot read: {err.strerror or err}", file=str(path)) from err
-
-
-def _check_budget(
-    path: Path,
-    plan: Plan,
-    backend_name: str,
-    jobs: int | None,
-    force: bool,
-    given: dict[str, str | int | None],
-) -> None:
-    """Refuse a run that cannot run correctly, or (without ``--force``) would take too long.
-
-    ``given`` maps the command line's options that set the run's size (``--length``,
-    ``--warmup``, ``-r/--replications``) to their values: when one was given, the message
-    names it rather than a line of the file that the option overrode.
-    """
-    from simline.engine.budget import check_budget
-    from simline.experiment.replicate import available_cores
-
-    cores = available_cores()
-    workers = min(cores if jobs is None else jobs, cores, plan.replications)
-    try:
-        check_budget(plan, backend_name, workers=workers, force=force, file=str(path))
-    except ConfigError as err:
-        horizon_only = "estimated at" not in err.message
-        options = [
-            option
-            for option, value in given.items()
-            if value is not None and not (horizon_only and "replications" in option)
-        ]
-        if options and err.path == "run.length":
-            raise ConfigError(err.message, file=err.file, path=" and ".join(options)) from None
-        if err.line is None and err.path:  # the plan has no lines: find the key's
-            from simline.config.loader import line_of, read_yaml
-
-            with contextlib.suppress(SimlineError):
-                err.line = line_of(tuple(err.path.split(".")), read_yaml(path)[1])
-        raise ConfigError(err.message, file=err.file, path=err.path, line=err.line) from None
-
-
-def _overrides(
-    scenario: ScenarioConfig,
-    *,
-    replications: int | None,
-    seed: int | None,
-    length: str | None,
-    warmup: str | None,
-) -> ScenarioConfig:
-    """Apply the command line's overrides; a bad duration is echoed as the user typed it."""
-    import re
-
-    from simline.config import apply_overrides
-
-    try:
-        return apply_overrides(
-            scenario,
-            replications=replications,
-            seed=seed,
-            length=_duration(length),
-            warmup=_duration(warmup),
-        )
-    except ConfigError as err:
-        typed = {"--length": length, "--warmup": warmup}.get(err.path or "")
-        if typed is None:
-            raise
-        message = re.sub(r"\(got [^()]*\)$", f"(got {typed!r})", err.message)
-        raise ConfigError(message, path=err.path) from None
-
-
-def _duration(text: str | None) -> str | float | None:
-    """Pass a duration option on as the config expects it: a bare number as a float."""
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return text.strip()
-    return value if math.isfinite(value) else text
+    return load(path)
 
 
 def _check_targets(targets: dict[str, Path | None], scenarios: list[Path]) -> None:
@@ -921,6 +737,13 @@ def _require_pyarrow() -> None:
         ) from None
 
 
+def _announcer(show_progress: bool) -> Callable[[str, Sequence[Plan]], None] | None:
+    """Return the ``before_simulate`` step of run and compare: the compile notice, if shown."""
+    if not show_progress:
+        return None
+    return lambda backend_name, plans: _announce_compile(backend_name, list(plans))
+
+
 def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
 
@@ -941,19 +764,21 @@ def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
         )
 
 
-def _simulate(
-    plan: Plan,
-    run_all: Callable[[Callable[[int, int], None] | None], list[RunResult]],
-    show_progress: bool,
-) -> list[RunResult]:
-    """Run the replications, with a progress bar on stderr when asked."""
-    if not show_progress:
-        return run_all(None)
+@contextlib.contextmanager
+def _progress_display(show: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Yield a progress callback (label, done, total) that draws a bar on stderr, or ``None``.
+
+    Each scenario gets its own transient bar, named after it, when its first report comes.
+    """
+    if not show:
+        yield None
+        return
     from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
@@ -967,13 +792,35 @@ def _simulate(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(plan.name, total=plan.replications)
+    current: list[tuple[str, Progress, TaskID]] = []
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def progress(label: str, done: int, total: int) -> None:
+        if not current or current[0][0] != label:
+            while current:
+                current.pop()[1].stop()
+            bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            bar.start()
+            current.append((label, bar, bar.add_task(label, total=total)))
+        _, bar, task = current[0]
+        bar.update(task, completed=done, total=total)
 
-        return run_all(progress)
+    try:
+        yield progress
+    finally:
+        while current:
+            current.pop()[1].stop()
+
+
+def _simulate(
+    plan: Plan,
+    run_all: Callable[[Callable[[int, int], None] | None], list[RunResult]],
+    show_progress: bool,
+) -> list[RunResult]:
+    """Run one plan's replications with ``run_all(progress)``, under the progress display."""
+    with _progress_display(show_progress) as progress:
+        if progress is None:
+            return run_all(None)
+        return run_all(functools.partial(progress, plan.name))
 
 
 def _write(path: Path, write: Callable[[], Any]) -> None:

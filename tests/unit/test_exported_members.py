@@ -14,9 +14,10 @@ def test_all_is_sorted_and_complete() -> None:
     assert simline.__all__ == sorted(simline.__all__)
     assert set(simline.__all__) == {*simline._EXPORTS, "__version__"}
     assert set(simline.__all__) == {
-        "ConfigError", "Estimate", "ExperimentError", "Plan", "RunResult", "RunSummary",
-        "ScenarioConfig", "SimlineError", "SimulationError", "__version__", "compile_plan",
-        "load_scenario", "parse_scenario", "run_replications", "summarize",
+        "CompareOutcome", "ConfigError", "Estimate", "ExperimentError", "Plan", "RunOutcome",
+        "RunResult", "RunSummary", "ScenarioConfig", "SimlineError", "SimulationError",
+        "__version__", "compare", "compile_plan", "load_scenario", "parse_scenario", "run",
+        "run_replications", "summarize",
     }  # fmt: skip
 
 
