@@ -9,6 +9,7 @@ A scenario file in one call, with the command line's defaults and policy
     outcome.to_dict()       # the object of ``simline run --format json``
     outcome.to_frame()      # its CSV as a pandas DataFrame, one row per figure
     simline.compare(["configs/two-product.yaml", "configs/robot-machining.yaml"]).verdict
+    simline.experiment("experiments/mill-buffers.yaml").to_frame()   # one row per run
 
 The steps underneath, in a few names::
 
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "CompareOutcome": "simline.api",
+    "ExperimentResult": "simline.api",
     "ConfigError": "simline.errors",
     "Estimate": "simline.stats",
     "ExperimentError": "simline.errors",
@@ -57,6 +59,7 @@ __all__ = [
     "ConfigError",
     "Estimate",
     "ExperimentError",
+    "ExperimentResult",
     "Plan",
     "RunOutcome",
     "RunResult",
@@ -67,6 +70,7 @@ __all__ = [
     "__version__",
     "compare",
     "compile_plan",
+    "experiment",
     "load_scenario",
     "parse_scenario",
     "run",
@@ -75,7 +79,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from simline.api import CompareOutcome, RunOutcome, compare, run
+    from simline.api import CompareOutcome, ExperimentResult, RunOutcome, compare, run
     from simline.config import ScenarioConfig, load_scenario, parse_scenario
     from simline.engine.results import RunResult
     from simline.errors import ConfigError, ExperimentError, SimlineError, SimulationError
@@ -85,6 +89,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "experiment":  # the package, callable as simline.api.experiment
+        return importlib.import_module("simline.experiment")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'simline' has no attribute {name!r}")

@@ -32,9 +32,10 @@ from simline import __version__
 from simline.errors import ConfigError, SimlineError, SimlineWarning, printable
 
 if TYPE_CHECKING:
-    from simline.api import RunOutcome
+    from simline.api import ExperimentProgress, RunOutcome
     from simline.config import ScenarioConfig
     from simline.engine.results import RunResult
+    from simline.experiment.design import RunSpec
     from simline.plan import Plan
 
 __all__ = ["cli", "main"]
@@ -673,6 +674,310 @@ def schema() -> None:
     from simline.config import scenario_json_schema
 
     _write_stdout(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+@cli.command()
+@click.argument("file", type=_SCENARIO)
+@click.option(
+    "-r",
+    "--replications",
+    type=_WholeNumber(1),
+    metavar="N",
+    help="Override every run's run.replications.",
+)
+@click.option("--seed", type=_WholeNumber(0), metavar="S", help="Override every run's run.seed.")
+@click.option("--length", metavar="D", help="Override every run's run.length.")
+@click.option("--warmup", metavar="D", help="Override every run's run.warmup.")
+@_BACKEND_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=_Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table is for people; json is the documented object; csv has one row per run.",
+)
+@click.option(
+    "-o", "--output", type=_OUTPUT, metavar="PATH", help="Write the result there, atomically."
+)
+@_JOBS_OPTION
+@_QUIET_OPTION
+@_FORCE_OPTION
+@click.option(
+    "--store",
+    type=_OUTPUT,
+    metavar="DIR",
+    help="The run store  [default: runs/<experiment name> in the current directory]",
+)
+@click.option(
+    "--executor",
+    type=_Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; dask: a Dask cluster "
+    "(pip install 'simline[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDR",
+    help="With --executor dask: the scheduler to join (tcp://host:8786); without it a local "
+    "cluster is started.",
+)
+@click.option(
+    "--plan", "plan_only", is_flag=True, help="Print the expanded runs and exit; nothing runs."
+)
+@click.option(
+    "--plot",
+    type=_OUTPUT,
+    metavar="PATH",
+    help="Main-effects and interaction plots of the objective; PNG, SVG or PDF by suffix.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start the run store over (it may hold another experiment's results).",
+)
+@_reports_errors
+def experiment(
+    file: Path,
+    replications: int | None,
+    seed: int | None,
+    length: str | None,
+    warmup: str | None,
+    backend: str,
+    fmt: str,
+    output: Path | None,
+    jobs: int | None,
+    quiet: bool,
+    force: bool,
+    store: Path | None,
+    executor: str,
+    scheduler: str | None,
+    plan_only: bool,
+    plot: Path | None,
+    fresh: bool,
+) -> None:
+    """Run an experiment file: every run of its design, kept in a resumable run store.
+
+    The runs share one seed (common random numbers) and one engine. Each finished
+    replication is in the store at once: run the same command again after an interruption
+    and it computes only what is missing, ending with the same numbers. With an objective the
+    best run is named, and every run's paired difference from it given with its 95% CI.
+    """
+    from simline import api
+
+    if output is None:
+        _check_stdout()
+    if scheduler is not None and executor != "dask":
+        raise ConfigError("needs --executor dask", path="--scheduler")
+    exp = api.load_experiment_file(file)
+    sizes: dict[str, Any] = {
+        "replications": replications,
+        "seed": seed,
+        "length": length,
+        "warmup": warmup,
+    }
+    specs = api.experiment_plan(exp, **sizes)
+    if plan_only:
+        _print_plan(specs, fmt, output, file)
+        return
+    inputs = [file, *dict.fromkeys(s.base for s in specs)]
+    _check_targets({"--output": output, "--plot": plot}, inputs)
+    if plot is not None:
+        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise ConfigError(
+                f"expected a .png, .svg or .pdf file (got {str(plot)!r})", path="--plot"
+            )
+        if exp.config.objective is None:
+            raise ConfigError(
+                "plots the objective: the experiment file has no 'objective'", path="--plot"
+            )
+    show_progress = not quiet and sys.stderr.isatty()
+
+    def on_start(backend_name: str, plans: Sequence[Plan]) -> None:
+        if show_progress:
+            _announce_compile(backend_name, list(plans))
+
+    with _experiment_progress(exp.config.experiment, quiet, show_progress) as progress:
+        result = api.experiment(
+            file,
+            **sizes,
+            backend=backend,
+            executor=executor,  # type: ignore[arg-type]
+            scheduler=scheduler,
+            jobs=jobs,
+            store=store,
+            fresh=fresh,
+            force=force,
+            progress=progress,
+            on_start=on_start,
+            command=["simline", *sys.argv[1:]],
+        )
+    files: list[tuple[Path, Callable[[Path], Any]]] = []
+    if plot is not None:
+        from simline.report.experiment_plots import plot_effects
+
+        frame = result.to_frame()
+        figure = exp.config.objective.figure  # type: ignore[union-attr]
+        done = frame[frame["status"] == "done"]
+        files.append((plot, lambda tmp: plot_effects(tmp, done, result.factor_names, figure)))
+    if fmt == "table":
+        from simline.report.experiment_table import render_experiment
+
+        renderable = render_experiment(result)
+        if output is not None:
+            files.append((output, _text_writer(_render_text(renderable))))
+        _commit(files)
+        if output is None:
+            _print_rich(renderable)
+    else:
+        if fmt == "json":
+            from simline.report.output import dumps_json
+
+            text = dumps_json(result.to_dict())
+        else:
+            from simline.report.experiment_table import experiment_csv
+
+            text = experiment_csv(result)
+        if output is not None:
+            files.append((output, _text_writer(text)))
+        _commit(files)
+        if output is None:
+            _write_stdout(text)
+    if result.failed:
+        _say_error(
+            f"{len(result.failed)} of {len(result.runs)} runs failed: "
+            + ", ".join(r.spec.id for r in result.failed)
+        )
+        sys.exit(1)
+
+
+def _print_plan(specs: Sequence[RunSpec], fmt: str, output: Path | None, file: Path) -> None:
+    """Print the expanded runs of an experiment (``--plan``)."""
+    rows = [
+        {
+            "id": s.id,
+            "scenario": s.scenario,
+            "label": s.label,
+            "factors": s.factors,
+            "replications": s.config.run.replications,
+            "seed": s.config.run.seed,
+        }
+        for s in specs
+    ]
+    if fmt == "json":
+        from simline.report.output import dumps_json
+
+        text = dumps_json({"runs": rows})
+    elif fmt == "csv":
+        import csv
+
+        factors = list(dict.fromkeys(k for s in specs for k in s.factors))
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["id", "scenario", "label", *factors, "replications", "seed"])
+        for row, s in zip(rows, specs, strict=True):
+            writer.writerow(
+                [
+                    s.id,
+                    s.scenario,
+                    s.label or "",
+                    *(_plan_cell(s.factors.get(f, "")) for f in factors),
+                    row["replications"],
+                    row["seed"],
+                ]
+            )
+        text = buf.getvalue()
+    else:
+        from rich.table import Table
+
+        factors = list(dict.fromkeys(k for s in specs for k in s.factors))
+        table = Table(title=f"{len(specs)} runs", title_justify="left")
+        for column in (
+            "run",
+            "scenario",
+            *(["label"] if any(s.label for s in specs) else []),
+            *factors,
+            "reps",
+        ):
+            table.add_column(column)
+        for s in specs:
+            label = [s.label or ""] if any(x.label for x in specs) else []
+            table.add_row(
+                s.id,
+                s.scenario,
+                *label,
+                *(_plan_cell(s.factors.get(f, "")) for f in factors),
+                str(s.config.run.replications),
+            )
+        if output is not None:
+            _commit([(output, _text_writer(_render_text(table)))])
+        else:
+            _print_rich(table)
+        return
+    if output is not None:
+        _check_targets({"--output": output}, [file])
+        _commit([(output, _text_writer(text))])
+    else:
+        _write_stdout(text)
+
+
+def _plan_cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+@contextlib.contextmanager
+def _experiment_progress(
+    name: str, quiet: bool, show_bar: bool
+) -> Iterator[Callable[[ExperimentProgress], None]]:
+    """Say what the experiment will run (unless -q), and show its progress on a terminal."""
+    announced = False
+
+    def announce(p: ExperimentProgress) -> None:
+        nonlocal announced
+        if announced or quiet:
+            return
+        announced = True
+        more = "" if p.final else " to start with (more as precision or selection asks)"
+        click.echo(
+            f"simline: experiment {name}: {p.runs} runs, {p.total} replications{more}; "
+            f"{p.from_store} in the store already",
+            err=True,
+        )
+
+    if not show_bar:
+        yield announce
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replications"),
+        TextColumn("{task.fields[failed]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(name, total=None, failed="")
+
+        def progress(p: ExperimentProgress) -> None:
+            announce(p)
+            failed = f"{p.failed} runs failed" if p.failed else ""
+            bar.update(task, completed=p.done, total=p.total, failed=failed)
+
+        yield progress
 
 
 def _load(path: Path) -> ScenarioConfig:

@@ -595,7 +595,7 @@ def expand(exp: LoadedExperiment, *, overrides: Overrides | None = None) -> list
 
 
 def _check_derived(exp: LoadedExperiment, path: str, expression: str, names: list[str]) -> None:
-    """A derived variable's expression must use numbers, ``+ - * /`` and the other variables."""
+    """Check a derived variable's expression: numbers, ``+ - * /`` and the other variables."""
     from simline.experiment.optimize import check_expression
 
     loc = ("optimize", "variables", path)

@@ -90,7 +90,7 @@ class RunOutcome:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The run as in ``simline experiment --format json``."""
+        """Return the run as in ``simline experiment --format json``."""
         out: dict[str, Any] = {
             "id": self.spec.id,
             "scenario": self.spec.scenario,
@@ -127,6 +127,7 @@ class ExperimentResult:
     selection: dict[str, Any] | None = None
     precision: dict[str, Any] | None = None
     optimization: dict[str, Any] | None = None
+    constraint_figures: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[RunOutcome]:
@@ -142,7 +143,7 @@ class ExperimentResult:
         return list(names)
 
     def to_dict(self) -> dict[str, Any]:
-        """The experiment's JSON object (``spec/experiment.md``)."""
+        """Return the experiment's JSON object (``spec/experiment.md``)."""
         runs = []
         for outcome in self.runs:
             entry = outcome.to_dict()
@@ -193,14 +194,14 @@ class ExperimentResult:
         return out
 
     def to_frame(self) -> Any:
-        """The runs as a pandas DataFrame, one row per run (see :meth:`rows`)."""
+        """Return the runs as a pandas DataFrame, one row per run (see :meth:`rows`)."""
         import pandas as pd
 
         return pd.DataFrame(self.rows())
 
 
 def _cell(value: Any) -> Any:
-    """A factor value as one table cell: scalars as they are, anything else as JSON text."""
+    """Return a factor value as one table cell: a scalar as it is, anything else as JSON."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     import json
@@ -209,11 +210,13 @@ def _cell(value: Any) -> Any:
 
 
 def default_store(name: str) -> Path:
-    """The run store an experiment uses when none is given: ``runs/<name>``."""
+    """Return the run store an experiment uses when none is given: ``runs/<name>``."""
     return Path("runs") / name
 
 
-def _identity(exp: LoadedExperiment, backend: str, overrides: Mapping[str, Any], version: str) -> dict[str, Any]:
+def _identity(
+    exp: LoadedExperiment, backend: str, overrides: Mapping[str, Any], version: str
+) -> dict[str, Any]:
     return {
         "experiment": exp.config.experiment,
         "experiment_sha256": hashlib.sha256(exp.text.encode()).hexdigest(),
@@ -224,8 +227,11 @@ def _identity(exp: LoadedExperiment, backend: str, overrides: Mapping[str, Any],
 
 
 def choose_backend(name: str, plans: Sequence[Plan]) -> str:
-    """One engine for every run: the engines draw different numbers, and the runs' comparisons
-    need the same ones. ``auto`` picks the fast engine only if every run allows it."""
+    """Choose one engine for every run.
+
+    The engines draw different numbers, and comparing runs needs the same ones: ``auto``
+    picks the fast engine only if every run allows it.
+    """
     from simline.experiment.replicate import resolve_backend
 
     engines = {resolve_backend(name, plan)[0] for plan in plans}
@@ -314,9 +320,7 @@ class _Schedule:
             if run_id in self.failed:
                 continue
             got = self.stored.get(run_id, set())
-            tasks.extend(
-                Task(run_id, self.plans[run_id], i) for i in range(n) if i not in got
-            )
+            tasks.extend(Task(run_id, self.plans[run_id], i) for i in range(n) if i not in got)
         self.report()
         if not tasks:
             return
@@ -363,6 +367,7 @@ def run_experiment(
     progress: Callable[[ExperimentProgress], None] | None = None,
     specs: Sequence[RunSpec] | None = None,
     on_start: Callable[[str, Sequence[Plan]], None] | None = None,
+    version: str | None = None,
 ) -> ExperimentResult:
     """Run an experiment into its store and return what it found.
 
@@ -398,7 +403,6 @@ def run_experiment(
     ConfigError
         On bad input, before anything runs.
     """
-    from simline import __version__
     from simline.experiment.design import expand
     from simline.experiment.executors import open_pool
     from simline.experiment.store import RunStore
@@ -411,12 +415,18 @@ def run_experiment(
     backend_name = choose_backend(backend, list(plans.values()))
     _check_budgets(exp, specs, plans, backend_name, jobs, force)
     store_path = store_dir if store_dir is not None else default_store(exp.config.experiment)
-    identity = _identity(exp, backend_name, overrides, __version__)
+    if version is None:
+        from importlib import metadata
+
+        version = metadata.version("simline")
+    identity = _identity(exp, backend_name, overrides, version)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     cfg = exp.config
     if on_start is not None:
         on_start(backend_name, list(plans.values()))
-    with RunStore.open(store_path, identity=identity, experiment_text=exp.text, fresh=fresh) as store:
+    with RunStore.open(
+        store_path, identity=identity, experiment_text=exp.text, fresh=fresh
+    ) as store:
         for spec in specs:
             store.write_scenario(spec)
         manifest = _manifest(identity, specs, command, started, None, {})
@@ -440,16 +450,20 @@ def run_experiment(
         for spec in specs:
             n = schedule.wanted.get(spec.id, 0)
             if spec.id in schedule.failed:
-                outcomes.append(RunOutcome(spec, schedule.have(spec.id), "failed", {}, schedule.failed[spec.id]))
+                outcomes.append(
+                    RunOutcome(spec, schedule.have(spec.id), "failed", {}, schedule.failed[spec.id])
+                )
                 continue
             store.clear_error(spec.id)
             from simline.experiment.figures import run_figures
 
             results = store.results(spec.id, n)
-            outcomes.append(RunOutcome(spec, n, "done", run_figures(spec.config, plans[spec.id], results)))
+            outcomes.append(
+                RunOutcome(spec, n, "done", run_figures(spec.config, plans[spec.id], results))
+            )
         result = ExperimentResult(
             name=cfg.experiment,
-            version=__version__,
+            version=version,
             store=store_path,
             backend=backend_name,
             runs=tuple(outcomes),
@@ -487,7 +501,9 @@ def _check_budgets(
         except ConfigError as err:
             where = f"run {spec.id} ({spec.scenario}"
             where += f", {spec.label})" if spec.label else ")"
-            raise ConfigError(f"{where}: {err.message}", file=str(exp.file), path=err.path) from None
+            raise ConfigError(
+                f"{where}: {err.message}", file=str(exp.file), path=err.path
+            ) from None
 
 
 def _manifest(
@@ -536,7 +552,7 @@ def _manifest(
 
 
 def _precision(schedule: _Schedule, ids: Sequence[str], cfg: Any) -> dict[str, Any]:
-    """Rounds of replications until every run's interval is narrow enough, or ``max``."""
+    """Add rounds of replications until every run's interval is narrow enough, or ``max``."""
     from simline.experiment.precision import replications_wanted
 
     target = cfg.precision
@@ -552,7 +568,12 @@ def _precision(schedule: _Schedule, ids: Sequence[str], cfg: Any) -> dict[str, A
         rounds += 1
     schedule.final = True
     schedule.report()
-    out: dict[str, Any] = {"figure": target.figure, "rounds": rounds, "min": target.min, "max": target.max}
+    out: dict[str, Any] = {
+        "figure": target.figure,
+        "rounds": rounds,
+        "min": target.min,
+        "max": target.max,
+    }
     if target.relative is not None:
         out["relative"] = target.relative
     else:
@@ -625,7 +646,7 @@ def _optimize(
 
     schedule.final = False
     trials = search(
-        cfg.optimize.variables,
+        rule.variables,
         budget=rule.budget,
         method=rule.method,
         seed=rule.seed,
@@ -683,8 +704,12 @@ def _violation(constraint: Any, mean: float) -> float:
     if math.isnan(mean):
         return math.inf
     if constraint.op in (">=", ">"):
-        return float(constraint.value - mean) + (0.0 if constraint.op == ">=" or mean > constraint.value else 1e-12)
-    return float(mean - constraint.value) + (0.0 if constraint.op == "<=" or mean < constraint.value else 1e-12)
+        return float(constraint.value - mean) + (
+            0.0 if constraint.op == ">=" or mean > constraint.value else 1e-12
+        )
+    return float(mean - constraint.value) + (
+        0.0 if constraint.op == "<=" or mean < constraint.value else 1e-12
+    )
 
 
 def _failed_in_selection(schedule: _Schedule) -> SimlineError:
@@ -694,7 +719,9 @@ def _failed_in_selection(schedule: _Schedule) -> SimlineError:
     return ExperimentError(f"run {run_id} failed, so no run can be selected: {error}")
 
 
-def _judge(result: ExperimentResult, exp: LoadedExperiment, schedule: _Schedule) -> ExperimentResult:
+def _judge(
+    result: ExperimentResult, exp: LoadedExperiment, schedule: _Schedule
+) -> ExperimentResult:
     """Add the objective's answer: the best run under the constraints, and differences."""
     from dataclasses import replace
 
@@ -714,12 +741,12 @@ def _judge(result: ExperimentResult, exp: LoadedExperiment, schedule: _Schedule)
         }
     report = constraint_report(constraints, by_run) if constraints else {}
     if cfg.objective is None:
-        return replace(result, constraints=report)
+        return replace(
+            result, constraints=report, constraint_figures=tuple(c.figure for c in constraints)
+        )
     figure = cfg.objective.figure
     means = {o.spec.id: _mean(o.figures.get(figure)) for o in done}
-    feasible = {
-        run_id: all(entry["holds"] for entry in report.get(run_id, [])) for run_id in means
-    }
+    feasible = {run_id: all(entry["holds"] for entry in report.get(run_id, [])) for run_id in means}
     best_id = best_run(means, feasible, cfg.objective.goal)
     if result.selection is not None and result.selection.get("selected") is not None:
         best_id = result.selection["selected"]
@@ -731,6 +758,7 @@ def _judge(result: ExperimentResult, exp: LoadedExperiment, schedule: _Schedule)
         diffs = differences(values, best_id, figure)
     return replace(
         result,
+        constraint_figures=tuple(c.figure for c in constraints),
         objective={"figure": figure, "goal": cfg.objective.goal},
         best=best,
         differences=tuple(diffs),

@@ -32,13 +32,11 @@ _COST = ("cost.tco",)
 
 
 def key_figures(result: ExperimentResult) -> list[str]:
-    """The figures the table shows: the objective's, the constraints', the line's, the TCO."""
+    """Return the figures the table shows: the objective's, the constraints', the line's, TCO."""
     names: dict[str, None] = {}
     if result.objective is not None:
         names[result.objective["figure"]] = None
-    for entries in result.constraints.values():
-        for entry in entries:
-            names[entry["figure"]] = None
+    names.update(dict.fromkeys(result.constraint_figures))
     present: set[str] = set()
     for run in result.runs:
         present.update(run.figures)
@@ -67,25 +65,42 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+#: Short column headings of the line's figures.
+_HEADINGS = {
+    "throughput_per_hour": "parts/h",
+    "lead_time": "lead time",
+    "wip": "WIP",
+    "cost.tco": "TCO/part",
+}
+
+
+def _heading(name: str) -> str:
+    """A column heading: a short name for the usual figures, paths without ``stations.``."""
+    if name in _HEADINGS:
+        return _HEADINGS[name]
+    return name.removeprefix("stations.")
+
+
 def render_experiment(result: ExperimentResult) -> RenderableType:
-    """The experiment's runs as a rich table, with the verdict below it."""
+    """Return the experiment's runs as a rich table, with the verdict below it."""
     figures = key_figures(result)
     factors = result.factor_names
     scenarios = {run.spec.scenario for run in result.runs}
     labels = any(run.spec.label for run in result.runs)
     best = result.best["id"] if result.best else None
     table = Table(title=f"Experiment {result.name}: {len(result.runs)} runs", title_justify="left")
-    table.add_column("run")
+    table.add_column("run", no_wrap=True)
     if len(scenarios) > 1:
         table.add_column("scenario")
     if labels:
         table.add_column("label")
     for name in factors:
-        table.add_column(name, justify="right")
+        table.add_column(_heading(name), justify="right")
     table.add_column("reps", justify="right")
     for name in figures:
-        table.add_column(name, justify="right")
-    table.add_column("")
+        table.add_column(_heading(name), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    broken_any = False
     for run in result.runs:
         cells = [run.spec.id]
         if len(scenarios) > 1:
@@ -99,14 +114,22 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
             cells.append("failed")
         else:
             cells += [_estimate_text(run.figures.get(name)) for name in figures]
-            mark = "best" if run.spec.id == best else ""
-            broken = [e["constraint"] for e in result.constraints.get(run.spec.id, []) if not e["holds"]]
-            if broken:
-                mark = (mark + " " if mark else "") + "breaks " + "; ".join(broken)
-            cells.append(mark)
+            marks = ["best"] if run.spec.id == best else []
+            entries = result.constraints.get(run.spec.id, [])
+            if any(not e["holds"] for e in entries):
+                marks.append("✗")
+                broken_any = True
+            cells.append(" ".join(marks))
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
-    return Group(table, *_verdict(result))
+    notes = [table]
+    headings = [f"{_heading(n)} = {n}" for n in (*factors, *figures) if _heading(n) != n]
+    if headings:
+        notes.append(Text("Columns: " + "; ".join(headings) + ".", style="dim"))
+    if broken_any:
+        texts = sorted({e["constraint"] for v in result.constraints.values() for e in v})
+        notes.append(Text("✗: breaks a constraint (" + "; ".join(texts) + "), judged on the mean."))
+    return Group(*notes, *_verdict(result))
 
 
 def _verdict(result: ExperimentResult) -> list[Text]:
@@ -169,7 +192,7 @@ def _describe(spec: Any) -> str:
 
 
 def experiment_csv(result: ExperimentResult, columns: Sequence[str] | None = None) -> str:
-    """The runs as CSV: one row per run (:meth:`ExperimentResult.rows`)."""
+    """Return the runs as CSV: one row per run (:meth:`ExperimentResult.rows`)."""
     import csv
     import io
 

@@ -32,8 +32,8 @@ LINE: dict[str, Any] = {
     "run": {"warmup": "2h", "length": "2d", "replications": 6, "seed": 5},
     "release": "saturated",
     "stations": {
-        "cut": {"process_time": "exp(1min)", "buffer": 2},
-        "weld": {"process_time": "exp(1min)", "buffer": 2},
+        "cut": {"kind": "machine", "process_time": "exp(1min)", "buffer": 2},
+        "weld": {"kind": "machine", "process_time": "exp(1min)", "buffer": 2},
     },
 }
 
@@ -82,7 +82,7 @@ def _table(path: Path) -> list[dict[str, Any]]:
 
 
 def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Path) -> None:
-    exp = _write(tmp_path, _experiment(run={"replications": 8}))
+    exp = _write(tmp_path, _experiment(run={"replications": 8, "length": "3w"}))
     common = ["experiment", str(exp), "--backend", "des", "-j", "1", "-q", "--format", "json"]
     whole = _cli(*common, "--store", str(tmp_path / "whole"), cwd=tmp_path)
     expected = _json(whole)
@@ -90,7 +90,7 @@ def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Pat
     store = tmp_path / "killed"
     rng = random.Random(20261201)
     stored_before: list[int] = []
-    for _ in range(3):
+    for target in (3, 8, 13):  # of the 16 replications: kill early, midway and late
         proc = subprocess.Popen(
             [sys.executable, "-m", "simline", *common, "--store", str(store)],
             cwd=tmp_path,
@@ -98,7 +98,10 @@ def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Pat
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(2.0, 5.0))
+        deadline = time.monotonic() + 120
+        while _stored(store) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))  # then at any moment: between or inside writes
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         stored_before.append(_stored(store))
@@ -109,6 +112,8 @@ def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Pat
     assert _json(resumed) == expected
     assert _table(store / "replications.parquet") == _table(tmp_path / "whole" / "replications.parquet")
     assert stored_before == sorted(stored_before)  # every kill kept what had finished
+    assert any(0 < n < 16 for n in stored_before), stored_before  # killed mid-experiment
+    print("stored when killed:", stored_before)
 
 
 def _stored(store: Path) -> int:
@@ -118,8 +123,11 @@ def _stored(store: Path) -> int:
     db = store / "store.sqlite"
     if not db.exists():
         return 0
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        return int(con.execute("SELECT count(*) FROM replications").fetchone()[0])
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return int(con.execute("SELECT count(*) FROM replications").fetchone()[0])
+    except sqlite3.OperationalError:  # being created: no table yet
+        return 0
 
 
 def test_dask_local_cluster_gives_the_local_executors_numbers(tmp_path: Path) -> None:
@@ -156,7 +164,7 @@ def test_kn_selects_the_station_with_the_shortest_work(tmp_path: Path) -> None:
     """
     line = {
         **LINE,
-        "stations": {"only": {"process_time": "exp(1min)", "buffer": 2}},
+        "stations": {"only": {"kind": "machine", "process_time": "exp(1min)", "buffer": 2}},
         "run": {"warmup": "1h", "length": "8h", "replications": 5, "seed": 3},
     }
     exp = _write(

@@ -1,19 +1,4 @@
-"""The library's facade: :func:`run` and :func:`compare`, with the policy of the command line.
-
-``simline run`` and ``simline compare`` are thin layers over these functions: loading (a
-file that cannot be read is bad input), the run-size overrides, the choice of engine (one
-for all of a comparison's scenarios), common random numbers (one seed and one number of
-replications for all), the site rules, exchange rates, the run budget and the cost block all
-live here. The results are typed, frozen objects whose ``to_dict()`` is exactly the
-command's JSON object and whose ``to_frame()`` is its CSV as a pandas ``DataFrame``.
-
-Nothing here prints or exits. Bad input raises :class:`~simline.errors.ConfigError` before
-anything is simulated, a failing replication :class:`~simline.errors.SimulationError`; cost
-notices are returned on the result (``warnings``), not shown. Two optional callbacks let a
-caller act between the steps: ``on_compiled(plans)`` once every scenario is compiled (the
-command line checks its result files there) and ``before_simulate(backend, plans)`` once
-every check passed (it says there that the fast engine compiles).
-"""
+"""``simline.run`` and ``simline.compare``: one scenario, or several with common random numbers."""
 
 from __future__ import annotations
 
