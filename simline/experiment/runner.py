@@ -412,8 +412,18 @@ def run_experiment(
     if specs is None:
         specs = expand(exp, overrides=overrides)
     plans = {s.id: compile_plan(s.config) for s in specs}
-    backend_name = choose_backend(backend, list(plans.values()))
-    _check_budgets(exp, specs, plans, backend_name, jobs, force)
+    if exp.config.optimize is not None:
+        # The search makes its runs as it goes: the engine and the budget are judged on the
+        # base scenario (a trial the engine cannot run fails, and is an infeasible point).
+        from simline.experiment.design import resolve
+
+        probe = resolve(exp, 0, {}, overrides=overrides)
+        probes = {probe.id: compile_plan(probe.config)}
+        backend_name = choose_backend(backend, list(probes.values()))
+        _check_budgets(exp, [probe], probes, backend_name, jobs, force)
+    else:
+        backend_name = choose_backend(backend, list(plans.values()))
+        _check_budgets(exp, specs, plans, backend_name, jobs, force)
     store_path = store_dir if store_dir is not None else default_store(exp.config.experiment)
     if version is None:
         from importlib import metadata
