@@ -784,10 +784,9 @@ def experiment(
     inputs = [file, *dict.fromkeys(s.base for s in specs)]
     _check_targets({"--output": output, "--plot": plot}, inputs)
     if plot is not None:
-        if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise ConfigError(
-                f"expected a .png, .svg or .pdf file (got {str(plot)!r})", path="--plot"
-            )
+        from simline.report.experiment_plots import plot_format
+
+        plot_format(plot)
         if exp.config.objective is None:
             raise ConfigError(
                 "plots the objective: the experiment file has no 'objective'", path="--plot"
@@ -820,7 +819,7 @@ def experiment(
         frame = result.to_frame()
         figure = exp.config.objective.figure  # type: ignore[union-attr]
         done = frame[frame["status"] == "done"]
-        files.append((plot, lambda tmp: plot_effects(tmp, done, result.factor_names, figure)))
+        _write(plot, lambda: plot_effects(plot, done, result.factor_names, figure))
     if fmt == "table":
         from simline.report.experiment_table import render_experiment
 
@@ -942,10 +941,15 @@ def _experiment_progress(
         if announced or quiet:
             return
         announced = True
-        more = "" if p.final else " to start with (more as precision or selection asks)"
+        held = f"{p.from_store} in the store already"
+        if p.search is not None:
+            what = f"a search of at most {p.search} runs"
+        else:
+            runs = f"{p.runs} run{'s' if p.runs != 1 else ''}"
+            more = "" if p.final else " to start with (more as precision or selection asks)"
+            what = f"{runs}, {p.total} replications{more}"
         click.echo(
-            f"simline: experiment {name}: {p.runs} runs, {p.total} replications{more}; "
-            f"{p.from_store} in the store already",
+            f"simline: experiment {name}: {what}; {held}",
             err=True,
         )
 

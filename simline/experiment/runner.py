@@ -68,6 +68,8 @@ class ExperimentProgress:
         before there is one.
     final
         Whether ``total`` is the last word (a fixed count), or more rounds may follow.
+    search
+        With ``optimize``: the most runs the search makes (its budget), else ``None``.
     """
 
     runs: int
@@ -77,6 +79,7 @@ class ExperimentProgress:
     failed: int
     seconds_left: float | None
     final: bool
+    search: int | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,7 @@ class _Schedule:
         self.started = time.monotonic()
         self.done_here = 0
         self.final = True
+        self.search: int | None = None
 
     def add_run(self, spec: RunSpec) -> None:
         """Take a run found while running (an optimization's trial) into the schedule."""
@@ -305,6 +309,7 @@ class _Schedule:
                 failed=len(self.failed),
                 seconds_left=left,
                 final=self.final,
+                search=self.search,
             )
         )
 
@@ -483,7 +488,7 @@ def run_experiment(
         )
         result = _judge(result, exp, schedule)
         store.write_replications(specs)
-        store.write_summary(result.rows(), result.to_dict())
+        store.write_summary(result.rows(), result.to_dict(), csv=True)
         statuses = {o.spec.id: o.status for o in outcomes}
         ended = datetime.now(UTC).isoformat(timespec="seconds")
         store.write_manifest(_manifest(identity, specs, command, started, ended, statuses))
@@ -655,6 +660,7 @@ def _optimize(
         return value, violations
 
     schedule.final = False
+    schedule.search = rule.budget
     trials = search(
         rule.variables,
         budget=rule.budget,

@@ -75,7 +75,7 @@ _HEADINGS = {
 
 
 def _heading(name: str) -> str:
-    """A column heading: a short name for the usual figures, paths without ``stations.``."""
+    """Return a column heading: a short name for the usual figures, paths without ``stations.``."""
     if name in _HEADINGS:
         return _HEADINGS[name]
     return name.removeprefix("stations.")
@@ -122,7 +122,7 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
             cells.append(" ".join(marks))
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
-    notes = [table]
+    notes: list[RenderableType] = [table]
     headings = [f"{_heading(n)} = {n}" for n in (*factors, *figures) if _heading(n) != n]
     if headings:
         notes.append(Text("Columns: " + "; ".join(headings) + ".", style="dim"))

@@ -110,7 +110,9 @@ def test_sigkill_at_any_moment_then_the_same_command_loses_nothing(tmp_path: Pat
     # what the store held was announced and not computed again
     assert f"{stored_before[-1]} in the store already" in resumed.stderr
     assert _json(resumed) == expected
-    assert _table(store / "replications.parquet") == _table(tmp_path / "whole" / "replications.parquet")
+    assert _table(store / "replications.parquet") == _table(
+        tmp_path / "whole" / "replications.parquet"
+    )
     assert stored_before == sorted(stored_before)  # every kill kept what had finished
     assert any(0 < n < 16 for n in stored_before), stored_before  # killed mid-experiment
     print("stored when killed:", stored_before)
@@ -145,7 +147,9 @@ def test_precision_adds_replications_until_every_interval_is_narrow_enough(tmp_p
     target = 0.02
     precision = {"figure": "throughput_per_hour", "relative": target, "min": 3, "max": 60}
     exp = _write(tmp_path, _experiment(precision=precision))
-    out = _json(_cli("experiment", str(exp), "--backend", "des", "-q", "--format", "json", cwd=tmp_path))
+    out = _json(
+        _cli("experiment", str(exp), "--backend", "des", "-q", "--format", "json", cwd=tmp_path)
+    )
     counts = []
     for run in out["runs"]:
         node = run["figures"]["throughput_per_hour"]
@@ -179,15 +183,22 @@ def test_kn_selects_the_station_with_the_shortest_work(tmp_path: Path) -> None:
         },
         line,
     )
-    out = _json(_cli("experiment", str(exp), "--backend", "des", "-q", "--format", "json", cwd=tmp_path))
-    fastest = next(r["id"] for r in out["runs"] if r["factors"]["stations.only.process_time"] == "exp(0.8min)")
+    out = _json(
+        _cli("experiment", str(exp), "--backend", "des", "-q", "--format", "json", cwd=tmp_path)
+    )
+    fastest = next(
+        r["id"] for r in out["runs"] if r["factors"]["stations.only.process_time"] == "exp(0.8min)"
+    )
     assert out["selection"]["selected"] == fastest
     assert out["best"]["id"] == fastest
     assert "0.95" in out["selection"]["guarantee"]
 
 
 def test_plan_lists_the_runs_and_runs_nothing(tmp_path: Path) -> None:
-    exp = _write(tmp_path, _experiment(factors={"stations.weld.buffer": [1, 4], "stations.cut.buffer": [2, 3, 5]}))
+    exp = _write(
+        tmp_path,
+        _experiment(factors={"stations.weld.buffer": [1, 4], "stations.cut.buffer": [2, 3, 5]}),
+    )
     result = _cli("experiment", str(exp), "--plan", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)["runs"]
@@ -199,7 +210,10 @@ def test_a_store_of_another_experiment_is_refused_unless_fresh(tmp_path: Path) -
     exp = _write(tmp_path, _experiment(run={"replications": 2}))
     args = ["experiment", str(exp), "--backend", "des", "-q", "--format", "json", "--store", "s"]
     assert _cli(*args, cwd=tmp_path).returncode == 0
-    exp.write_text(exp.read_text(encoding="utf-8").replace("[1, 4]", "[1, 5]").replace("- 4", "- 5"), encoding="utf-8")
+    exp.write_text(
+        exp.read_text(encoding="utf-8").replace("[1, 4]", "[1, 5]").replace("- 4", "- 5"),
+        encoding="utf-8",
+    )
     refused = _cli(*args, cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "--fresh" in refused.stderr
@@ -229,11 +243,106 @@ def test_a_bad_experiment_file_is_one_line_and_exit_2(
 
 def test_figures_equal_those_of_simline_run_on_the_stored_scenario(tmp_path: Path) -> None:
     exp = _write(tmp_path, _experiment(run={"replications": 3}))
-    out = _json(_cli("experiment", str(exp), "--backend", "des", "-q", "--format", "json", "--store", "s", cwd=tmp_path))
+    out = _json(
+        _cli(
+            "experiment",
+            str(exp),
+            "--backend",
+            "des",
+            "-q",
+            "--format",
+            "json",
+            "--store",
+            "s",
+            cwd=tmp_path,
+        )
+    )
     run = out["runs"][1]
-    alone = _cli("run", str(tmp_path / "s" / "scenarios" / f"{run['id']}.yaml"), "--backend", "des", "-q", "--format", "json", cwd=tmp_path)
+    alone = _cli(
+        "run",
+        str(tmp_path / "s" / "scenarios" / f"{run['id']}.yaml"),
+        "--backend",
+        "des",
+        "-q",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert alone.returncode == 0, alone.stderr
     single = json.loads(alone.stdout)
     assert run["figures"]["throughput_per_hour"] == single["throughput_per_hour"]
     assert run["figures"]["stations.weld.utilization"] == single["stations"]["weld"]["utilization"]
     assert math.isfinite(run["figures"]["wip"]["mean"])
+
+
+OPPOSITE: dict[str, Any] = {
+    "simline": 1,
+    "name": "opposite",
+    "time_unit": "min",
+    "run": {"warmup": 0, "length": "8h", "replications": 2, "seed": 5},
+    "release": {"conwip": 2},
+    "products": {"a": {"routing": ["s1", "s2"]}, "b": {"routing": ["s2", "s1"]}},
+    "stations": {
+        "s1": {"kind": "machine", "process_time": "exp(1min)", "buffer": 0},
+        "s2": {"kind": "machine", "process_time": "exp(1min)", "buffer": 0},
+    },
+}
+
+
+def test_a_failed_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
+    """Opposite routings through two zero buffers deadlock; one place anywhere cannot.
+
+    With two parts in the line, a deadlock needs both servers holding a finished part each
+    waiting for the other's place: a single buffer place breaks it.
+    """
+    exp = _write(
+        tmp_path,
+        {
+            "simline": 1,
+            "experiment": "opposite",
+            "scenarios": ["pair.yaml"],
+            "factors": {"stations.s1.buffer": [0, 1]},
+        },
+        OPPOSITE,
+    )
+    result = _cli(
+        "experiment",
+        str(exp),
+        "--backend",
+        "des",
+        "-q",
+        "--format",
+        "json",
+        "--store",
+        "s",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    out = json.loads(result.stdout)
+    failed = [r for r in out["runs"] if r["status"] == "failed"]
+    done = [r for r in out["runs"] if r["status"] == "done"]
+    assert [r["factors"]["stations.s1.buffer"] for r in failed] == [0]
+    assert [r["factors"]["stations.s1.buffer"] for r in done] == [1]
+    assert "deadlock" in failed[0]["error"]
+    assert "deadlock" in (tmp_path / "s" / "errors" / f"{failed[0]['id']}.txt").read_text()
+    (line,) = result.stderr.strip().splitlines()
+    assert line == f"simline: error: 1 of 2 runs failed: {failed[0]['id']}"
+
+
+def test_plot_draws_the_objectives_main_effects(tmp_path: Path) -> None:
+    exp = _write(
+        tmp_path,
+        _experiment(
+            run={"replications": 2},
+            factors={"stations.weld.buffer": [1, 4], "stations.cut.buffer": [1, 3]},
+            objective={"figure": "throughput_per_hour", "goal": "max"},
+        ),
+    )
+    result = _cli(
+        "experiment", str(exp), "--backend", "des", "-q", "--plot", "effects.png", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "effects.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    no_objective = _write(tmp_path, _experiment(run={"replications": 2}))
+    refused = _cli("experiment", str(no_objective), "-q", "--plot", "x.png", cwd=tmp_path)
+    assert refused.returncode == 2 and "objective" in refused.stderr

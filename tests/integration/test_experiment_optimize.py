@@ -44,7 +44,11 @@ LINE: dict[str, Any] = {
     "run": {"warmup": "8h", "length": "1w", "replications": 5, "seed": 42},
     "release": "saturated",
     "stations": {
-        f"s{i}": {"kind": "machine", "process_time": "exp(1min)", **({"buffer": 4} if i > 1 else {})}
+        f"s{i}": {
+            "kind": "machine",
+            "process_time": "exp(1min)",
+            **({"buffer": 4} if i > 1 else {}),
+        }
         for i in range(1, 5)
     },
 }

@@ -271,7 +271,9 @@ BAD_FILES: list[tuple[str, str]] = [
      "5: optimize.variables: 'variables' must not be empty"),
     (HEAD + "objective: {figure: wip}\n"
      "optimize: {variables: {stations.mill.buffer: [1, 2]}, budget: 3}\n",
-     "5: optimize.variables.stations.mill.buffer: expected a range {low: L, high: H, integer: true} or an expression over the other variables such as '12 - stations.a.buffer' (got a list)"),
+     "5: optimize.variables.stations.mill.buffer: expected a range {low: L, high: H, integer: "
+     "true} or an expression over the other variables such as '12 - stations.a.buffer' "
+     "(got a list)"),
     (HEAD + "objective: {figure: wip}\n"
      "optimize: {variables: {stations.mill.buffer: {low: 1, high: 3}}, budget: 3, "
      "method: grad}\n",

@@ -12,12 +12,13 @@ import simline
 
 def test_all_is_sorted_and_complete() -> None:
     assert simline.__all__ == sorted(simline.__all__)
-    assert set(simline.__all__) == {*simline._EXPORTS, "__version__"}
+    # experiment is the package simline.experiment, callable as simline.api.experiment
+    assert set(simline.__all__) == {*simline._EXPORTS, "__version__", "experiment"}
     assert set(simline.__all__) == {
-        "CompareOutcome", "ConfigError", "Estimate", "ExperimentError", "Plan", "RunOutcome",
-        "RunResult", "RunSummary", "ScenarioConfig", "SimlineError", "SimulationError",
-        "__version__", "compare", "compile_plan", "load_scenario", "parse_scenario", "run",
-        "run_replications", "summarize",
+        "CompareOutcome", "ConfigError", "Estimate", "ExperimentError", "ExperimentResult",
+        "Plan", "RunOutcome", "RunResult", "RunSummary", "ScenarioConfig", "SimlineError",
+        "SimulationError", "__version__", "compare", "compile_plan", "experiment",
+        "load_scenario", "parse_scenario", "run", "run_replications", "summarize",
     }  # fmt: skip
 
 

@@ -483,7 +483,8 @@ def test_output_that_cannot_be_written_says_what_it_is(
         (("run",), "CONFIG: missing argument (see 'simline run --help')"),
         (
             ("nosuchcommand",),
-            "no such command 'nosuchcommand' (commands: compare, run, schema, validate)",
+            "no such command 'nosuchcommand' "
+            "(commands: compare, experiment, run, schema, validate)",
         ),
         (
             ("compare", "-j", "0", "s.yaml", "s.yaml"),
@@ -492,7 +493,11 @@ def test_output_that_cannot_be_written_says_what_it_is(
         (("run", "s.yaml", "--format"), "--format: requires an argument"),
         (("compare", "s.yaml"), "CONFIGS: takes 2 values"),
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
-        ((), "missing command (one of compare, run, schema, validate) (see 'simline --help')"),
+        (
+            (),
+            "missing command (one of compare, experiment, run, schema, validate) "
+            "(see 'simline --help')",
+        ),
     ],
 )
 def test_usage_errors_are_one_line(
