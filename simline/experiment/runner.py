@@ -218,15 +218,28 @@ def default_store(name: str) -> Path:
 
 
 def _identity(
-    exp: LoadedExperiment, backend: str, overrides: Mapping[str, Any], version: str
+    exp: LoadedExperiment, backend: str, version: str, overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
-    return {
+    """What a store's results depend on beyond each run's scenario (which its id hashes).
+
+    The command line's ``--seed``, ``--length`` and ``--warmup`` change the runs' scenarios
+    and so their ids: a store holds them apart without refusing. ``-r`` only changes how
+    many replications are wanted, and replication ``i`` is the same whatever the count, so
+    ``-r 20`` after ``-r 5`` reuses the first five. The experiment file, the engine (the
+    engines draw different numbers) and simline's version must be the same; for a search,
+    the replications too (its study holds objective values measured with them).
+    """
+    identity: dict[str, Any] = {
         "experiment": exp.config.experiment,
         "experiment_sha256": hashlib.sha256(exp.text.encode()).hexdigest(),
         "simline_version": version,
         "backend": backend,
-        "overrides": {k: v for k, v in sorted(overrides.items()) if v is not None},
     }
+    if exp.config.optimize is not None:
+        identity["overrides"] = {
+            k: v for k, v in sorted(overrides.items()) if v is not None and k == "replications"
+        }
+    return identity
 
 
 def choose_backend(name: str, plans: Sequence[Plan]) -> str:
@@ -434,7 +447,7 @@ def run_experiment(
         from importlib import metadata
 
         version = metadata.version("simline")
-    identity = _identity(exp, backend_name, overrides, version)
+    identity = _identity(exp, backend_name, version, overrides)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     cfg = exp.config
     if on_start is not None:
@@ -444,7 +457,7 @@ def run_experiment(
     ) as store:
         for spec in specs:
             store.write_scenario(spec)
-        manifest = _manifest(identity, specs, command, started, None, {})
+        manifest = _manifest(identity, overrides, specs, command, started, None, {})
         store.write_manifest(manifest)
         with open_pool(executor, backend=backend_name, jobs=jobs, scheduler=scheduler) as pool:
             schedule = _Schedule(store, specs, plans, pool, progress)
@@ -491,7 +504,7 @@ def run_experiment(
         store.write_summary(result.rows(), result.to_dict(), csv=True)
         statuses = {o.spec.id: o.status for o in outcomes}
         ended = datetime.now(UTC).isoformat(timespec="seconds")
-        store.write_manifest(_manifest(identity, specs, command, started, ended, statuses))
+        store.write_manifest(_manifest(identity, overrides, specs, command, started, ended, statuses))
     return result
 
 
@@ -523,6 +536,7 @@ def _check_budgets(
 
 def _manifest(
     identity: Mapping[str, Any],
+    overrides: Mapping[str, Any],
     specs: Sequence[RunSpec],
     command: Sequence[str] | None,
     started: str,
@@ -542,7 +556,7 @@ def _manifest(
         "simline_version": identity["simline_version"],
         "experiment_sha256": identity["experiment_sha256"],
         "backend": identity["backend"],
-        "overrides": identity["overrides"],
+        "overrides": {k: v for k, v in sorted(overrides.items()) if v is not None},
         "versions": versions,
         "platform": {
             "python": sys.version.split()[0],
