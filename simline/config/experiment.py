@@ -424,6 +424,16 @@ class ExperimentConfig(StrictModel):
                     )
         if isinstance(design, OneAtATime) and not factors:
             fail("design one_at_a_time needs 'factors'", "design")
+        if design == "full" and factors:
+            runs = math.prod(len(v) for v in factors.values() if isinstance(v, list))
+            runs *= len(self.scenarios)
+            if runs > LHS_MAX:
+                fail(
+                    f"the full factorial has {runs:,} runs, more than {LHS_MAX:,}: give fewer "
+                    "values, or sample the space with design {lhs: N} or search it with "
+                    "'optimize'",
+                    "factors",
+                )
         self._check_run_overlap()
         if self.select is not None and self.objective is None:
             fail("'select' needs an 'objective' (the figure to select on)", "select")
