@@ -34,6 +34,7 @@ from simline.errors import ConfigError, SimlineError, SimlineWarning, printable
 if TYPE_CHECKING:
     from simline.api import ExperimentProgress, RunOutcome
     from simline.config import ScenarioConfig
+    from simline.config.experiment import LoadedExperiment
     from simline.engine.results import RunResult
     from simline.experiment.design import RunSpec
     from simline.plan import Plan
@@ -777,27 +778,35 @@ def experiment(
         "length": length,
         "warmup": warmup,
     }
+    cfg = exp.config
+    if replications is not None and (cfg.precision is not None or cfg.select is not None):
+        rule = "precision" if cfg.precision is not None else "select"
+        raise ConfigError(
+            f"the experiment's '{rule}' decides how many replications each run gets; "
+            "leave out -r (or give the experiment a fixed run.replications instead)",
+            path="-r/--replications",
+        )
     specs = api.experiment_plan(exp, **sizes)
-    if plan_only:
-        _print_plan(specs, fmt, output, file)
-        return
-    inputs = [file, *dict.fromkeys(s.base for s in specs)]
-    _check_targets({"--output": output, "--plot": plot}, inputs)
+    store_dir = store if store is not None else api.default_store(cfg.experiment)
+    _check_experiment_targets(exp, specs, store_dir, output, plot)
     if plot is not None:
         from simline.report.experiment_plots import plot_format
 
         plot_format(plot)
-        if exp.config.objective is None:
+        if cfg.objective is None:
             raise ConfigError(
                 "plots the objective: the experiment file has no 'objective'", path="--plot"
             )
+    if plan_only:
+        _print_plan(exp, specs, fmt, output)
+        return
     show_progress = not quiet and sys.stderr.isatty()
 
     def on_start(backend_name: str, plans: Sequence[Plan]) -> None:
         if show_progress:
             _announce_compile(backend_name, list(plans))
 
-    with _experiment_progress(exp.config.experiment, quiet, show_progress) as progress:
+    with _experiment_progress(cfg.experiment, quiet, show_progress, store_dir) as progress:
         result = api.experiment(
             file,
             **sizes,
@@ -851,74 +860,161 @@ def experiment(
         sys.exit(1)
 
 
-def _print_plan(specs: Sequence[RunSpec], fmt: str, output: Path | None, file: Path) -> None:
-    """Print the expanded runs of an experiment (``--plan``)."""
-    rows = [
-        {
-            "id": s.id,
-            "scenario": s.scenario,
-            "label": s.label,
-            "factors": s.factors,
-            "replications": s.config.run.replications,
-            "seed": s.config.run.seed,
+def _check_experiment_targets(
+    exp: LoadedExperiment,
+    specs: Sequence[RunSpec],
+    store: Path,
+    output: Path | None,
+    plot: Path | None,
+) -> None:
+    """Refuse result files that are inputs of the experiment or inside its run store.
+
+    Inputs are the experiment file, its base scenarios and the site files they name, and
+    every site file given as a factor's value; a file in the store would be overwritten by
+    the store (or overwrite its database).
+    """
+    scenarios: list[Path] = list(dict.fromkeys(s.base for s in specs))
+    scenarios += [b.file for b in getattr(exp, "bases", ()) if b.file not in scenarios]
+    more = [(exp.file, f"the experiment file {str(exp.file)!r}")]
+    more += [(site, f"the site file {str(site)!r} of a factor") for site in _factor_site_files(exp)]
+    _check_targets({"--output": output, "--plot": plot}, scenarios, more)
+    root = os.path.realpath(store)
+    for option, target in (("--output", output), ("--plot", plot)):
+        if target is None:
+            continue
+        where = os.path.realpath(target)
+        if where == root or where.startswith(root.rstrip(os.sep) + os.sep):
+            raise ConfigError(
+                f"cannot write {str(target)!r}: it is inside the run store {str(store)!r}, "
+                "which the experiment writes itself",
+                path=option,
+            )
+
+
+def _factor_site_files(exp: LoadedExperiment) -> list[Path]:
+    """Return the site files named as values of a ``site`` factor or in a ``runs:`` point."""
+    cfg = exp.config
+    values: list[Any] = []
+    for path, given in (cfg.factors or {}).items():
+        if path == "site" and isinstance(given, list):
+            values += given
+    for point in (cfg.runs or {}).values():
+        if "site" in point:
+            values.append(point["site"])
+    base = exp.file.parent
+    return [Path(v) if Path(v).is_absolute() else base / v for v in values if isinstance(v, str)]
+
+
+def _print_plan(
+    exp: LoadedExperiment, specs: Sequence[RunSpec], fmt: str, output: Path | None
+) -> None:
+    """Print the expanded runs of an experiment (``--plan``), and how many replications start.
+
+    With ``precision`` a run starts at ``precision.min`` replications, with ``select`` at
+    its first stage; more follow as they ask. A search (``optimize``) has no list of runs
+    before it runs: its variables and budget are printed instead.
+    """
+    cfg = exp.config
+    start = _starting_replications(exp)
+    if cfg.optimize is not None:
+        rows: list[dict[str, Any]] = []
+        search: dict[str, Any] | None = {
+            "method": cfg.optimize.method,
+            "budget": cfg.optimize.budget,
+            "variables": {
+                path: v if isinstance(v, str) else v.model_dump()
+                for path, v in cfg.optimize.variables.items()
+            },
         }
-        for s in specs
-    ]
+    else:
+        search = None
+        rows = [
+            {
+                "id": s.id,
+                "scenario": s.scenario,
+                "label": s.label,
+                "factors": s.factors,
+                "replications": start if start is not None else s.config.run.replications,
+                "seed": s.config.run.seed,
+            }
+            for s in specs
+        ]
+    factors = list(dict.fromkeys(k for s in specs for k in s.factors))
+    labels = any(s.label for s in specs)
     if fmt == "json":
         from simline.report.output import dumps_json
 
-        text = dumps_json({"runs": rows})
+        obj: dict[str, Any] = {"experiment": cfg.experiment, "runs": rows}
+        if search is not None:
+            obj["optimize"] = search
+        text = dumps_json(obj)
     elif fmt == "csv":
         import csv
 
-        factors = list(dict.fromkeys(k for s in specs for k in s.factors))
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["id", "scenario", "label", *factors, "replications", "seed"])
         for row, s in zip(rows, specs, strict=True):
+            cells = [_plan_cell(s.factors.get(f, "")) for f in factors]
             writer.writerow(
-                [
-                    s.id,
-                    s.scenario,
-                    s.label or "",
-                    *(_plan_cell(s.factors.get(f, "")) for f in factors),
-                    row["replications"],
-                    row["seed"],
-                ]
+                [s.id, s.scenario, s.label or "", *cells, row["replications"], row["seed"]]
             )
         text = buf.getvalue()
     else:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
-        factors = list(dict.fromkeys(k for s in specs for k in s.factors))
-        table = Table(title=f"{len(specs)} runs", title_justify="left")
-        for column in (
-            "run",
-            "scenario",
-            *(["label"] if any(s.label for s in specs) else []),
-            *factors,
-            "reps",
-        ):
-            table.add_column(column)
-        for s in specs:
-            label = [s.label or ""] if any(x.label for x in specs) else []
-            table.add_row(
-                s.id,
-                s.scenario,
-                *label,
-                *(_plan_cell(s.factors.get(f, "")) for f in factors),
-                str(s.config.run.replications),
-            )
-        if output is not None:
-            _commit([(output, _text_writer(_render_text(table)))])
+        if search is not None:
+            lines = [f"A search ({search['method']}) of at most {search['budget']} runs over:"]
+            lines += [f"  {path}: {_plan_cell(v)}" for path, v in search["variables"].items()]
+            renderable: Any = Text("\n".join(lines))
         else:
-            _print_rich(table)
+            table = Table(title=f"{len(specs)} runs", title_justify="left")
+            columns = ["run", "scenario", *(["label"] if labels else []), *factors, "reps"]
+            for column in columns:
+                table.add_column(column, no_wrap=True)
+            for row, s in zip(rows, specs, strict=True):
+                label = [s.label or ""] if labels else []
+                cells = [_plan_cell(s.factors.get(f, "")) for f in factors]
+                table.add_row(s.id, s.scenario, *label, *cells, str(row["replications"]))
+            note = _start_note(exp)
+            renderable = Group(table, Text(note)) if note else table
+        if output is not None:
+            _commit([(output, _text_writer(_render_text(renderable)))])
+        else:
+            _print_rich(renderable)
         return
     if output is not None:
-        _check_targets({"--output": output}, [file])
         _commit([(output, _text_writer(text))])
     else:
         _write_stdout(text)
+
+
+def _starting_replications(exp: LoadedExperiment) -> int | None:
+    """Return the replications a run starts with when the experiment decides them."""
+    cfg = exp.config
+    if cfg.precision is not None:
+        return int(cfg.precision.min)
+    if cfg.select is not None and cfg.optimize is None:
+        return int(cfg.select.first_stage)
+    return None
+
+
+def _start_note(exp: LoadedExperiment) -> str:
+    cfg = exp.config
+    if cfg.precision is not None:
+        p = cfg.precision
+        return (
+            f"reps: to start with; more in rounds until the 95 % CI of {p.figure} is narrow "
+            f"enough, at most {p.max} per run"
+        )
+    if cfg.select is not None:
+        return (
+            "reps: the first stage of the selection; then one more per round for the runs "
+            f"still in contention, at most {cfg.select.max} per run"
+        )
+    return ""
 
 
 def _plan_cell(value: Any) -> str:
@@ -931,13 +1027,26 @@ def _plan_cell(value: Any) -> str:
 
 @contextlib.contextmanager
 def _experiment_progress(
-    name: str, quiet: bool, show_bar: bool
+    name: str, quiet: bool, show_bar: bool, store: Path
 ) -> Iterator[Callable[[ExperimentProgress], None]]:
-    """Say what the experiment will run (unless -q), and show its progress on a terminal."""
+    """Say what the experiment will run (unless -q), and show its progress on a terminal.
+
+    On an interruption (Ctrl-C, SIGTERM), one line says how many replications are safe in
+    the store and that the same command goes on from there.
+    """
     announced = False
+    last: ExperimentProgress | None = None
+    console: Any = None
+
+    def say(text: str) -> None:
+        if console is not None:
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(text, err=True)
 
     def announce(p: ExperimentProgress) -> None:
-        nonlocal announced
+        nonlocal announced, last
+        last = p
         if announced or quiet:
             return
         announced = True
@@ -948,40 +1057,48 @@ def _experiment_progress(
             runs = f"{p.runs} run{'s' if p.runs != 1 else ''}"
             more = "" if p.final else " to start with (more as precision or selection asks)"
             what = f"{runs}, {p.total} replications{more}"
-        click.echo(
-            f"simline: experiment {name}: {what}; {held}",
-            err=True,
+        say(f"simline: experiment {name}: {what}; {held}")
+
+    try:
+        if not show_bar:
+            yield announce
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
         )
 
-    if not show_bar:
-        yield announce
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("replications"),
+            TextColumn("{task.fields[failed]}"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            console = bar.console
+            task = bar.add_task(name, total=None, failed="")
 
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replications"),
-        TextColumn("{task.fields[failed]}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(name, total=None, failed="")
+            def progress(p: ExperimentProgress) -> None:
+                announce(p)
+                failed = f"{p.failed} runs failed" if p.failed else ""
+                bar.update(task, completed=p.done, total=p.total, failed=failed)
 
-        def progress(p: ExperimentProgress) -> None:
-            announce(p)
-            failed = f"{p.failed} runs failed" if p.failed else ""
-            bar.update(task, completed=p.done, total=p.total, failed=failed)
-
-        yield progress
+            yield progress
+    except KeyboardInterrupt:
+        console = None
+        if last is not None:
+            click.echo(
+                f"simline: {last.done} of {last.total} replications are in the run store "
+                f"{str(store)!r}; the same command goes on from there",
+                err=True,
+            )
+        raise
 
 
 def _load(path: Path) -> ScenarioConfig:
@@ -991,7 +1108,11 @@ def _load(path: Path) -> ScenarioConfig:
     return load(path)
 
 
-def _check_targets(targets: dict[str, Path | None], scenarios: list[Path]) -> None:
+def _check_targets(
+    targets: dict[str, Path | None],
+    scenarios: list[Path],
+    more: Sequence[tuple[Path, str]] = (),
+) -> None:
     """Fail before simulating if a result file could not or must not be written (exit 2).
 
     A result file is refused when it is an input of the run (a scenario file or the site
@@ -1004,7 +1125,7 @@ def _check_targets(targets: dict[str, Path | None], scenarios: list[Path]) -> No
         return
     from simline.report.output import check_target
 
-    inputs: list[tuple[Path, str]] = []
+    inputs: list[tuple[Path, str]] = list(more)
     for scenario in scenarios:
         inputs.append((scenario, f"the scenario file {str(scenario)!r}"))
         site = _site_file(scenario)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from simline.api._experiment import (
     ExperimentProgress,
     ExperimentResult,
+    default_store,
     experiment,
     experiment_plan,
     load_experiment_file,
@@ -53,6 +54,7 @@ __all__ = [
     "common_backend",
     "compare",
     "cost_block",
+    "default_store",
     "experiment",
     "experiment_plan",
     "load",

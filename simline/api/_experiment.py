@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from simline import __version__
 from simline.api._scenarios import _duration
-from simline.experiment.runner import ExperimentProgress, ExperimentResult
+from simline.experiment.runner import ExperimentProgress, ExperimentResult, default_store
 
 if TYPE_CHECKING:
     from simline.config.experiment import LoadedExperiment
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ExperimentProgress",
     "ExperimentResult",
+    "default_store",
     "experiment",
     "experiment_plan",
     "load_experiment_file",

@@ -83,6 +83,14 @@ def _parse(data: Any, *, file: str, lines: Lines, base_dir: Path | None) -> Scen
             file=file,
             line=lines.get(()),
         )
+    if "experiment" in data and "name" not in data:
+        raise ConfigError(
+            "this is an experiment file (it has the key 'experiment'), not a scenario: "
+            "run it with 'simline experiment'",
+            file=file,
+            line=lines.get(("experiment",)),
+            path="experiment",
+        )
     data = dict(data)
     site = data.get("site")
     if isinstance(site, str | os.PathLike):

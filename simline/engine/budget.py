@@ -37,6 +37,7 @@ __all__ = [
     "MAX_WALL_S",
     "RunEstimate",
     "check_budget",
+    "describe_duration",
     "estimate",
 ]
 
@@ -165,7 +166,8 @@ def estimate(plan: Plan, backend: str, *, workers: int = 1) -> RunEstimate:
     return RunEstimate(visits, failures, others, events, seconds)
 
 
-def _duration_text(seconds: float) -> str:
+def describe_duration(seconds: float) -> str:
+    """Return a wall time for a message: minutes, hours or days."""
     if seconds < 2 * 3600:
         return f"{seconds / 60:.0f} minutes"
     if seconds < 3 * 86400:
@@ -238,9 +240,9 @@ def check_budget(
     if found.seconds > MAX_WALL_S and not force:
         raise ConfigError(
             f"the run is estimated at {found.events:.2g} events, about "
-            f"{_duration_text(found.seconds)} on the {backend} engine with {workers} "
+            f"{describe_duration(found.seconds)} on the {backend} engine with {workers} "
             f"worker{'s' if workers != 1 else ''} (the limit is "
-            f"{_duration_text(MAX_WALL_S)}); shorten run.length or run.replications, or "
+            f"{describe_duration(MAX_WALL_S)}); shorten run.length or run.replications, or "
             "give --force to run it anyway",
             file=file,
             path="run.length",

@@ -28,6 +28,7 @@ import itertools
 import json
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -514,7 +515,7 @@ def resolve(
         When a path names no key of the base scenario, or the values make it invalid.
     """
     base = _bases(exp)[base_index]
-    resolver = _Resolver(exp, base, overrides or {})
+    resolver = _Resolver(exp, base, _common_seed(exp, _bases(exp), overrides or {}))
     point = _Point(label, dict(assignments), {p: _place(exp, label, p) for p in assignments})
     where: tuple[str | int, ...] = ("runs", label) if label is not None else _section(exp)
     return _spec(resolver.resolve(point, where), base, point)
@@ -549,6 +550,25 @@ def _spec(config: ScenarioConfig, base: BaseScenario, point: _Point) -> RunSpec:
     )
 
 
+def _common_seed(
+    exp: LoadedExperiment, bases: Sequence[BaseScenario], overrides: Overrides
+) -> Overrides:
+    """Give every run one seed: the first base scenario's, unless the experiment sets one.
+
+    All runs share one seed (``spec/experiment.md``), so that every pair of runs, of one
+    base scenario or of two, is compared with common random numbers.
+    """
+    cfg = exp.config
+    given = cfg.run is not None and cfg.run.seed is not None
+    varied = [*(cfg.factors or {}), *(p for point in (cfg.runs or {}).values() for p in point)]
+    varied += list(cfg.optimize.variables) if cfg.optimize is not None else []
+    if len(bases) < 2 or given or overrides.get("seed") is not None:
+        return overrides
+    if any(path in ("run", "run.seed") for path in varied):  # the design sets the seeds
+        return overrides
+    return {**overrides, "seed": bases[0].config.run.seed}
+
+
 def expand(exp: LoadedExperiment, *, overrides: Overrides | None = None) -> list[RunSpec]:
     """Every run of the experiment's design, in design order, each checked.
 
@@ -570,9 +590,10 @@ def expand(exp: LoadedExperiment, *, overrides: Overrides | None = None) -> list
     """
     cfg = exp.config
     bases = _bases(exp)
+    overrides = _common_seed(exp, bases, overrides or {})
     specs: list[RunSpec] = []
     for base in bases:
-        resolver = _Resolver(exp, base, overrides or {})
+        resolver = _Resolver(exp, base, overrides)
         if cfg.optimize is not None:
             for path, spec in cfg.optimize.variables.items():
                 loc = ("optimize", "variables", path)

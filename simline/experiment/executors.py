@@ -384,6 +384,7 @@ class _DaskPool:
                 self._cluster.close()
                 raise
         else:
+            _check_reachable(scheduler, connect_timeout)
             try:
                 self._client = distributed.Client(
                     scheduler, timeout=connect_timeout, set_as_default=False
@@ -483,3 +484,34 @@ class _DaskPool:
             if self._cluster is not None:
                 with contextlib.suppress(Exception):
                     self._cluster.close()
+
+
+def _check_reachable(scheduler: str, timeout: float) -> None:
+    """Refuse a scheduler address that is malformed or does not answer, before Dask tries.
+
+    A ``distributed.Client`` that fails to connect is left to the garbage collector, which
+    then spends another 20 s and a traceback closing it; a plain TCP connection answers
+    the same question at once. Other protocols than ``tcp://`` are left to Dask.
+    """
+    import socket
+
+    address = scheduler.strip()
+    protocol, _, rest = address.rpartition("://")
+    if protocol not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"expected a scheduler address such as tcp://host:8786 (got {scheduler!r})",
+            path="--scheduler",
+        )
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach the Dask scheduler {scheduler!r} within {timeout:g} s "
+            f"({exc.strerror or exc})",
+            path="--scheduler",
+        ) from None

@@ -18,6 +18,7 @@ same decisions and ends with the same numbers; nothing that finished is computed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import platform
@@ -220,18 +221,20 @@ def default_store(name: str) -> Path:
 def _identity(
     exp: LoadedExperiment, backend: str, version: str, overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What a store's results depend on beyond each run's scenario (which its id hashes).
+    """Return what a store's results depend on beyond each run's scenario (its id's hash).
 
-    The command line's ``--seed``, ``--length`` and ``--warmup`` change the runs' scenarios
-    and so their ids: a store holds them apart without refusing. ``-r`` only changes how
-    many replications are wanted, and replication ``i`` is the same whatever the count, so
-    ``-r 20`` after ``-r 5`` reuses the first five. The experiment file, the engine (the
-    engines draw different numbers) and simline's version must be the same; for a search,
-    the replications too (its study holds objective values measured with them).
+    The store belongs to one experiment, by its name: editing the file (another factor
+    value, a comment, an objective) keeps every finished replication of the runs still in
+    the design, since a run's id is the hash of its scenario. The command line's
+    ``--seed``, ``--length`` and ``--warmup`` change the runs' scenarios and so their ids:
+    a store holds them apart without refusing. ``-r`` only changes how many replications
+    are wanted, and replication ``i`` is the same whatever the count, so ``-r 20`` after
+    ``-r 5`` reuses the first five. The engine (the engines draw different numbers) and
+    simline's version must be the same; for a search, the replications too (its study
+    holds objective values measured with them).
     """
     identity: dict[str, Any] = {
         "experiment": exp.config.experiment,
-        "experiment_sha256": hashlib.sha256(exp.text.encode()).hexdigest(),
         "simline_version": version,
         "backend": backend,
     }
@@ -272,8 +275,10 @@ class _Schedule:
         self.progress = progress
         self.wanted: dict[str, int] = {}
         self.failed: dict[str, str] = {}
+        self.failed_at: dict[str, int] = {}
         self.stored = {k: set(v) for k, v in store.completed().items()}
-        self.from_store = sum(len(v) for v in self.stored.values())
+        ids = set(self.specs)
+        self.from_store = sum(len(v) for k, v in self.stored.items() if not ids or k in ids)
         self.started = time.monotonic()
         self.done_here = 0
         self.final = True
@@ -354,18 +359,29 @@ class _Schedule:
             self.report()
 
         def failed(task: Task, error: SimlineError) -> None:
-            if task.run_id in self.failed:
+            # The error of the lowest replication that failed is kept, so the message is the
+            # same whichever worker reports first (replications start in index order).
+            first = self.failed_at.get(task.run_id)
+            if first is not None and first <= task.replication:
                 return
+            self.failed_at[task.run_id] = task.replication
             self.failed[task.run_id] = str(error)
-            self.store.write_error(task.run_id, str(error))
             self.report()
 
         self.pool.map(tasks, done, failed)
 
+    def count(self, run_id: str) -> int:
+        """Return how many replications of a run count: those wanted, at most those held.
+
+        The store may hold more, from an earlier command that wanted more.
+        """
+        have = self.have(run_id)
+        return min(have, self.wanted[run_id]) if run_id in self.wanted else have
+
     def values(self, run_ids: Sequence[str], figure: str) -> dict[str, list[float]]:
-        """Each run's values of a figure, by replication index, over what it has."""
+        """Return each run's values of a figure, by replication index, over those that count."""
         return {
-            run_id: self.store.figure_values(run_id, figure, self.have(run_id))
+            run_id: self.store.figure_values(run_id, figure, self.count(run_id))
             for run_id in run_ids
         }
 
@@ -449,62 +465,97 @@ def run_experiment(
         version = metadata.version("simline")
     identity = _identity(exp, backend_name, version, overrides)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    cfg = exp.config
     if on_start is not None:
         on_start(backend_name, list(plans.values()))
-    with RunStore.open(
-        store_path, identity=identity, experiment_text=exp.text, fresh=fresh
-    ) as store:
-        for spec in specs:
-            store.write_scenario(spec)
-        manifest = _manifest(identity, overrides, specs, command, started, None, {})
-        store.write_manifest(manifest)
-        with open_pool(executor, backend=backend_name, jobs=jobs, scheduler=scheduler) as pool:
-            schedule = _Schedule(store, specs, plans, pool, progress)
-            ids = [s.id for s in specs]
-            selection: dict[str, Any] | None = None
-            precision: dict[str, Any] | None = None
-            optimization: dict[str, Any] | None = None
-            if cfg.optimize is not None:
-                specs, optimization, selection = _optimize(schedule, exp, overrides)
-                plans = schedule.plans
-            elif cfg.select is not None and cfg.objective is not None and len(ids) > 1:
-                selection = _select(schedule, ids, cfg)
-            elif cfg.precision is not None:
-                precision = _precision(schedule, ids, cfg)
-            else:
-                schedule.fill({s.id: s.config.run.replications for s in specs})
-        outcomes = []
-        for spec in specs:
-            n = schedule.wanted.get(spec.id, 0)
-            if spec.id in schedule.failed:
-                outcomes.append(
-                    RunOutcome(spec, schedule.have(spec.id), "failed", {}, schedule.failed[spec.id])
-                )
-                continue
-            store.clear_error(spec.id)
-            from simline.experiment.figures import run_figures
-
-            results = store.results(spec.id, n)
-            outcomes.append(
-                RunOutcome(spec, n, "done", run_figures(spec.config, plans[spec.id], results))
-            )
-        result = ExperimentResult(
-            name=cfg.experiment,
-            version=version,
-            store=store_path,
-            backend=backend_name,
-            runs=tuple(outcomes),
-            selection=selection,
-            precision=precision,
-            optimization=optimization,
+    # The pool first: a Dask scheduler that cannot be reached is bad input, and nothing is
+    # written then. It is closed (its workers end) before the summary is written.
+    workers = contextlib.ExitStack()
+    with workers:
+        pool = workers.enter_context(
+            open_pool(executor, backend=backend_name, jobs=jobs, scheduler=scheduler)
         )
-        result = _judge(result, exp, schedule)
-        store.write_replications(specs)
-        store.write_summary(result.rows(), result.to_dict(), csv=True)
-        statuses = {o.spec.id: o.status for o in outcomes}
-        ended = datetime.now(UTC).isoformat(timespec="seconds")
-        store.write_manifest(_manifest(identity, overrides, specs, command, started, ended, statuses))
+        with RunStore.open(
+            store_path, identity=identity, experiment_text=exp.text, fresh=fresh
+        ) as store:
+            result = _run_all(
+                exp, store, specs, plans, pool, progress, overrides, identity,
+                command, started, store_path, backend_name, version, workers,
+            )  # fmt: skip
+    return result
+
+
+def _run_all(
+    exp: LoadedExperiment,
+    store: RunStore,
+    specs: Sequence[RunSpec],
+    plans: dict[str, Plan],
+    pool: Pool,
+    progress: Callable[[ExperimentProgress], None] | None,
+    overrides: dict[str, Any],
+    identity: Mapping[str, Any],
+    command: Sequence[str] | None,
+    started: str,
+    store_path: Path,
+    backend_name: str,
+    version: str,
+    workers: contextlib.ExitStack,
+) -> ExperimentResult:
+    """Run what the design wants into the open store, then write the derived files."""
+    cfg = exp.config
+    for spec in specs:
+        store.write_scenario(spec)
+    store.write_manifest(
+        _manifest(exp.text, identity, overrides, specs, command, started, None, {})
+    )
+    schedule = _Schedule(store, specs, plans, pool, progress)
+    ids = [s.id for s in specs]
+    selection: dict[str, Any] | None = None
+    precision: dict[str, Any] | None = None
+    optimization: dict[str, Any] | None = None
+    if cfg.optimize is not None:
+        specs, optimization, selection = _optimize(schedule, exp, overrides)
+        plans = schedule.plans
+    elif cfg.select is not None and cfg.objective is not None and len(ids) > 1:
+        selection = _select(schedule, ids, cfg)
+    elif cfg.precision is not None:
+        precision = _precision(schedule, ids, cfg)
+    else:
+        schedule.fill({s.id: s.config.run.replications for s in specs})
+    workers.close()
+    outcomes = []
+    for spec in specs:
+        n = schedule.wanted.get(spec.id, 0)
+        if spec.id in schedule.failed:
+            store.write_error(spec.id, schedule.failed[spec.id])
+            outcomes.append(
+                RunOutcome(spec, schedule.have(spec.id), "failed", {}, schedule.failed[spec.id])
+            )
+            continue
+        store.clear_error(spec.id)
+        from simline.experiment.figures import run_figures
+
+        results = store.results(spec.id, n)
+        outcomes.append(
+            RunOutcome(spec, n, "done", run_figures(spec.config, plans[spec.id], results))
+        )
+    result = ExperimentResult(
+        name=cfg.experiment,
+        version=version,
+        store=store_path,
+        backend=backend_name,
+        runs=tuple(outcomes),
+        selection=selection,
+        precision=precision,
+        optimization=optimization,
+    )
+    result = _judge(result, exp, schedule)
+    store.write_replications(specs, counts={o.spec.id: o.replications for o in outcomes})
+    store.write_summary(result.rows(), result.to_dict(), csv=True)
+    statuses = {o.spec.id: o.status for o in outcomes}
+    ended = datetime.now(UTC).isoformat(timespec="seconds")
+    store.write_manifest(
+        _manifest(exp.text, identity, overrides, specs, command, started, ended, statuses)
+    )
     return result
 
 
@@ -516,25 +567,51 @@ def _check_budgets(
     jobs: int | None,
     force: bool,
 ) -> None:
-    """Refuse a run that cannot run correctly or would take too long (as ``simline run`` does)."""
-    from simline.engine.budget import check_budget
+    """Refuse a run that cannot run correctly, and (unless forced) an experiment too long.
+
+    Each run is checked as ``simline run`` checks it; then the whole experiment, every run's
+    replications spread over the workers, against the same limit (``docs/limits.md``):
+    eighteen runs of three hours each are a two-day experiment, not eighteen acceptable runs.
+    """
+    from simline.engine.budget import MAX_WALL_S, check_budget, describe_duration, estimate
     from simline.experiment.replicate import available_cores
 
     cores = available_cores()
+    workers = max(1, min(cores if jobs is None else jobs, cores))
+    total_events = total_seconds = 0.0
     for spec in specs:
         plan = plans[spec.id]
-        workers = min(cores if jobs is None else jobs, cores, plan.replications)
         try:
-            check_budget(plan, backend_name, workers=workers, force=force, file=str(exp.file))
+            check_budget(
+                plan,
+                backend_name,
+                workers=min(workers, plan.replications),
+                force=force,
+                file=str(exp.file),
+            )
         except ConfigError as err:
             where = f"run {spec.id} ({spec.scenario}"
             where += f", {spec.label})" if spec.label else ")"
             raise ConfigError(
                 f"{where}: {err.message}", file=str(exp.file), path=err.path
             ) from None
+        found = estimate(plan, backend_name, workers=1)
+        total_events += found.events
+        total_seconds += found.seconds / workers
+    if total_seconds > MAX_WALL_S and not force:
+        raise ConfigError(
+            f"the experiment's {len(specs)} runs are estimated at {total_events:.2g} events, "
+            f"about {describe_duration(total_seconds)} on the {backend_name} engine with "
+            f"{workers} worker{'s' if workers != 1 else ''} (the limit is "
+            f"{describe_duration(MAX_WALL_S)}); shorten run.length or run.replications, or "
+            "give --force to run it anyway",
+            file=str(exp.file),
+            path="run",
+        )
 
 
 def _manifest(
+    exp_text: str,
     identity: Mapping[str, Any],
     overrides: Mapping[str, Any],
     specs: Sequence[RunSpec],
@@ -554,7 +631,7 @@ def _manifest(
     return {
         "experiment": identity["experiment"],
         "simline_version": identity["simline_version"],
-        "experiment_sha256": identity["experiment_sha256"],
+        "experiment_sha256": hashlib.sha256(exp_text.encode()).hexdigest(),
         "backend": identity["backend"],
         "overrides": {k: v for k, v in sorted(overrides.items()) if v is not None},
         "versions": versions,
@@ -625,13 +702,27 @@ def _select(schedule: _Schedule, ids: Sequence[str], cfg: Any) -> dict[str, Any]
         first_stage=rule.first_stage,
         max_replications=rule.max,
     )
+    live = [i for i in ids if i not in schedule.failed]
     while not kn.done:
         wanted = kn.wanted()
         if not wanted:
             break
         schedule.fill(wanted)
-        if schedule.failed:
-            raise _failed_in_selection(schedule)
+        if any(i in schedule.failed for i in live):
+            # A run that fails is out of the selection; the procedure starts again on the
+            # others from their stored replications (deterministic: failures are too).
+            live = [i for i in live if i not in schedule.failed]
+            if not live:
+                raise _failed_in_selection(schedule)
+            kn = KN(
+                live,
+                goal=cfg.objective.goal,
+                indifference=rule.indifference,
+                confidence=rule.confidence,
+                first_stage=rule.first_stage,
+                max_replications=rule.max,
+            )
+            continue
         kn.update(schedule.values(kn.survivors, figure))
     schedule.final = True
     schedule.report()
@@ -665,7 +756,7 @@ def _optimize(
         schedule.fill({spec.id: spec.config.run.replications})
         if spec.id in schedule.failed:
             raise ConfigError(f"run {spec.id} failed: {schedule.failed[spec.id]}", path="optimize")
-        n = schedule.have(spec.id)
+        n = schedule.count(spec.id)
         value = _mean_of(schedule.store.figure_values(spec.id, figure, n))
         violations = [
             _violation(c, _mean_of(schedule.store.figure_values(spec.id, c.figure, n)))
@@ -746,7 +837,7 @@ def _failed_in_selection(schedule: _Schedule) -> SimlineError:
     from simline.errors import ExperimentError
 
     run_id, error = next(iter(schedule.failed.items()))
-    return ExperimentError(f"run {run_id} failed, so no run can be selected: {error}")
+    return ExperimentError(f"every run failed, so none can be selected; {run_id}: {error}")
 
 
 def _judge(

@@ -45,7 +45,7 @@ import sqlite3
 import sys
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -215,6 +215,8 @@ class RunStore:
         try:
             if fresh:
                 _remove_layout(directory, shown)
+            else:
+                _remove_temporaries(directory)
             db = _connect(directory / DATABASE, shown)
             try:
                 wanted = _canonical(identity)
@@ -417,8 +419,14 @@ class RunStore:
             return
         _sync_directory(path.parent)
 
-    def write_replications(self, specs: Sequence[SpecLike]) -> None:
+    def write_replications(
+        self, specs: Sequence[SpecLike], *, counts: Mapping[str, int] | None = None
+    ) -> None:
         """Write ``replications.parquet``: one row per stored replication of ``specs``.
+
+        With ``counts`` (run id -> replications), only replications ``0 .. count - 1`` of
+        each run: those its figures are computed from (the store may hold more, from a
+        command that asked for more).
 
         Columns: ``id``, one per factor (named by its path; the union over ``specs``, in
         order of first appearance), ``replication``, ``seed``, then every figure (the union
@@ -448,6 +456,8 @@ class RunStore:
         with _atomic(target) as tmp, pq.ParquetWriter(tmp, schema) as writer:
             for index, spec in enumerate(specs):
                 rows = self._select("replication, seed, figures", spec.id)
+                if counts is not None:
+                    rows = [r for r in rows if r[0] < counts.get(spec.id, 0)]
                 if not rows:
                     continue
                 n = len(rows)
@@ -571,7 +581,7 @@ def _refuse_foreign(directory: Path, shown: str) -> None:
         raise ConfigError(
             f"cannot read the run store {shown}: {exc.strerror or exc}", path="--store"
         ) from None
-    others = sorted(n for n in names if n != LOCK)
+    others = sorted(n for n in names if not _of_layout(n))
     if others:
         raise ConfigError(
             f"{shown} is not a simline run store (it holds {others[0]!r} and no {DATABASE}): "
@@ -624,6 +634,34 @@ def _lock_file(lock: IO[bytes]) -> None:
         import fcntl
 
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _of_layout(name: str) -> bool:
+    """Whether a name in a store's directory is the store's own.
+
+    A store that was interrupted while ``fresh`` removed its database is still a store,
+    which ``fresh`` may start over.
+    """
+    return (
+        name in STORE_FILES
+        or name in STORE_DIRS
+        or name == LOCK
+        or any(_is_temporary(name, n) for n in STORE_FILES)
+    )
+
+
+def _remove_temporaries(directory: Path) -> None:
+    """Remove what atomic writes killed midway left behind (they are never read)."""
+    with contextlib.suppress(OSError):
+        for path in directory.iterdir():
+            if any(_is_temporary(path.name, name) for name in STORE_FILES):
+                path.unlink()
+        for name, suffix in STORE_DIRS.items():
+            sub = directory / name
+            if sub.is_dir():
+                for path in sub.iterdir():
+                    if _is_temporary(path.name, suffix):
+                        path.unlink()
 
 
 def _remove_layout(directory: Path, shown: str) -> None:

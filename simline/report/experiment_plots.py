@@ -176,8 +176,9 @@ def _levels(values: Sequence[Any]) -> tuple[list[Any], list[float], list[str]]:
     return levels, [float(i) for i in range(len(levels))], [_label(v) for v in levels]
 
 
-def _mean(values: Sequence[float]) -> float:
-    kept = [float(v) for v in values if not math.isnan(float(v))]
+def _mean(values: Sequence[float | None]) -> float:
+    """Mean of the defined values (an undefined mean, ``None`` or ``nan``, is left out)."""
+    kept = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     return math.fsum(kept) / len(kept) if kept else math.nan
 
 

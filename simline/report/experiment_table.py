@@ -137,8 +137,10 @@ def _verdict(result: ExperimentResult) -> list[Text]:
     if result.objective is not None:
         figure, goal = result.objective["figure"], result.objective["goal"]
         what = "lowest" if goal == "min" else "highest"
-        if result.best is None:
+        if result.best is None and result.constraints:
             lines.append(Text(f"No run meets every constraint: no best run by {figure}."))
+        elif result.best is None:
+            lines.append(Text(f"No run has a value of {figure}: no best run."))
         else:
             best = result.best["id"]
             outcome = next(r for r in result.runs if r.spec.id == best)
@@ -146,6 +148,19 @@ def _verdict(result: ExperimentResult) -> list[Text]:
             if result.constraints:
                 text += " among the runs that meet every constraint"
             lines.append(Text(text + "."))
+            loose = [
+                e["constraint"]
+                for e in result.constraints.get(best, [])
+                if e["holds"] and not e["significant"]
+            ]
+            if loose:
+                lines.append(
+                    Text(
+                        f"It meets {'; '.join(loose)} on its mean only: the 95 % CI reaches "
+                        "across the bound, so more replications may show it does not.",
+                        style="yellow",
+                    )
+                )
             close = [
                 d["id"]
                 for d in result.differences
@@ -159,14 +174,18 @@ def _verdict(result: ExperimentResult) -> list[Text]:
                     )
                 )
     if result.selection is not None:
-        lines.append(Text(str(result.selection.get("guarantee", ""))))
+        guarantee = str(result.selection.get("guarantee", ""))
+        figure = result.objective["figure"] if result.objective else ""
+        lines.append(Text(f"Selection on {figure}: {guarantee[:1].upper()}{guarantee[1:]}."))
     if result.precision is not None:
         p = result.precision
         target = f"{p['relative']:.3g} relative" if "relative" in p else f"{p['absolute']:.3g}"
+        rounds = f"{p['rounds']} round{'s' if p['rounds'] != 1 else ''}"
         lines.append(
             Text(
-                f"Precision: replications added in {p['rounds']} rounds until the 95 % CI "
-                f"half-width of {p['figure']} was within {target} (or {p['max']} replications)."
+                f"Precision: replications in {rounds}, until the 95 % CI half-width of "
+                f"{p['figure']} was within {target} or a run had {p['max']} replications "
+                "(a figure no replication defines asks for none)."
             )
         )
     for run in result.failed:

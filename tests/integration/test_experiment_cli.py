@@ -210,14 +210,77 @@ def test_a_store_of_another_experiment_is_refused_unless_fresh(tmp_path: Path) -
     exp = _write(tmp_path, _experiment(run={"replications": 2}))
     args = ["experiment", str(exp), "--backend", "des", "-q", "--format", "json", "--store", "s"]
     assert _cli(*args, cwd=tmp_path).returncode == 0
-    exp.write_text(
-        exp.read_text(encoding="utf-8").replace("[1, 4]", "[1, 5]").replace("- 4", "- 5"),
-        encoding="utf-8",
-    )
+    other = _write(tmp_path, {**_experiment(run={"replications": 2}), "experiment": "other"})
     refused = _cli(*args, cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "--fresh" in refused.stderr
+    assert "'pair-buffers' (now 'other')" in refused.stderr
     assert _cli(*args, "--fresh", cwd=tmp_path).returncode == 0
+    del other
+
+
+def test_an_edited_experiment_keeps_what_its_runs_still_need(tmp_path: Path) -> None:
+    """One more factor value: only the new run's replications are computed."""
+    exp = _write(tmp_path, _experiment(run={"replications": 3}))
+    args = ["experiment", str(exp), "--backend", "des", "--format", "json", "--store", "s"]
+    first = _cli(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    _write(
+        tmp_path, _experiment(run={"replications": 3}, factors={"stations.weld.buffer": [1, 4, 9]})
+    )
+    second = _cli(*args, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "3 runs, 9 replications; 6 in the store already" in second.stderr
+    old = {r["id"]: r for r in json.loads(first.stdout)["runs"]}
+    for run in json.loads(second.stdout)["runs"]:
+        if run["id"] in old:
+            assert run == old[run["id"]]
+
+
+def test_a_finished_precision_experiment_run_again_gives_the_same_numbers(tmp_path: Path) -> None:
+    precision = {"figure": "throughput_per_hour", "relative": 0.03, "min": 3, "max": 30}
+    exp = _write(tmp_path, _experiment(precision=precision))
+    args = ["experiment", str(exp), "--backend", "des", "-q", "--format", "json", "--store", "s"]
+    first, again = _json(_cli(*args, cwd=tmp_path)), _json(_cli(*args, cwd=tmp_path))
+    assert first == again
+    assert max(r["replications"] for r in first["runs"]) > 3
+    rows = _table(tmp_path / "s" / "replications.parquet")
+    assert len(rows) == sum(r["replications"] for r in first["runs"])
+
+
+def test_result_files_onto_inputs_or_into_the_store_are_refused(tmp_path: Path) -> None:
+    exp = _write(tmp_path, _experiment(run={"replications": 2}))
+    before = exp.read_bytes()
+    for target, option in (
+        (exp, "-o"),
+        (tmp_path / "pair.yaml", "-o"),
+        (tmp_path / "runs" / "pair-buffers" / "store.sqlite", "-o"),
+        (tmp_path / "runs" / "pair-buffers" / "effects.png", "--plot"),
+    ):
+        for plan in ([], ["--plan"]):
+            result = _cli("experiment", str(exp), *plan, option, str(target), cwd=tmp_path)
+            assert result.returncode == 2, (target, plan, result.stderr)
+            assert result.stderr.count("\n") == 1
+    assert exp.read_bytes() == before
+    assert not (tmp_path / "runs").exists()
+
+
+def test_runs_of_two_base_scenarios_share_one_seed(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text(
+        yaml.safe_dump({**LINE, "name": "other", "run": {**LINE["run"], "seed": 99}}),
+        encoding="utf-8",
+    )
+    exp = _write(tmp_path, {**_experiment(), "scenarios": ["pair.yaml", "other.yaml"]})
+    result = _cli("experiment", str(exp), "--plan", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert {r["seed"] for r in json.loads(result.stdout)["runs"]} == {LINE["run"]["seed"]}
+
+
+def test_simline_run_on_an_experiment_file_says_what_it_is(tmp_path: Path) -> None:
+    exp = _write(tmp_path, _experiment())
+    result = _cli("run", str(exp), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "this is an experiment file" in result.stderr and "simline experiment" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -289,7 +352,8 @@ OPPOSITE: dict[str, Any] = {
 }
 
 
-def test_a_failed_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize("select", [False, True])
+def test_a_failed_run_is_recorded_and_the_others_go_on(tmp_path: Path, select: bool) -> None:
     """Opposite routings through two zero buffers deadlock; one place anywhere cannot.
 
     With two parts in the line, a deadlock needs both servers holding a finished part each
@@ -301,7 +365,15 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
             "simline": 1,
             "experiment": "opposite",
             "scenarios": ["pair.yaml"],
-            "factors": {"stations.s1.buffer": [0, 1]},
+            "factors": {"stations.s1.buffer": [0, 1, 2]},
+            **(
+                {
+                    "objective": {"figure": "throughput_per_hour", "goal": "max"},
+                    "select": {"indifference": 1, "first_stage": 3},
+                }
+                if select
+                else {}
+            ),
         },
         OPPOSITE,
     )
@@ -322,11 +394,13 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(tmp_path: Path) -> None:
     failed = [r for r in out["runs"] if r["status"] == "failed"]
     done = [r for r in out["runs"] if r["status"] == "done"]
     assert [r["factors"]["stations.s1.buffer"] for r in failed] == [0]
-    assert [r["factors"]["stations.s1.buffer"] for r in done] == [1]
+    assert [r["factors"]["stations.s1.buffer"] for r in done] == [1, 2]
     assert "deadlock" in failed[0]["error"]
     assert "deadlock" in (tmp_path / "s" / "errors" / f"{failed[0]['id']}.txt").read_text()
     (line,) = result.stderr.strip().splitlines()
-    assert line == f"simline: error: 1 of 2 runs failed: {failed[0]['id']}"
+    assert line == f"simline: error: 1 of 3 runs failed: {failed[0]['id']}"
+    if select:
+        assert out["selection"]["selected"] in {r["id"] for r in done}
 
 
 def test_plot_draws_the_objectives_main_effects(tmp_path: Path) -> None:
