@@ -49,6 +49,7 @@ from simline.config._base import got, name_list
 from simline.config.experiment import BaseScenario, load_base
 from simline.config.loader import parse_yaml
 from simline.config.parse import _load_site
+from simline.config.units import parse_duration
 from simline.errors import MAX_MESSAGE, ConfigError
 from simline.experiment.figures import figure_names
 from simline.plan import compile_plan
@@ -105,8 +106,28 @@ def run_id(config: ScenarioConfig) -> str:
     """
     data = config.model_dump(mode="json")
     data["run"].pop("replications", None)
+    data = _durations_as_numbers(data, config.time_unit)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _durations_as_numbers(value: Any, time_unit: str) -> Any:
+    """Write every duration with a unit (``"2w"``, ``"90s"``) as a number of ``time_unit``.
+
+    The scenario keeps durations as they were written; the id must not depend on the
+    spelling: ``length: 2w``, ``14d`` and ``336h`` are one scenario. Other strings (names,
+    kinds, shift times) are not durations and stay as they are.
+    """
+    if isinstance(value, dict):
+        return {k: _durations_as_numbers(v, time_unit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_durations_as_numbers(v, time_unit) for v in value]
+    if isinstance(value, str) and value[:1].isdigit() and not value.isdigit():
+        try:
+            return parse_duration(value, time_unit)
+        except ValueError:
+            return value
+    return value
 
 
 class _QuotedDumper(yaml.SafeDumper):
