@@ -347,7 +347,7 @@ def _print_plan(
             table = Table(title=f"{len(specs)} runs", title_justify="left")
             columns = ["run", "scenario", *(["label"] if labels else []), *factors, "reps"]
             for column in columns:
-                table.add_column(column, no_wrap=True)
+                table.add_column(column, no_wrap=True, min_width=12 if column == "run" else None)
             for row, s in zip(rows, specs, strict=True):
                 label = [s.label or ""] if labels else []
                 cells = [_plan_cell(s.factors.get(f, "")) for f in factors]
@@ -467,8 +467,9 @@ def _experiment_progress(
     except KeyboardInterrupt:
         console = None
         if last is not None:
+            were = "replication is" if last.done == 1 else "replications are"
             click.echo(
-                f"simline: {last.done} of {last.total} replications are in the run store "
+                f"simline: {last.done} of {last.total} {were} in the run store "
                 f"{str(store)!r}; the same command goes on from there",
                 err=True,
             )

@@ -86,7 +86,7 @@ def _parse(data: Any, *, file: str, lines: Lines, base_dir: Path | None) -> Scen
     if "experiment" in data and "name" not in data:
         raise ConfigError(
             "this is an experiment file (it has the key 'experiment'), not a scenario: "
-            "run it with 'simline experiment'",
+            "run it with 'simline experiment' (check it with 'simline experiment FILE --plan')",
             file=file,
             line=lines.get(("experiment",)),
             path="experiment",

@@ -774,7 +774,7 @@ def _identity_message(shown: str, stored: dict[str, Any], wanted: dict[str, Any]
         else:
             parts.append(f"its {label} differs")
     return (
-        f"the run store {shown} holds the results of another experiment or simline version: "
+        f"the run store {shown} holds results made another way: "
         f"{'; '.join(parts)}; give --fresh to start over"
     )
 

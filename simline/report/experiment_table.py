@@ -78,7 +78,8 @@ def _heading(name: str) -> str:
     """Return a column heading: a short name for the usual figures, paths without ``stations.``."""
     if name in _HEADINGS:
         return _HEADINGS[name]
-    return name.removeprefix("stations.")
+    # a station's key on two lines (``mill`` over ``servers``): narrow columns, uncut
+    return name.removeprefix("stations.").replace(".", "\n", 1)
 
 
 def render_experiment(result: ExperimentResult) -> RenderableType:
@@ -89,7 +90,7 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
     labels = any(run.spec.label for run in result.runs)
     best = result.best["id"] if result.best else None
     table = Table(title=f"Experiment {result.name}: {len(result.runs)} runs", title_justify="left")
-    table.add_column("run", no_wrap=True)
+    table.add_column("run", no_wrap=True, min_width=12)
     if len(scenarios) > 1:
         table.add_column("scenario")
     if labels:
@@ -123,7 +124,11 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
     notes: list[RenderableType] = [table]
-    headings = [f"{_heading(n)} = {n}" for n in (*factors, *figures) if _heading(n) != n]
+    headings = [
+        f"{_heading(n).replace(chr(10), ' ')} = {n}"
+        for n in (*factors, *figures)
+        if _heading(n) != n
+    ]
     if headings:
         notes.append(Text("Columns: " + "; ".join(headings) + ".", style="dim"))
     if broken_any:
@@ -176,7 +181,7 @@ def _verdict(result: ExperimentResult) -> list[Text]:
     if result.selection is not None:
         guarantee = str(result.selection.get("guarantee", ""))
         figure = result.objective["figure"] if result.objective else ""
-        lines.append(Text(f"Selection on {figure}: {guarantee[:1].upper()}{guarantee[1:]}."))
+        lines.append(Text(f"Selection on {figure}: {guarantee}."))
     if result.precision is not None:
         p = result.precision
         target = f"{p['relative']:.3g} relative" if "relative" in p else f"{p['absolute']:.3g}"
@@ -184,8 +189,7 @@ def _verdict(result: ExperimentResult) -> list[Text]:
         lines.append(
             Text(
                 f"Precision: replications in {rounds}, until the 95 % CI half-width of "
-                f"{p['figure']} was within {target} or a run had {p['max']} replications "
-                "(a figure no replication defines asks for none)."
+                f"{p['figure']} was within {target} or a run had {p['max']} replications."
             )
         )
     for run in result.failed:
