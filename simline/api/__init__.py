@@ -1,4 +1,4 @@
-"""The library's facade: run, compare and experiment, with the command line's policy.
+"""The library's facade: run, compare, experiment and check, with the command line's policy.
 
 ``simline run``, ``compare`` and ``experiment`` are thin layers over these functions:
 loading (a file that cannot be read is bad input), the run-size overrides, the choice of
@@ -18,6 +18,16 @@ every check passed (it says there that the fast engine compiles).
 
 from __future__ import annotations
 
+from simline.api._check import (
+    CheckOutcome,
+    Gate,
+    GateResult,
+    StoredBaseline,
+    check,
+    load_baseline,
+    parse_gate,
+    simulate_baseline,
+)
 from simline.api._experiment import (
     ExperimentProgress,
     ExperimentResult,
@@ -44,12 +54,17 @@ from simline.api._scenarios import (
 __all__ = [
     "COMPARE_CSV_COLUMNS",
     "BeforeSimulate",
+    "CheckOutcome",
     "CompareOutcome",
     "ExperimentProgress",
     "ExperimentResult",
+    "Gate",
+    "GateResult",
     "OnCompiled",
     "Progress",
     "RunOutcome",
+    "StoredBaseline",
+    "check",
     "check_sites",
     "common_backend",
     "compare",
@@ -58,6 +73,9 @@ __all__ = [
     "experiment",
     "experiment_plan",
     "load",
+    "load_baseline",
     "load_experiment_file",
+    "parse_gate",
     "run",
+    "simulate_baseline",
 ]

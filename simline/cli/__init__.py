@@ -1,7 +1,8 @@
 """The ``simline`` command line: parse, call the library, format, map errors to exit codes.
 
 This is the only module that prints or exits. Exit status (``spec/cli.md``): 0 success,
-1 a failure while simulating, 2 bad input (a file, an option or a value). Every error the
+1 a failure while simulating, 2 bad input (a file, an option or a value), 4 a gate of
+``simline check`` failed. Every error the
 library raises on purpose (:class:`~simline.errors.SimlineError`) and every usage error of
 click becomes one line on stderr, ``simline: error: <message>`` (control and bidi characters
 escaped, long values cut: :func:`~simline.errors.printable`), never a traceback or a usage
@@ -913,5 +914,5 @@ def _hold_closed_descriptors() -> None:
                 os.close(null)
 
 
-# The experiment command lives in its own module; importing it registers it on ``cli``.
-from simline.cli import _experiment  # noqa: E402, F401
+# The experiment and check commands live in their own modules; importing registers them.
+from simline.cli import _check, _experiment  # noqa: E402, F401
