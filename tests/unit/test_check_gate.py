@@ -102,7 +102,7 @@ def test_an_absolute_gate_judges_the_upper_bound_of_the_paired_difference() -> N
     assert failed.bound == pytest.approx(upper)
     assert failed.n == 5
     # ... but not significantly lower by more than 0.3 (the mean is -0.36, the bound above -0.3)
-    assert -0.3 < upper
+    assert upper > -0.3
     assert _judge(parse_gate("x < -0.3"), BASE, CAND).passed
 
 
@@ -159,11 +159,15 @@ def test_noise_fails_a_gate_at_its_tolerance_about_5_percent_of_the_time() -> No
     base = common + rng.normal(0.0, 1.0, size=(trials, n))
     on_tolerance = common - 1.0 + rng.normal(0.0, 1.0, size=(trials, n))
     gate = parse_gate("x < -1")
-    failures = sum(not _judge(gate, list(b), list(c)).passed for b, c in zip(base, on_tolerance))
+    failures = sum(
+        not _judge(gate, list(b), list(c)).passed for b, c in zip(base, on_tolerance, strict=True)
+    )
     assert 0.035 < failures / trials < 0.065
     # no true change and a tolerance of one paired standard deviation: nearly never
     no_change = common + rng.normal(0.0, 1.0, size=(trials, n))
-    noise = sum(not _judge(gate, list(b), list(c)).passed for b, c in zip(base, no_change))
+    noise = sum(
+        not _judge(gate, list(b), list(c)).passed for b, c in zip(base, no_change, strict=True)
+    )
     assert noise / trials < 0.01
 
 
