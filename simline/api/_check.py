@@ -821,6 +821,12 @@ def _check_gate_figures(gates: Sequence[Gate], base: list[str], cand: list[str])
             if gate.figure.startswith("cost."):
                 message += " (cost figures need a site in both)"
             raise ConfigError(message, path="--fail-if")
+        if gate.figure.startswith("cost.") and not any(n.startswith("cost.") for n in names):
+            raise ConfigError(
+                f"figure {gate.figure!r} is a cost figure, which needs a site in both "
+                "scenarios, and they have none",
+                path="--fail-if",
+            )
         raise ConfigError(_unknown_figure(gate.figure, names), path="--fail-if")
 
 
