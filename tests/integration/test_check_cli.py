@@ -264,3 +264,26 @@ def test_help_names_exit_status_4() -> None:
     done = _cli("check", "--help", cwd=ROOT)
     assert done.returncode == 0
     assert "4 a gate failed" in done.stdout
+
+
+def test_a_cost_gate_on_a_sited_line_fails_only_beyond_its_tolerance(tmp_path: Path) -> None:
+    text = (ROOT / "configs" / "reshoring" / "nl-robot-am.yaml").read_text(encoding="utf-8")
+    site = ROOT / "configs" / "sites" / "nl.yaml"
+    assert text.count("site: ../sites/nl.yaml") == 1
+    base = tmp_path / "nl.yaml"
+    base.write_text(text.replace("site: ../sites/nl.yaml", f"site: {site}"), encoding="utf-8")
+    mill_power = "energy: {busy_kw: 22, idle_kw: 4}"
+    hungry = tmp_path / "nl-hungry.yaml"
+    assert base.read_text().count(mill_power) == 1
+    hungry.write_text(base.read_text().replace(mill_power, "energy: {busy_kw: 44, idle_kw: 8}"))
+    done = _cli(
+        "check", base, hungry, "--fail-if", "cost.tco > +0.5", "--fail-if", "cost.tco > +0.1",
+        "--fail-if", "cost.breakdown.energy > +10%", "--format", "json", *SHORT, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 4, done.stderr
+    gates = {g["gate"]: g for g in json.loads(done.stdout)["gates"]}
+    # twice the mill's power costs about a quarter of a euro per part (simline 0.1.0: +0.26)
+    assert 0.1 < gates["cost.tco > +0.5"]["bound"] < gates["cost.tco > +0.5"]["change"] < 0.5
+    assert gates["cost.tco > +0.5"]["verdict"] == "pass"
+    assert gates["cost.tco > +0.1"]["verdict"] == "fail"
+    assert gates["cost.breakdown.energy > +10%"]["verdict"] == "fail"
