@@ -43,7 +43,9 @@ GATE_FAILED = 4
 
 
 @cli.command(name="check")
-@click.argument("scenarios", nargs=-1, required=True, type=_SCENARIO)
+@click.argument(
+    "scenarios", nargs=-1, required=True, type=_SCENARIO, metavar="[BASELINE] CANDIDATE"
+)
 @click.option(
     "--fail-if",
     "gates",
@@ -243,8 +245,7 @@ def _check_arguments(
         if save_baseline is None:
             raise ConfigError(
                 "give BASELINE and CANDIDATE, or CANDIDATE with --baseline-json, "
-                "or BASELINE with --save-baseline (got 1 scenario file)",
-                path="SCENARIOS",
+                "or BASELINE with --save-baseline (got 1 scenario file)"
             )
         if gates:
             raise ConfigError(
@@ -253,9 +254,7 @@ def _check_arguments(
             )
         return True
     elif len(scenarios) != 2:
-        raise ConfigError(
-            f"give BASELINE and CANDIDATE (got {len(scenarios)} scenario files)", path="SCENARIOS"
-        )
+        raise ConfigError(f"give BASELINE and CANDIDATE (got {len(scenarios)} scenario files)")
     if not gates:
         raise ConfigError(
             "give one gate or more, e.g. --fail-if 'throughput_per_hour < -1%'",
