@@ -1,4 +1,4 @@
-"""``simline.check``: a KPI gate for CI, a candidate scenario against a baseline.
+"""``simline.api.check``: a KPI gate for CI, a candidate scenario against a baseline.
 
 Both scenarios run with common random numbers (one seed, one number of replications, one
 engine), so replication ``i`` of each saw the same random numbers and their difference is
