@@ -281,6 +281,7 @@ class _Schedule:
         self.from_store = sum(len(v) for k, v in self.stored.items() if not ids or k in ids)
         self.started = time.monotonic()
         self.done_here = 0
+        self.counts = (0, 0)
         self.final = True
         self.search: int | None = None
 
@@ -309,11 +310,19 @@ class _Schedule:
             done += sum(1 for i in range(n) if i in got)
         return done, total
 
-    def report(self) -> None:
-        """Tell the progress callback where the experiment stands."""
+    def report(self, finished: int = 0) -> None:
+        """Tell the progress callback where the experiment stands.
+
+        The counts are taken over every run when a round starts, then moved on by the
+        replications that finish (``finished``), so a report costs nothing per run.
+        """
         if self.progress is None:
             return
-        done, total = self._counts()
+        if finished:
+            self.counts = (self.counts[0] + finished, self.counts[1])
+        else:
+            self.counts = self._counts()
+        done, total = self.counts
         left: float | None = None
         if self.done_here > 0:
             per = (time.monotonic() - self.started) / self.done_here
@@ -356,7 +365,7 @@ class _Schedule:
             self.store.add(task.run_id, task.replication, spec.config.run.seed, row, result)
             self.stored.setdefault(task.run_id, set()).add(task.replication)
             self.done_here += 1
-            self.report()
+            self.report(finished=1)
 
         def failed(task: Task, error: SimlineError) -> None:
             # The error of the lowest replication that failed is kept, so the message is the
