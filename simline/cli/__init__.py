@@ -357,6 +357,27 @@ def cli() -> None:
     """Discrete-event simulation of production lines, driven by YAML scenario files."""
 
 
+def _run_size_options(
+    replications: str, seed: str, length: str, warmup: str, *, least: int = 1
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """``-r``, ``--seed``, ``--length`` and ``--warmup``, defined once, each command's help."""
+    options = (
+        click.option(
+            "-r", "--replications", type=_WholeNumber(least), metavar="N", help=replications
+        ),
+        click.option("--seed", type=_WholeNumber(0), metavar="S", help=seed),
+        click.option("--length", metavar="D", help=length),
+        click.option("--warmup", metavar="D", help=warmup),
+    )
+
+    def apply(command: Callable[_P, _R]) -> Callable[_P, _R]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 # No checks by click: a file that cannot be read or written is refused by simline itself, in
 # one line that says what the path is (a directory, a device, read-only, ...).
 _SCENARIO = click.Path(path_type=Path, readable=False)
@@ -365,19 +386,11 @@ _OUTPUT = click.Path(path_type=Path, readable=False)
 
 @cli.command()
 @click.argument("config", type=_SCENARIO)
-@click.option(
-    "-r",
-    "--replications",
-    type=_WholeNumber(1),
-    metavar="N",
-    help="Override run.replications.",
-)
-@click.option("--seed", type=_WholeNumber(0), metavar="S", help="Override run.seed.")
-@click.option(
-    "--length", metavar="D", help="Override run.length (a duration as in the scenario file)."
-)
-@click.option(
-    "--warmup", metavar="D", help="Override run.warmup (a duration as in the scenario file)."
+@_run_size_options(
+    "Override run.replications.",
+    "Override run.seed.",
+    "Override run.length (a duration as in the scenario file).",
+    "Override run.warmup (a duration as in the scenario file).",
 )
 @_BACKEND_OPTION
 @click.option(

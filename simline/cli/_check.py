@@ -29,8 +29,8 @@ from simline.cli import (
     _commit,
     _progress_display,
     _reports_errors,
+    _run_size_options,
     _text_writer,
-    _WholeNumber,
     _write_stdout,
     cli,
 )
@@ -79,21 +79,13 @@ GATE_FAILED = 4
     help="Write the baseline's per-replication figures there (with its seed, replications, "
     "engine and version) for a later --baseline-json; with BASELINE alone, only that.",
 )
-@click.option(
-    "-r",
-    "--replications",
-    type=_WholeNumber(2),
-    metavar="N",
-    help="Replications of both  [default: the baseline's run.replications]",
+@_run_size_options(
+    "Replications of both  [default: the baseline's run.replications]",
+    "One seed for both (common random numbers)  [default: the baseline's run.seed]",
+    "Override run.length of both scenarios.",
+    "Override run.warmup of both scenarios.",
+    least=2,
 )
-@click.option(
-    "--seed",
-    type=_WholeNumber(0),
-    metavar="S",
-    help="One seed for both (common random numbers)  [default: the baseline's run.seed]",
-)
-@click.option("--length", metavar="D", help="Override run.length of both scenarios.")
-@click.option("--warmup", metavar="D", help="Override run.warmup of both scenarios.")
 @_BACKEND_OPTION
 @_JOBS_OPTION
 @_QUIET_OPTION

@@ -33,9 +33,9 @@ from simline.cli import (
     _print_rich,
     _render_text,
     _reports_errors,
+    _run_size_options,
     _say_error,
     _text_writer,
-    _WholeNumber,
     _write,
     _write_stdout,
     cli,
@@ -53,16 +53,12 @@ __all__: list[str] = []
 
 @cli.command()
 @click.argument("file", type=_SCENARIO)
-@click.option(
-    "-r",
-    "--replications",
-    type=_WholeNumber(1),
-    metavar="N",
-    help="Override every run's run.replications.",
+@_run_size_options(
+    "Override every run's run.replications.",
+    "Override every run's run.seed.",
+    "Override every run's run.length.",
+    "Override every run's run.warmup.",
 )
-@click.option("--seed", type=_WholeNumber(0), metavar="S", help="Override every run's run.seed.")
-@click.option("--length", metavar="D", help="Override every run's run.length.")
-@click.option("--warmup", metavar="D", help="Override every run's run.warmup.")
 @_BACKEND_OPTION
 @click.option(
     "--format",
