@@ -22,6 +22,9 @@ from tests.fuzz.harness import Outcome
 
 CASE_BY_ID = by_id()
 
+# Under pytest-xdist one worker runs this module (ONE_WORKER in tests/conftest.py): the module
+# fixture runs every selected case, so each of two workers would otherwise run all of them.
+
 
 def _param(case: Case) -> object:
     marks = [pytest.mark.slow] if case.slow else []

@@ -33,6 +33,9 @@ from tests.spec import ROOT
 
 Figures = dict[tuple[str, int], dict[Any, float]]
 
+# Under pytest-xdist one worker runs this module (ONE_WORKER in tests/conftest.py): its module
+# fixtures (each engine's reference figures, a Dask cluster of two processes) are built once.
+
 
 def two_plans() -> list[tuple[str, Plan]]:
     """two-product for one day, the lathe's buffer 40 or 5: two runs."""

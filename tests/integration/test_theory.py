@@ -47,6 +47,10 @@ from tests.integration.conftest import (
     scenario,
 )
 
+# Under pytest-xdist one worker runs this module (ONE_WORKER in tests/conftest.py), so the
+# Little's-law tests find the theory tests' replications in ``conftest.run``'s cache (kept per
+# process) instead of simulating them again.
+
 #: Largest half-width of throughputs and busy fractions, as a share of the theoretical value.
 RATE = 0.03
 #: Largest half-width of queue lengths, lead times and small state fractions.
