@@ -54,7 +54,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """
     if config.getvalue("dist") != "loadgroup":
         return None
-    from xdist.scheduler import LoadGroupScheduling
+    try:
+        from xdist.scheduler import LoadGroupScheduling
+    except ImportError:  # a later xdist: its own scheduler, the groups merely lost
+        return None
 
     class ModuleGroups(LoadGroupScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
