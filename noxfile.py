@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import nox
 
 nox.options.sessions = ["lint", "tests"]
@@ -67,34 +63,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench_compare(session: nox.Session) -> None:
-    """Benchmark BASE (a git revision, default main) and the working tree in one job.
+    """The benchmark gate of ``.ci/run``: BASE (a git revision, default HEAD~1) against the
+    working tree, interleaved in one job on this machine (``benchmarks/gate.py``).
 
-    ``nox -s bench_compare -- BASE``. Both are measured on this machine in this run with
-    process time, and the run fails if a stable benchmark's mean got more than 5 % slower.
+    ``nox -s bench_compare -- BASE``; it fails on a slow-down beyond the measured noise.
     """
-    base = session.posargs[0] if session.posargs else "main"
-    storage = Path(tempfile.mkdtemp(prefix="simline-bench-"))
-    worktree = storage / "base"
-    session.run("git", "worktree", "add", "--detach", str(worktree), base, external=True)
-    try:
-        common = [
-            "python",
-            "-m",
-            "pytest",
-            "benchmarks",
-            "-n",
-            "0",
-            "--benchmark-enable",
-            "--benchmark-only",
-            "--benchmark-timer=time.process_time",
-            f"--benchmark-storage=file://{storage}",
-            "-m",
-            "stable",
-        ]
-        session.install("-e", str(worktree))
-        session.run(*common, "--benchmark-save=base", env={"PYTHONPATH": str(worktree)})
-        session.install("-e", ".")
-        session.run(*common, "--benchmark-compare=0001", "--benchmark-compare-fail=mean:5%")
-    finally:
-        session.run("git", "worktree", "remove", "--force", str(worktree), external=True)
-        os.environ.pop("PYTHONPATH", None)
+    session.install("-e", ".[dev]")
+    base = session.posargs[0] if session.posargs else "HEAD~1"
+    session.run("python", "benchmarks/gate.py", "--base", base, *session.posargs[1:])
