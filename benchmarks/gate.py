@@ -62,18 +62,20 @@ WORKLOADS: list[dict[str, Any]] = [
 STARTUP = "simline run robot-machining (start-up)"
 STARTUP_ARGS = ["run", "robot-machining.yaml", "-r", "1", "--length", "1d", "-q"]
 
-#: The most a workload's median ratio (head / base) may reach: 1 + max(0.10, 4 sd), where sd
+#: The most a workload's median ratio (head / base) may reach: 1 + max(0.15, 4 sd), where sd
 #: is the standard deviation of that median over 10 runs of the gate with base = head on the
-#: development machine, 2026-12-02, under load (docs/performance.md, "The regression gate").
+#: development machine under load, 2026-12-02. The floor of 0.15 is about twice the largest
+#: deviation of a no-op seen in those and the next runs (0.081: every fast workload of one run
+#: moved together). See docs/performance.md, "The regression gate".
 LIMITS: dict[str, float] = {
-    "fast robot-machining": 1.12,  # sd 0.030
-    "fast two-product": 1.11,  # sd 0.026
-    "fast manual-assembly": 1.10,  # sd 0.023
-    "fast additive-cell": 1.10,  # sd 0.025
-    "fast transfer-line (recursion)": 1.10,  # sd 0.010
-    "fast transfer-line (event kernel)": 1.10,  # sd 0.022
-    "des robot-machining": 1.10,  # sd 0.019
-    STARTUP: 1.14,  # sd 0.034
+    "fast robot-machining": 1.15,  # sd 0.030
+    "fast two-product": 1.15,  # sd 0.026
+    "fast manual-assembly": 1.15,  # sd 0.023
+    "fast additive-cell": 1.15,  # sd 0.025
+    "fast transfer-line (recursion)": 1.15,  # sd 0.010
+    "fast transfer-line (event kernel)": 1.15,  # sd 0.022
+    "des robot-machining": 1.15,  # sd 0.019
+    STARTUP: 1.15,  # sd 0.034
 }
 #: For a workload added since (measure its spread, then give it its own limit).
 DEFAULT_LIMIT = 1.15
