@@ -793,8 +793,8 @@ def _simulate_line_kernel(
             if not _has_room(stab, buf, b):
                 return False
             _place(stab, stf, items, buf, pt_ent, ht, he, ci, cf, heap_limit, b, part)
-            if buf[b, B_GLEN] > 0:  # servers wait: match them at once (one place in the code)
-                _push(ht, he, ci, heap_limit, cf[X_NOW], EV_EXPIRE, b, -1)
+            if buf[b, B_GLEN] > 0:  # servers wait: the first takes the build at once
+                _dispatch(b)
             return True
         if buf[b, B_GLEN] > 0:
             s = _pop_getter(getters, buf, sv, b)
@@ -1206,7 +1206,11 @@ def _simulate_line_kernel(
         return sv[s, V_WAITING_IN]
 
     def _arrival() -> None:
+        # The part goes in first, then the next arrival is scheduled, as in the SimPy
+        # engine: what the part's entry schedules (a max_wait timer) comes first at a tie.
         now = cf[X_NOW]
+        product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
+        _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))
         _push(
             ht,
             he,
@@ -1217,8 +1221,6 @@ def _simulate_line_kernel(
             0,
             0,
         )
-        product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
-        _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -1334,10 +1336,15 @@ def _simulate_line_kernel(
             elif kind == EV_EXPIRE:
                 # A max_wait timer of batch buffer ``who``: is part ``token`` still the oldest?
                 n_adv = 0
-                # (token -1: a part came while servers wait there.)
+                # (token -1: a request to match waiting servers and parts there again.)
                 if token < 0:
                     again = who
-                elif buf[who, B_ILEN] > 0 and items[who, buf[who, B_IHEAD]] == token:
+                elif (
+                    buf[who, B_ILEN] > 0
+                    and items[who, buf[who, B_IHEAD]] == token
+                    # and not a later part that got the id of the one the timer was for
+                    and pt_ent[token] + stf[who] <= cf[X_NOW] + 1e-9 * (1.0 + cf[X_NOW])
+                ):
                     buf[who, B_EXPIRED] = token
                     again = who
             if again >= 0:  # match waiting servers and parts at this buffer again
