@@ -1246,33 +1246,17 @@ def _simulate_line_kernel(
     if cfg[0] == CONWIP:
         for _ in range(cfg[1]):
             _refill()
-    elif cfg[0] == INTERARRIVAL:
-        _push(
-            ht,
-            he,
-            ci,
-            heap_limit,
-            _drawn(dint, dpar, emp, rs, cfg[2], _stream(n_st, P_ARRIVAL)),
-            EV_ARRIVAL,
-            0,
-            0,
-        )
+    # The processes start at time 0 in the SimPy engine's order (each server, then its
+    # calendar failures; the pool; the arrivals), each scheduling its first event when it
+    # starts (token 2 / 1 below), so that events of one later instant come in its order.
     for s in range(n_srv):
         _push(ht, he, ci, heap_limit, 0.0, EV_WAKE, s, 0)
-        k = sv[s, V_STATION]
-        if stab[k, S_FAIL] == FAIL_CALENDAR:
-            _push(
-                ht,
-                he,
-                ci,
-                heap_limit,
-                _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE)),
-                EV_CALFAIL,
-                s,
-                0,
-            )
+        if stab[sv[s, V_STATION], S_FAIL] == FAIL_CALENDAR:
+            _push(ht, he, ci, heap_limit, 0.0, EV_CALFAIL, s, 2)
     if cfg[4] > 0 and window[2] > 0.0:
         _push(ht, he, ci, heap_limit, 0.0, EV_SHIFT, 0, 0)
+    if cfg[0] == INTERARRIVAL:
+        _push(ht, he, ci, heap_limit, 0.0, EV_ARRIVAL, 0, 1)
     _sift(0)
     warmup = window[0]
     horizon = window[1]
@@ -1319,7 +1303,12 @@ def _simulate_line_kernel(
             opl[adv0] = who
             again = -1
             if kind == EV_CALFAIL:
-                if token == 0:
+                if token == 2:  # the failure process starts: its first time to failure
+                    k = sv[who, V_STATION]
+                    ttf = _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE))
+                    _push(ht, he, ci, heap_limit, cf[X_NOW] + ttf, EV_CALFAIL, who, 0)
+                    n_adv = 0
+                elif token == 0:
                     # Let work that ends at this very instant finish before the breakdown.
                     _push(ht, he, ci, heap_limit, cf[X_NOW], EV_CALFAIL, who, 1)
                     n_adv = 0
@@ -1329,7 +1318,11 @@ def _simulate_line_kernel(
                 again = _calendar_repair(who)
                 n_adv = 0
             elif kind == EV_ARRIVAL:
-                _arrival()
+                if token == 1:  # the arrivals start: the first comes after one interarrival
+                    gap = _drawn(dint, dpar, emp, rs, cfg[2], _stream(n_st, P_ARRIVAL))
+                    _push(ht, he, ci, heap_limit, cf[X_NOW] + gap, EV_ARRIVAL, 0, 0)
+                else:
+                    _arrival()
                 n_adv = 0
             elif kind == EV_SHIFT:
                 n_adv = _shift(who)

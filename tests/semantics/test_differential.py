@@ -15,17 +15,14 @@ The default suite draws :data:`EXAMPLES` scenarios. A larger run, e.g. 5,000::
 
     SIMLINE_DIFF_EXAMPLES=5000 python -m pytest tests/semantics/test_differential.py -n 0
 
-Disagreements this test found and that are fixed (each in the event kernel, written down in
-``docs/model.md``, "Simultaneous events and ties", its smallest case a timeline in
+No disagreement is known. Those this test found are fixed (each in the event kernel, written
+down in ``docs/model.md``, "Simultaneous events and ties", its smallest case a timeline in
 ``test_batch_rules.py``): a part entering a batch buffer went to the server finishing at that
 instant instead of the one already waiting; under interarrival release the next arrival came
 before the ``max_wait`` of the part that had just arrived; a ``max_wait`` timer of a part
-that had left started the build of a newer part that got its number.
-
-One is still open, named in :func:`known_disagreement`: the test rejects only the scenarios
-it marks (hypothesis counts them, ``--hypothesis-show-statistics``), and
-``test_known_disagreement_is_still_there`` keeps its smallest case as a strict xfail, so
-that a fix shows up as an XPASS.
+that had left started the build of a newer part that got its number; and the kernel
+scheduled the first calendar failure of each server and the first arrival
+before the servers' first steps, des after them (``test_start_order.py``).
 """
 
 from __future__ import annotations
@@ -33,8 +30,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 
 from simline.engine import des, fast
 from simline.engine.results import RunResult
@@ -44,26 +40,6 @@ from tests.semantics.deterministic import deterministic_scenarios, plan_of
 
 #: Scenarios drawn by the default suite (about 10 s of CPU once the kernels are compiled).
 EXAMPLES = int(os.environ.get("SIMLINE_DIFF_EXAMPLES", "500"))
-
-
-#: The open disagreement (issue #11), by the features that mark it. In 10,000 scenarios (two
-#: seeds) drawn after the fixes above, 4 disagreed, all between des and the event kernel and
-#: all marked so (as was the one found by a 5,000-example run of this test).
-CALENDAR_FAILURES_AND_OPERATORS = (
-    "issue #11: calendar failures at a station whose servers need operators from a "
-    "workforce: des and the event kernel order some events of one instant differently"
-)
-
-
-def known_disagreement(data: dict[str, Any]) -> str | None:
-    """Name the open disagreement (issue #11) ``data`` may show, or ``None``."""
-    if "workforce" not in data:
-        return None
-    for station in data["stations"].values():
-        manned = station.get("operators", 1 if station["kind"] == "manual" else 0) > 0
-        if manned and station.get("failures", {}).get("basis") == "calendar":
-            return CALENDAR_FAILURES_AND_OPERATORS
-    return None
 
 
 def outcome(run: Any) -> RunResult | str:
@@ -102,55 +78,8 @@ def disagreements(data: dict[str, Any]) -> dict[str, list[str]]:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(deterministic_scenarios())
 def test_every_engine_gives_the_same_figures(data: dict[str, Any]) -> None:
-    if known_disagreement(data) is not None:
-        reject()
-    assert disagreements(data) == {}
-
-
-def _constant(value: float) -> dict[str, Any]:
-    return {"dist": "constant", "value": value}
-
-
-#: The smallest scenario of the open disagreement (found and shrunk by hypothesis): des
-#: makes 10 builds at the oven, the event kernel 9.
-KNOWN = {
-    CALENDAR_FAILURES_AND_OPERATORS: {
-        "simline": 1,
-        "name": "known",
-        "time_unit": "min",
-        "run": {"warmup": 0, "length": 120, "replications": 1, "seed": 1},
-        "release": {"conwip": 4},
-        "stations": {
-            "oven": {
-                "kind": "additive",
-                "batch": {"size": 3, "max_wait": 5.0},
-                "process_time": _constant(3.0),
-                "failures": {
-                    "mtbf": _constant(5.0),
-                    "mttr": _constant(1.0),
-                    "basis": "calendar",
-                },
-                "operators": 2,
-            },
-            "pack": {
-                "kind": "additive",
-                "batch": {"size": 1},
-                "process_time": _constant(3.0),
-                "operators": 1,
-            },
-        },
-        "workforce": {"operators": 2, "shifts": [["00:00", "01:00"]], "days": ["mon"]},
-    }
-}
-
-
-@pytest.mark.parametrize("reason", list(KNOWN))
-@pytest.mark.xfail(reason="a known disagreement, issue #11", strict=True)
-def test_known_disagreement_is_still_there(reason: str) -> None:
-    data = KNOWN[reason]
-    assert known_disagreement(data) == reason
     assert disagreements(data) == {}
