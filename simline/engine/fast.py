@@ -74,7 +74,9 @@ def supports(plan: Plan) -> str | None:
         The unsupported feature, named as in the scenario file. Every feature of the model
         is covered (only the trace is not, see :func:`simulate`); the limits are the size
         of the kernel's setup table, a station x product x product array, and the size of
-        the arrays before the first event (:data:`_MAX_START_BYTES`).
+        the arrays before the first event (:data:`_MAX_START_BYTES`). A batch station with
+        a buffer of 0 places (a plan built in code: a scenario file cannot have one) runs
+        on the SimPy engine only.
     """
     n_st, n_prod = len(plan.stations), len(plan.products)
     if n_st * n_prod * n_prod > SETUP_TABLE_MAX:
@@ -82,6 +84,12 @@ def supports(plan: Plan) -> str | None:
             f"{n_prod:,} products at {n_st:,} stations (its table of product changes would "
             f"hold {n_st * n_prod * n_prod:,} entries, at most {SETUP_TABLE_MAX:,})"
         )
+    for sp in plan.stations:
+        if sp.batch is not None and sp.buffer == 0:
+            # A scenario file cannot ask for this ('buffer' must hold a build), a plan can:
+            # the SimPy engine hands blocked parts straight to a free server, the event
+            # kernel has no such path and would wait for ever.
+            return f"a batch station without buffer places (station {sp.name!r}, buffer 0)"
     if tandem_steps(plan) is not None:
         return None
     return _too_large(plan)

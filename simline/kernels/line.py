@@ -793,8 +793,8 @@ def _simulate_line_kernel(
             if not _has_room(stab, buf, b):
                 return False
             _place(stab, stf, items, buf, pt_ent, ht, he, ci, cf, heap_limit, b, part)
-            if buf[b, B_GLEN] > 0:  # servers wait: match them at once (one place in the code)
-                _push(ht, he, ci, heap_limit, cf[X_NOW], EV_EXPIRE, b, -1)
+            if buf[b, B_GLEN] > 0:  # servers wait: the first takes the build at once
+                _dispatch(b)
             return True
         if buf[b, B_GLEN] > 0:
             s = _pop_getter(getters, buf, sv, b)
@@ -1206,7 +1206,11 @@ def _simulate_line_kernel(
         return sv[s, V_WAITING_IN]
 
     def _arrival() -> None:
+        # The part goes in first, then the next arrival is scheduled, as in the SimPy
+        # engine: what the part's entry schedules (a max_wait timer) comes first at a tie.
         now = cf[X_NOW]
+        product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
+        _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))
         _push(
             ht,
             he,
@@ -1217,8 +1221,6 @@ def _simulate_line_kernel(
             0,
             0,
         )
-        product = _pick(-1, mix_cum.shape[0], _stream(n_st, P_MIX))
-        _enter(_new_part(free, pt_prod, pt_step, pt_rel, ci, product))
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -1244,33 +1246,17 @@ def _simulate_line_kernel(
     if cfg[0] == CONWIP:
         for _ in range(cfg[1]):
             _refill()
-    elif cfg[0] == INTERARRIVAL:
-        _push(
-            ht,
-            he,
-            ci,
-            heap_limit,
-            _drawn(dint, dpar, emp, rs, cfg[2], _stream(n_st, P_ARRIVAL)),
-            EV_ARRIVAL,
-            0,
-            0,
-        )
+    # The processes start at time 0 in the SimPy engine's order (each server, then its
+    # calendar failures; the pool; the arrivals), each scheduling its first event when it
+    # starts (token 2 / 1 below), so that events of one later instant come in its order.
     for s in range(n_srv):
         _push(ht, he, ci, heap_limit, 0.0, EV_WAKE, s, 0)
-        k = sv[s, V_STATION]
-        if stab[k, S_FAIL] == FAIL_CALENDAR:
-            _push(
-                ht,
-                he,
-                ci,
-                heap_limit,
-                _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE)),
-                EV_CALFAIL,
-                s,
-                0,
-            )
+        if stab[sv[s, V_STATION], S_FAIL] == FAIL_CALENDAR:
+            _push(ht, he, ci, heap_limit, 0.0, EV_CALFAIL, s, 2)
     if cfg[4] > 0 and window[2] > 0.0:
         _push(ht, he, ci, heap_limit, 0.0, EV_SHIFT, 0, 0)
+    if cfg[0] == INTERARRIVAL:
+        _push(ht, he, ci, heap_limit, 0.0, EV_ARRIVAL, 0, 1)
     _sift(0)
     warmup = window[0]
     horizon = window[1]
@@ -1317,7 +1303,12 @@ def _simulate_line_kernel(
             opl[adv0] = who
             again = -1
             if kind == EV_CALFAIL:
-                if token == 0:
+                if token == 2:  # the failure process starts: its first time to failure
+                    k = sv[who, V_STATION]
+                    ttf = _drawn(dint, dpar, emp, rs, stab[k, S_TTF], _stream(k, P_FAILURE))
+                    _push(ht, he, ci, heap_limit, cf[X_NOW] + ttf, EV_CALFAIL, who, 0)
+                    n_adv = 0
+                elif token == 0:
                     # Let work that ends at this very instant finish before the breakdown.
                     _push(ht, he, ci, heap_limit, cf[X_NOW], EV_CALFAIL, who, 1)
                     n_adv = 0
@@ -1327,17 +1318,26 @@ def _simulate_line_kernel(
                 again = _calendar_repair(who)
                 n_adv = 0
             elif kind == EV_ARRIVAL:
-                _arrival()
+                if token == 1:  # the arrivals start: the first comes after one interarrival
+                    gap = _drawn(dint, dpar, emp, rs, cfg[2], _stream(n_st, P_ARRIVAL))
+                    _push(ht, he, ci, heap_limit, cf[X_NOW] + gap, EV_ARRIVAL, 0, 0)
+                else:
+                    _arrival()
                 n_adv = 0
             elif kind == EV_SHIFT:
                 n_adv = _shift(who)
             elif kind == EV_EXPIRE:
                 # A max_wait timer of batch buffer ``who``: is part ``token`` still the oldest?
                 n_adv = 0
-                # (token -1: a part came while servers wait there.)
+                # (token -1: a request to match waiting servers and parts there again.)
                 if token < 0:
                     again = who
-                elif buf[who, B_ILEN] > 0 and items[who, buf[who, B_IHEAD]] == token:
+                elif (
+                    buf[who, B_ILEN] > 0
+                    and items[who, buf[who, B_IHEAD]] == token
+                    # and not a later part that got the id of the one the timer was for
+                    and pt_ent[token] + stf[who] <= cf[X_NOW] + 1e-9 * (1.0 + cf[X_NOW])
+                ):
                     buf[who, B_EXPIRED] = token
                     again = who
             if again >= 0:  # match waiting servers and parts at this buffer again

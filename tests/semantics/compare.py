@@ -1,0 +1,53 @@
+"""Every figure of a :class:`~simline.engine.results.RunResult`, and where two runs differ."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from simline.engine.results import RunResult
+
+#: Fields that name the run or count an engine's own steps, not figures of the model.
+NOT_FIGURES = frozenset({"backend", "events", "trace"})
+
+#: Relative tolerance for times and sums of times (counts must be equal).
+REL = 1e-9
+
+
+def figures(result: RunResult) -> dict[str, float | int | str]:
+    """Flatten ``result`` into ``{name: value}``: every station, product and line figure."""
+    out: dict[str, float | int | str] = {}
+    for f in dataclasses.fields(result):
+        if f.name in NOT_FIGURES or f.name in ("stations", "products"):
+            continue
+        out[f.name] = getattr(result, f.name)
+    for name, st in result.stations.items():
+        for f in dataclasses.fields(st):
+            value = getattr(st, f.name)
+            if isinstance(value, tuple):
+                for k, v in enumerate(value):
+                    out[f"stations.{name}.{f.name}[{k}]"] = v
+            else:
+                out[f"stations.{name}.{f.name}"] = value
+    for name, p in result.products.items():
+        for f in dataclasses.fields(p):
+            out[f"products.{name}.{f.name}"] = getattr(p, f.name)
+    return out
+
+
+def differences(a: RunResult, b: RunResult) -> list[str]:
+    """Name every figure on which ``a`` and ``b`` disagree (counts exactly, times to REL)."""
+    fa, fb = figures(a), figures(b)
+    out = [f"{k}: only in one run" for k in sorted(fa.keys() ^ fb.keys())]
+    for key in sorted(fa.keys() & fb.keys()):
+        x, y = fa[key], fb[key]
+        if isinstance(x, float) or isinstance(y, float):
+            assert isinstance(x, (int, float)) and isinstance(y, (int, float))
+            same = (math.isnan(x) and math.isnan(y)) or math.isclose(
+                x, y, rel_tol=REL, abs_tol=REL * max(1.0, a.measured_time)
+            )
+        else:
+            same = x == y
+        if not same:
+            out.append(f"{key}: {x!r} != {y!r}")
+    return out

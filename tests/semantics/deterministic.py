@@ -1,0 +1,121 @@
+"""Hypothesis strategies for deterministic scenarios: every duration constant, no random choice.
+
+A scenario drawn here leaves the engines nothing to draw: process, setup, per-part, failure
+and repair times are constants, no station scraps, and the product of a new part is never
+chosen by ``mix`` (one product; or, under ``saturated`` release, two products whose routings
+start at different stations, so each first station releases its own). Every engine must then
+give the same figures exactly (``test_differential.py``). Times are small integers or halves
+and shifts start on the hour, so that events often fall on the same instant: the tie rules of
+``docs/model.md`` are what these scenarios test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from simline.config import parse_scenario
+from simline.plan import Plan, compile_plan
+
+KINDS = ("manual", "machine", "robot")
+
+#: Durations drawn: halves and whole numbers, so that events coincide.
+_TIMES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0])
+
+
+def constant(value: float) -> dict[str, Any]:
+    """The spec's constant distribution of ``value`` (a plain number would be a mean)."""
+    return {"dist": "constant", "value": value}
+
+
+@st.composite
+def deterministic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid scenario mapping with 1 to 4 stations, every duration constant."""
+    n_stations = draw(st.integers(1, 4))
+    names = [f"s{i}" for i in range(n_stations)]
+    release = draw(
+        st.one_of(
+            st.just("saturated"),
+            st.builds(lambda d: {"interarrival": d}, st.sampled_from([1.0, 1.5, 2.0, 3.0, 4.0])),
+            st.builds(lambda n: {"conwip": n}, st.integers(1, 8)),
+        )
+    )
+    products: dict[str, Any] = {}
+    first = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True))
+    products["p0"] = {"routing": sorted(first, key=names.index), "mix": 1.0}
+    if release == "saturated" and n_stations > 1 and draw(st.booleans()):
+        # a second product whose routing starts elsewhere: no station chooses between them
+        start = draw(st.sampled_from([n for n in names if n != products["p0"]["routing"][0]]))
+        rest = draw(st.lists(st.sampled_from(names), max_size=n_stations, unique=True))
+        picked = sorted({start, *(n for n in rest if names.index(n) > names.index(start))})
+        products["p1"] = {"routing": sorted(picked, key=names.index), "mix": 1.0}
+    n_products = len(products)
+
+    workforce_size = draw(st.integers(1, 3))
+    has_workforce = draw(st.booleans())
+    stations: dict[str, Any] = {}
+    for name in names:
+        additive = draw(st.integers(0, 3)) == 0
+        station: dict[str, Any] = {
+            "kind": "additive" if additive else draw(st.sampled_from(KINDS)),
+            "servers": draw(st.integers(1, 3)),
+        }
+        buffer = draw(st.one_of(st.none(), st.integers(0, 4)))
+        if additive:
+            size = draw(st.integers(1, 4))
+            batch: dict[str, Any] = {"size": size}
+            if draw(st.booleans()):
+                batch["max_wait"] = draw(st.sampled_from([1.0, 2.0, 5.0, 10.0]))
+            if buffer is not None:
+                buffer = max(buffer, size)
+            station["batch"] = batch
+            station["per_part_time"] = constant(draw(st.sampled_from([0.0, 0.5, 1.0])))
+            station["process_time"] = constant(draw(st.sampled_from([2.0, 3.0, 4.0, 6.0])))
+        elif n_products > 1 and draw(st.booleans()):
+            station["process_time"] = {p: constant(draw(_TIMES)) for p in products}
+        else:
+            station["process_time"] = constant(draw(_TIMES))
+        if buffer is not None:
+            station["buffer"] = buffer
+        if draw(st.booleans()):
+            station["failures"] = {
+                "mtbf": constant(draw(st.sampled_from([5.0, 10.0, 20.0, 30.0, 45.0]))),
+                "mttr": constant(draw(st.sampled_from([1.0, 2.0, 3.0, 5.0]))),
+                "basis": draw(st.sampled_from(["operating", "calendar"])),
+            }
+        if n_products > 1 and draw(st.booleans()):
+            station["setup"] = constant(draw(st.sampled_from([0.5, 1.0, 2.0])))
+        if station["kind"] == "manual" or draw(st.booleans()):
+            station["operators"] = draw(st.integers(0, workforce_size))
+        stations[name] = station
+
+    data: dict[str, Any] = {
+        "simline": 1,
+        "name": "deterministic",
+        "time_unit": "min",
+        "run": {
+            "warmup": draw(st.sampled_from([0, 30, 120])),
+            "length": draw(st.sampled_from([120, 240, 600])),
+            "replications": 1,
+            "seed": 1,
+        },
+        "products": products,
+        "release": release,
+        "stations": stations,
+    }
+    if has_workforce:
+        # one or two shifts on Monday, the second back to back with the first or after a gap
+        begin = draw(st.integers(0, 3))
+        end = begin + draw(st.integers(1, 4))
+        shifts = [[f"{begin:02d}:00", f"{end:02d}:00"]]
+        if draw(st.booleans()):
+            later = end + draw(st.integers(0, 2))
+            shifts.append([f"{later:02d}:00", f"{later + draw(st.integers(1, 3)):02d}:00"])
+        data["workforce"] = {"operators": workforce_size, "shifts": shifts, "days": ["mon"]}
+    return data
+
+
+def plan_of(data: dict[str, Any]) -> Plan:
+    """Validate and compile a scenario mapping drawn by :func:`deterministic_scenarios`."""
+    return compile_plan(parse_scenario(data))
