@@ -8,6 +8,7 @@ a property test can run many of them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
@@ -37,6 +38,84 @@ def distributions(draw: st.DrawFn, mean_low: float = 0.5, mean_high: float = 3.0
     return {"dist": "normal", "mean": mean, "sd": mean * 0.3}
 
 
+@dataclass(frozen=True)
+class StationDraws:
+    """What :func:`stations` draws a station's numbers from (random or constant times)."""
+
+    additive_one_in: int  #: one station in this many is an additive batch station
+    buffer_max: int
+    batch_max: int
+    max_wait: st.SearchStrategy[float]
+    per_part_time: st.SearchStrategy[Any]
+    build_time: st.SearchStrategy[Any]
+    process_time: st.SearchStrategy[Any]
+    mtbf: st.SearchStrategy[Any]
+    mttr: st.SearchStrategy[Any]
+    setup: st.SearchStrategy[Any]
+    scrap: bool
+
+
+@st.composite
+def stations(
+    draw: st.DrawFn, names: list[str], products: dict[str, Any], workforce: int, d: StationDraws
+) -> dict[str, Any]:
+    """The ``stations`` mapping: kind, servers, buffer, times, failures, setup, operators."""
+    out: dict[str, Any] = {}
+    for name in names:
+        additive = draw(st.integers(0, d.additive_one_in)) == 0
+        station: dict[str, Any] = {
+            "kind": "additive" if additive else draw(st.sampled_from(KINDS)),
+            "servers": draw(st.integers(1, 3)),
+        }
+        buffer = draw(st.one_of(st.none(), st.integers(0, d.buffer_max)))
+        if additive:
+            size = draw(st.integers(1, d.batch_max))
+            batch: dict[str, Any] = {"size": size}
+            if draw(st.booleans()):
+                batch["max_wait"] = draw(d.max_wait)
+            if buffer is not None:
+                buffer = max(buffer, size)
+            station["batch"] = batch
+            station["per_part_time"] = draw(d.per_part_time)
+            station["process_time"] = draw(d.build_time)
+        elif draw(st.booleans()) and len(products) > 1:
+            station["process_time"] = {p: draw(d.process_time) for p in products}
+        else:
+            station["process_time"] = draw(d.process_time)
+        if buffer is not None:
+            station["buffer"] = buffer
+        if draw(st.booleans()):
+            station["failures"] = {
+                "mtbf": draw(d.mtbf),
+                "mttr": draw(d.mttr),
+                "basis": draw(st.sampled_from(["operating", "calendar"])),
+            }
+        if len(products) > 1 and draw(st.booleans()):
+            station["setup"] = draw(d.setup)
+        if d.scrap and draw(st.booleans()):
+            station["scrap"] = draw(st.floats(0.0, 0.2))
+        if station["kind"] == "manual" or draw(st.booleans()):
+            station["operators"] = draw(st.integers(0, workforce))
+        out[name] = station
+    return out
+
+
+#: Random times, scrap: what :func:`scenarios` draws.
+RANDOM_TIMES = StationDraws(
+    additive_one_in=5,
+    buffer_max=6,
+    batch_max=5,
+    max_wait=st.floats(1.0, 20.0),
+    per_part_time=distributions(0.1, 0.5),
+    build_time=distributions(2.0, 6.0),
+    process_time=distributions(),
+    mtbf=st.floats(20.0, 200.0),
+    mttr=distributions(1.0, 10.0),
+    setup=distributions(0.5, 3.0),
+    scrap=True,
+)
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """A valid scenario mapping with 1 to 4 stations and 1 or 2 products."""
@@ -54,43 +133,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
     workforce_size = draw(st.integers(1, 3))
     has_workforce = draw(st.booleans())
-    stations: dict[str, Any] = {}
-    for name in names:
-        additive = draw(st.integers(0, 5)) == 0
-        station: dict[str, Any] = {
-            "kind": "additive" if additive else draw(st.sampled_from(KINDS)),
-            "servers": draw(st.integers(1, 3)),
-        }
-        buffer = draw(st.one_of(st.none(), st.integers(0, 6)))
-        if additive:
-            size = draw(st.integers(1, 5))
-            batch: dict[str, Any] = {"size": size}
-            if draw(st.booleans()):
-                batch["max_wait"] = draw(st.floats(1.0, 20.0))
-            if buffer is not None:
-                buffer = max(buffer, size)
-            station["batch"] = batch
-            station["per_part_time"] = draw(distributions(0.1, 0.5))
-            station["process_time"] = draw(distributions(2.0, 6.0))
-        elif draw(st.booleans()) and n_products > 1:
-            station["process_time"] = {p: draw(distributions()) for p in products}
-        else:
-            station["process_time"] = draw(distributions())
-        if buffer is not None:
-            station["buffer"] = buffer
-        if draw(st.booleans()):
-            station["failures"] = {
-                "mtbf": draw(st.floats(20.0, 200.0)),
-                "mttr": draw(distributions(1.0, 10.0)),
-                "basis": draw(st.sampled_from(["operating", "calendar"])),
-            }
-        if n_products > 1 and draw(st.booleans()):
-            station["setup"] = draw(distributions(0.5, 3.0))
-        if draw(st.booleans()):
-            station["scrap"] = draw(st.floats(0.0, 0.2))
-        if station["kind"] == "manual" or draw(st.booleans()):
-            station["operators"] = draw(st.integers(0, workforce_size))
-        stations[name] = station
+    station_map = draw(stations(names, products, workforce_size, RANDOM_TIMES))
 
     release = draw(
         st.one_of(
@@ -111,7 +154,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         },
         "products": products,
         "release": release,
-        "stations": stations,
+        "stations": station_map,
     }
     if has_workforce:
         start = draw(st.integers(0, 20))

@@ -17,16 +17,32 @@ from hypothesis import strategies as st
 
 from simline.config import parse_scenario
 from simline.plan import Plan, compile_plan
-
-KINDS = ("manual", "machine", "robot")
-
-#: Durations drawn: halves and whole numbers, so that events coincide.
-_TIMES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0])
+from tests.strategies import StationDraws, stations
 
 
 def constant(value: float) -> dict[str, Any]:
     """The spec's constant distribution of ``value`` (a plain number would be a mean)."""
     return {"dist": "constant", "value": value}
+
+
+def _constants(*values: float) -> st.SearchStrategy[dict[str, Any]]:
+    return st.sampled_from(values).map(constant)
+
+
+#: Constant times, halves and whole numbers so that events coincide; no scrap.
+CONSTANT_TIMES = StationDraws(
+    additive_one_in=3,
+    buffer_max=4,
+    batch_max=4,
+    max_wait=st.sampled_from([1.0, 2.0, 5.0, 10.0]),
+    per_part_time=_constants(0.0, 0.5, 1.0),
+    build_time=_constants(2.0, 3.0, 4.0, 6.0),
+    process_time=_constants(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0),
+    mtbf=_constants(5.0, 10.0, 20.0, 30.0, 45.0),
+    mttr=_constants(1.0, 2.0, 3.0, 5.0),
+    setup=_constants(0.5, 1.0, 2.0),
+    scrap=False,
+)
 
 
 @st.composite
@@ -50,45 +66,10 @@ def deterministic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         rest = draw(st.lists(st.sampled_from(names), max_size=n_stations, unique=True))
         picked = sorted({start, *(n for n in rest if names.index(n) > names.index(start))})
         products["p1"] = {"routing": sorted(picked, key=names.index), "mix": 1.0}
-    n_products = len(products)
 
     workforce_size = draw(st.integers(1, 3))
     has_workforce = draw(st.booleans())
-    stations: dict[str, Any] = {}
-    for name in names:
-        additive = draw(st.integers(0, 3)) == 0
-        station: dict[str, Any] = {
-            "kind": "additive" if additive else draw(st.sampled_from(KINDS)),
-            "servers": draw(st.integers(1, 3)),
-        }
-        buffer = draw(st.one_of(st.none(), st.integers(0, 4)))
-        if additive:
-            size = draw(st.integers(1, 4))
-            batch: dict[str, Any] = {"size": size}
-            if draw(st.booleans()):
-                batch["max_wait"] = draw(st.sampled_from([1.0, 2.0, 5.0, 10.0]))
-            if buffer is not None:
-                buffer = max(buffer, size)
-            station["batch"] = batch
-            station["per_part_time"] = constant(draw(st.sampled_from([0.0, 0.5, 1.0])))
-            station["process_time"] = constant(draw(st.sampled_from([2.0, 3.0, 4.0, 6.0])))
-        elif n_products > 1 and draw(st.booleans()):
-            station["process_time"] = {p: constant(draw(_TIMES)) for p in products}
-        else:
-            station["process_time"] = constant(draw(_TIMES))
-        if buffer is not None:
-            station["buffer"] = buffer
-        if draw(st.booleans()):
-            station["failures"] = {
-                "mtbf": constant(draw(st.sampled_from([5.0, 10.0, 20.0, 30.0, 45.0]))),
-                "mttr": constant(draw(st.sampled_from([1.0, 2.0, 3.0, 5.0]))),
-                "basis": draw(st.sampled_from(["operating", "calendar"])),
-            }
-        if n_products > 1 and draw(st.booleans()):
-            station["setup"] = constant(draw(st.sampled_from([0.5, 1.0, 2.0])))
-        if station["kind"] == "manual" or draw(st.booleans()):
-            station["operators"] = draw(st.integers(0, workforce_size))
-        stations[name] = station
+    station_map = draw(stations(names, products, workforce_size, CONSTANT_TIMES))
 
     data: dict[str, Any] = {
         "simline": 1,
@@ -102,7 +83,7 @@ def deterministic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         },
         "products": products,
         "release": release,
-        "stations": stations,
+        "stations": station_map,
     }
     if has_workforce:
         # one or two shifts on Monday, the second back to back with the first or after a gap
