@@ -23,10 +23,17 @@ whole on one worker. Shared state is safe with two workers:
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import pytest
 from hypothesis import settings
+
+# A suite started in the background without job control (`nohup ... &`, some CI runners)
+# inherits SIGINT ignored, and so would every simline the tests start and then interrupt:
+# the Ctrl-C tests would hang. Python's own handler here gives the children the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
