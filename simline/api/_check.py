@@ -356,10 +356,15 @@ def load_baseline(path: str | os.PathLike[str]) -> StoredBaseline:
             file=file,
         ) from None
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
+        if not isinstance(data, dict):
+            got = f"a JSON {type(data).__name__}"
+        elif "format" not in data:
+            got = "no 'format' key"
+        else:
+            got = f"format {data['format']!r}"
         raise ConfigError(
             "expected a baseline that 'simline check --save-baseline' wrote "
-            f"(format {BASELINE_FORMAT!r}; got {got!r}); a 'simline run --format json' "
+            f"(format {BASELINE_FORMAT!r}; got {got}); a 'simline run --format json' "
             "result has no per-replication values to pair with",
             file=file,
         )

@@ -258,6 +258,7 @@ def test_a_run_result_is_refused_as_a_stored_baseline(tmp_path: Path) -> None:
     done = _cli("check", LINE, "--baseline-json", run, "--fail-if", THROUGHPUT, cwd=tmp_path)
     assert done.returncode == 2
     assert "has no per-replication values to pair with" in done.stderr
+    assert "got no 'format' key" in done.stderr  # not a Python None
 
 
 def test_help_names_exit_status_4() -> None:
