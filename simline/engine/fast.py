@@ -210,8 +210,8 @@ def _deadlocked(plan: Plan, m: LineArrays) -> list[str]:
 def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
     """Name the kernels (``"tandem"``, ``"events"``) these plans need that are not cached yet.
 
-    Their first run compiles them: the recursion in about 8 s, the event kernel in
-    about 25 s (measured, docs/performance.md).
+    Their first run compiles them: the recursion in about 11 s, the event kernel in
+    about 45 s (measured, docs/performance.md).
     """
     from simline.kernels import line, tandem
 
