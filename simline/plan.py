@@ -16,7 +16,6 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
 from types import MappingProxyType
 from typing import Literal
 
@@ -36,6 +35,7 @@ from simline.config import (
     shift_minutes,
 )
 from simline.config.distributions import empirical_probabilities, moments, scaled_shares
+from simline.vocabulary import STATES, DistCode
 
 __all__ = [
     "STATES",
@@ -52,40 +52,8 @@ __all__ = [
     "compile_plan",
 ]
 
+
 #: The states a server is in at each instant, in the order used by every result array.
-STATES: tuple[str, ...] = ("busy", "setup", "blocked", "starved", "down", "off_shift")
-
-
-class DistCode(IntEnum):
-    """Distribution codes, shared by every backend.
-
-    The ``params`` of a :class:`Dist` for each code, all durations in the plan's time unit:
-
-    - ``CONSTANT``: ``(value,)``
-    - ``EXPONENTIAL``: ``(mean,)``
-    - ``UNIFORM``: ``(low, high)``
-    - ``TRIANGULAR``: ``(low, mode, high)``
-    - ``NORMAL``: ``(mean, sd)``; a negative draw is drawn again (truncated at 0)
-    - ``LOGNORMAL``: ``(mu, sigma)`` of the underlying normal
-    - ``GAMMA``: ``(shape, scale)``
-    - ``ERLANG``: ``(k, scale)`` with ``k`` a whole number, ``scale = mean / k``
-    - ``WEIBULL``: ``(shape, scale)``
-    - ``EMPIRICAL``: ``(v_1, ..., v_n, c_1, ..., c_n)``: values, then cumulative probabilities
-      (``c_n == 1``)
-    """
-
-    CONSTANT = 0
-    EXPONENTIAL = 1
-    UNIFORM = 2
-    TRIANGULAR = 3
-    NORMAL = 4
-    LOGNORMAL = 5
-    GAMMA = 6
-    ERLANG = 7
-    WEIBULL = 8
-    EMPIRICAL = 9
-
-
 @dataclass(frozen=True, slots=True)
 class Dist:
     """A compiled random duration.

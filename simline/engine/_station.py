@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from simpy import Event, Interrupt
 
 from simline.engine._deadlock import Deadlock
+from simline.vocabulary import State
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -42,13 +43,13 @@ __all__ = [
     "check_deadlock",
 ]
 
-# State indices, in the order of simline.plan.STATES.
-BUSY = 0
-SETUP = 1
-BLOCKED = 2
-STARVED = 3
-DOWN = 4
-OFF_SHIFT = 5
+# State indices (simline.vocabulary.State), as plain integers for the hot paths.
+BUSY = int(State.BUSY)
+SETUP = int(State.SETUP)
+BLOCKED = int(State.BLOCKED)
+STARVED = int(State.STARVED)
+DOWN = int(State.DOWN)
+OFF_SHIFT = int(State.OFF_SHIFT)
 
 
 def check_deadlock(station: Station) -> None:

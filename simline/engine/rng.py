@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from enum import IntEnum
 
 import numpy as np
+
+from simline.vocabulary import Purpose
 
 __all__ = ["RELEASE", "Purpose", "entropy", "owner_key", "seed_sequence", "stream"]
 
 #: The owner name of the release process's streams (arrivals, product mix).
 RELEASE = "release"
-
-
-class Purpose(IntEnum):
-    """What a stream is used for."""
-
-    PROCESS = 0
-    FAILURE = 1
-    REPAIR = 2
-    SETUP = 3
-    SCRAP = 4
-    ARRIVAL = 5
-    MIX = 6
 
 
 @functools.lru_cache(maxsize=4096)

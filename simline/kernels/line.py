@@ -42,14 +42,18 @@ import numpy as np
 from simline.kernels._jit import is_cached, njit, njit_loop
 from simline.kernels.random import draw, draw_fast
 from simline.kernels.random import u01 as _u01
+from simline.vocabulary import Purpose, State
 
 __all__ = ["LineArrays", "compiled", "simulate_line"]
 
-# Server states, in the order of simline.plan.STATES.
-BUSY, SETUP, BLOCKED, STARVED, DOWN, OFF_SHIFT = 0, 1, 2, 3, 4, 5
-# Stream purposes (simline.engine.rng.Purpose); stream of (station, purpose) = 7 * station + p.
-P_PROCESS, P_FAILURE, P_REPAIR, P_SETUP, P_SCRAP, P_ARRIVAL, P_MIX = 0, 1, 2, 3, 4, 5, 6
-N_PURPOSES = 7
+# Server states (simline.vocabulary.State) as plain integers for the kernel.
+BUSY, SETUP, BLOCKED = int(State.BUSY), int(State.SETUP), int(State.BLOCKED)
+STARVED, DOWN, OFF_SHIFT = int(State.STARVED), int(State.DOWN), int(State.OFF_SHIFT)
+# Stream purposes (simline.vocabulary.Purpose); stream of (station, purpose) = 7 * station + p.
+P_PROCESS, P_FAILURE, P_REPAIR = int(Purpose.PROCESS), int(Purpose.FAILURE), int(Purpose.REPAIR)
+P_SETUP, P_SCRAP, P_ARRIVAL = int(Purpose.SETUP), int(Purpose.SCRAP), int(Purpose.ARRIVAL)
+P_MIX = int(Purpose.MIX)
+N_PURPOSES = len(Purpose)
 # Release modes.
 SATURATED, INTERARRIVAL, CONWIP = 0, 1, 2
 # Station table columns.

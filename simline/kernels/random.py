@@ -8,7 +8,7 @@ generator (Blackman and Vigna), held in 64-bit integers so that no operation eve
 
 Distributions are rows of two tables: ``dint[i] = (code, offset, length)`` (offset and length
 into ``emp`` for an empirical distribution) and ``dpar[i] = (p0, p1, p2)``, the parameters of
-``simline.plan.DistCode`` (values repeated here, kernels import nothing of simline):
+``simline.vocabulary.DistCode`` (the model's vocabulary, which the kernels import):
 
 ==  ===========  ==========================  ===========================================
  0  constant     (value,)                    the value
@@ -31,6 +31,7 @@ import math
 import numpy as np
 
 from simline.kernels._jit import njit, njit_inline, njit_loop
+from simline.vocabulary import DistCode
 
 __all__ = [
     "N_CODES",
@@ -44,18 +45,19 @@ __all__ = [
     "uniforms",
 ]
 
-CONSTANT = 0
-EXPONENTIAL = 1
-UNIFORM = 2
-TRIANGULAR = 3
-NORMAL = 4
-LOGNORMAL = 5
-GAMMA = 6
-ERLANG = 7
-WEIBULL = 8
-EMPIRICAL = 9
+# The distribution codes (simline.vocabulary.DistCode) as plain integers for the kernels.
+CONSTANT = int(DistCode.CONSTANT)
+EXPONENTIAL = int(DistCode.EXPONENTIAL)
+UNIFORM = int(DistCode.UNIFORM)
+TRIANGULAR = int(DistCode.TRIANGULAR)
+NORMAL = int(DistCode.NORMAL)
+LOGNORMAL = int(DistCode.LOGNORMAL)
+GAMMA = int(DistCode.GAMMA)
+ERLANG = int(DistCode.ERLANG)
+WEIBULL = int(DistCode.WEIBULL)
+EMPIRICAL = int(DistCode.EMPIRICAL)
 #: Number of distribution codes.
-N_CODES = 10
+N_CODES = len(DistCode)
 
 _MASK = 0xFFFFFFFF
 _TWO_M53 = 1.0 / 9007199254740992.0

@@ -144,7 +144,7 @@ def test_bad_arguments() -> None:
 
 
 def test_kernel_distribution_codes_are_the_plans() -> None:
-    # The kernels import nothing of simline, so they keep their own copy of the codes.
+    # The kernels name the codes of simline.vocabulary as plain integers: the same ones.
     from simline.kernels import random as kr
     from simline.plan import DistCode
 
