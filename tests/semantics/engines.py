@@ -55,8 +55,8 @@ def recursion_refuses(plan: Plan) -> str | None:
         why = "a routing that visits a station twice"
     elif any(plan.stations[i].servers != 1 for i in routing):
         why = "a station with parallel servers on the routing"
-    else:
-        why = "buffers too large for its rings"
+    else:  # a rule of tandem_steps not named above: its rings' size, or one added since
+        why = "this plan (buffers too large for its rings?)"
     return f"the recursion runs serial lines of single servers only, not {why}"
 
 
