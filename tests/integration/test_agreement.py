@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from scipy import stats
 
-from simline.config import load_scenario, parse_scenario
+from simline.config import load_scenario
 from simline.engine import des, fast
 from simline.engine.results import RunResult
 from simline.experiment.replicate import resolve_backend, run_replications
@@ -89,30 +89,6 @@ def test_auto_picks_fast(path: Path) -> None:
     plan = compile_plan(load_scenario(path))
     assert fast.supports(plan) is None
     assert resolve_backend("auto", plan)[0] == "fast"
-
-
-DETERMINISTIC = {
-    "simline": 1,
-    "name": "paced",
-    "time_unit": "min",
-    "run": {"warmup": 10, "length": 60, "replications": 2, "seed": 5},
-    "stations": {
-        "a": {"kind": "machine", "process_time": 1.5},
-        "b": {"kind": "machine", "process_time": 2, "buffer": 1},
-    },
-}
-
-
-def test_deterministic_line_matches_exactly() -> None:
-    plan = compile_plan(parse_scenario(DETERMINISTIC))
-    a, b = des.simulate(plan, 0), fast.simulate(plan, 0)
-    assert b.good == a.good == 30
-    assert b.released == a.released
-    assert b.wip_integral == pytest.approx(a.wip_integral)
-    assert b.lead_time == pytest.approx(a.lead_time)
-    for name in ("a", "b"):
-        assert b.stations[name].state_time == pytest.approx(a.stations[name].state_time)
-        assert b.stations[name].parts_out == a.stations[name].parts_out
 
 
 def test_same_seed_same_result_and_jobs_do_not_matter() -> None:

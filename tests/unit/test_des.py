@@ -1,4 +1,9 @@
-"""The SimPy engine: timelines of simple lines worked out by hand, accounting and determinism."""
+"""The SimPy engine: accounting, determinism, streams, trace, and the plan helpers of the tests.
+
+The hand-made timelines of simple lines are in ``tests/semantics/test_timelines_servers.py``,
+run on every engine; the helpers below (:func:`line`, :func:`station`, :func:`state`,
+:func:`events`, :func:`check_accounting`) build and read their plans.
+"""
 
 from __future__ import annotations
 
@@ -102,86 +107,7 @@ def check_accounting(result: RunResult, plan: Plan) -> None:
     assert result.released_total == result.good_total + result.scrap_total + result.wip_end
 
 
-# -- single stations and short lines -------------------------------------------------------
-
-
-def test_single_machine_constant_time() -> None:
-    plan = line([station("m", 2.0)], length=60.0)
-    r = simulate(plan, 0)
-    assert r.good == 30
-    assert r.stations["m"].parts_out == 30
-    assert state(r, "m")["busy"] == 60.0
-    assert r.products["part"].lead_mean == 2.0
-    assert r.products["part"].lead_m2 == 0.0
-    assert r.wip == 1.0
-    assert r.backend == "des" and r.seed == plan.seed and r.replication == 0
-    check_accounting(r, plan)
-
-
-def test_counts_after_warmup_only() -> None:
-    plan = line([station("m", 2.0)], warmup=10.0, length=60.0)
-    r = simulate(plan, 0)
-    assert r.good == 30 and r.released == 30
-    assert r.good_total == 35
-    assert state(r, "m")["busy"] == 60.0
-    check_accounting(r, plan)
-
-
-def test_buffer_zero_blocks_half_the_time() -> None:
-    plan = line([station("a", 1.0), station("b", 2.0, buffer=0)], length=1000.0)
-    r = simulate(plan, 0, trace=True)
-    a, b = state(r, "a"), state(r, "b")
-    # a: busy [0, 2), then every 2 min busy 1, blocked 1; b: starved [0, 1), then busy.
-    assert a["busy"] == 501.0 and a["blocked"] == 499.0
-    assert b["starved"] == 1.0 and b["busy"] == 999.0
-    assert events(r, "b", "start")[:4] == [1.0, 3.0, 5.0, 7.0]
-    assert r.wip_end == 2
-    check_accounting(r, plan)
-
-
-def test_buffer_places_delay_blocking() -> None:
-    # a makes a part every minute, b takes 2: a's buffer of 3 places fills, then a blocks.
-    plan = line([station("a", 1.0), station("b", 2.0, buffer=3)], length=100.0)
-    r = simulate(plan, 0, trace=True)
-    blocked = events(r, "a", "blocked")
-    # b takes a part at 1, 3, 5, ...; a adds one each minute, so the buffer gains one part
-    # every 2 minutes: it holds 3 at 7 (parts 5, 6, 7) and part 8 finds it full.
-    assert blocked[0] == 8.0
-    assert r.stations["b"].parts_out == 49
-    check_accounting(r, plan)
-
-
-def test_unlimited_buffer_never_blocks() -> None:
-    plan = line([station("a", 1.0), station("b", 2.0)], length=100.0)
-    r = simulate(plan, 0)
-    assert state(r, "a")["busy"] == 100.0
-    assert r.good == 49  # b finishes at 3, 5, ..., 99
-    assert r.wip_end == 101 - 49
-    check_accounting(r, plan)
-
-
-def test_parallel_servers_share_a_buffer() -> None:
-    plan = line([station("a", 1.0), station("b", 3.0, servers=3, buffer=0)], length=300.0)
-    r = simulate(plan, 0)
-    assert state(r, "a")["blocked"] == 0.0
-    assert r.stations["b"].parts_out == pytest.approx(297, abs=3)
-    check_accounting(r, plan)
-
-
-def test_blocked_servers_unblock_in_the_order_they_blocked() -> None:
-    # a1 and a2 feed c (buffer 0); a2 finishes first, so it blocks first and goes first.
-    products = [ProductPlan("x", (0, 2), 0.5), ProductPlan("y", (1, 2), 0.5)]
-    stations = [
-        station("a1", 2.0, products=2),
-        station("a2", 1.5, products=2),
-        station("c", 5.0, buffer=0, products=2),
-    ]
-    plan = line(stations, products, length=20.0)
-    r = simulate(plan, 0, trace=True)
-    assert r.trace is not None
-    starts = [row[2] for row in r.trace if row[3] == "c" and row[4] == "start"]
-    assert starts[:4] == ["y", "x", "y", "x"]
-    assert events(r, "c", "start")[:3] == [1.5, 6.5, 11.5]
+# -- scrap, a random figure -----------------------------------------------------------------
 
 
 def test_scrap_leaves_at_once_and_is_counted() -> None:
@@ -193,12 +119,6 @@ def test_scrap_leaves_at_once_and_is_counted() -> None:
     assert abs(r.stations["b"].parts_out - (out - r.scrap)) <= 1
     assert state(r, "a")["blocked"] < 0.05 * 4000
     check_accounting(r, plan)
-
-
-def test_last_station_never_blocks() -> None:
-    plan = line([station("a", 1.0, buffer=0)], length=50.0)
-    r = simulate(plan, 0)
-    assert state(r, "a")["blocked"] == 0.0 and r.good == 50
 
 
 # -- accounting, determinism, common random numbers ---------------------------------------

@@ -4,7 +4,8 @@ Both kernels draw from the same streams in the same order, so on every line the 
 accepts they must give the same result: counts exactly, sums up to rounding. Lines are
 generated (every release mode, finite, zero and unlimited buffers, scrap, failures in
 operating time, warm-up, stations off the routing, a routing out of layout order) and
-hand-made with constant times, where simultaneous events are the rule.
+hand-made with constant times, where simultaneous events are the rule. The hand-computed
+timelines of serial lines are in ``tests/semantics/test_timelines_servers.py``.
 """
 
 from __future__ import annotations
@@ -139,23 +140,6 @@ def test_simultaneous_events_on_constant_lines(
     same_numbers(des.simulate(plan, 0), tandem)  # constant times: the SimPy engine's too
 
 
-def test_a_saturated_line_of_constant_stations_makes_what_its_bottleneck_allows() -> None:
-    plan = line([station("a", 1.0), station("b", 2.0, buffer=1)], length=60.0)
-    result = both(plan)
-    # b finishes its first part at 3 (a's first at 1), then one every 2: 3, 5, ..., 59
-    assert result.good == 29
-    assert result.stations["b"].state_time[3] == pytest.approx(1.0)  # starved until 1
-    assert result.stations["a"].state_time[2] > 0.0  # a is blocked behind b
-
-
-def test_a_routing_out_of_layout_order_and_a_station_off_it() -> None:
-    stations = [station("a", 1.0), station("b", 0.5, buffer=0), station("idle", servers=2)]
-    products = [ProductPlan("part", (1, 0), 1.0)]
-    result = both(line(stations, products, length=30.0))
-    assert result.stations["idle"].state_time[3] == pytest.approx(2 * 30.0)
-    assert result.good == 29  # b every 0.5, a every 1: a's first done at 1.5
-
-
 @pytest.mark.parametrize(
     ("change", "why"),
     [
@@ -182,12 +166,6 @@ def test_a_routing_that_comes_back_goes_to_the_event_kernel() -> None:
     plan = line(stations, [ProductPlan("part", (0, 1, 0), 1.0)])
     assert fast.tandem_steps(plan) is None
     assert fast.simulate(plan, 0) == fast.simulate(plan, 0, kernel="events")
-
-
-def test_conwip_with_no_cards_releases_nothing() -> None:
-    plan = line([station("a", 1.0), station("b", 1.0, buffer=1)], release=ReleasePlan("conwip"))
-    result = both(plan)
-    assert (result.released_total, result.good_total, result.wip) == (0, 0, 0.0)
 
 
 def test_bad_kernel_name_and_negative_seed_are_errors() -> None:
