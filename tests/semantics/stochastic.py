@@ -117,9 +117,9 @@ def _setup_matrix(draw: st.DrawFn, products: list[str]) -> dict[str, Any]:
 
 
 @st.composite
-def stochastic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid scenario mapping with 1 to 4 stations and 1 to 3 products, random times."""
-    n_stations = draw(st.integers(1, 4))
+def stochastic_scenarios(draw: st.DrawFn, max_stations: int = 4) -> dict[str, Any]:
+    """A valid scenario mapping with 1 to ``max_stations`` stations and 1 to 3 products."""
+    n_stations = draw(st.integers(1, max_stations))
     names = [f"s{i}" for i in range(n_stations)]
     n_products = draw(st.integers(1, 3))
     products: dict[str, Any] = {}

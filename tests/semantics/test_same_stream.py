@@ -73,6 +73,60 @@ def test_many_same_stream_scenarios(data: dict[str, Any], replication: int) -> N
     check(data, replication)
 
 
+#: Every feature at once, each of them busy in the run (checked below).
+EVERYTHING: dict[str, Any] = {
+    "simline": 1,
+    "name": "everything",
+    "time_unit": "min",
+    "run": {"warmup": 60, "length": 1440, "replications": 1, "seed": 20261202},
+    "products": {
+        "a": {"routing": ["cut", "oven", "pack"], "mix": 0.7},
+        "b": {"routing": ["cut", "pack"], "mix": 0.3},
+    },
+    "release": {"interarrival": {"dist": "gamma", "mean": 1.6, "cv": 1.2}},
+    "stations": {
+        "cut": {
+            "kind": "manual",
+            "servers": 2,
+            "process_time": {"a": "lognormal(2.5, cv=0.4)", "b": "tri(1, 2, 4)"},
+            "buffer": 4,
+            "failures": {"mtbf": 90, "mttr": "exp(6)", "basis": "calendar"},
+            "setup": {"from_to": {"a": {"b": "uniform(1, 3)"}, "b": {"a": 2.0}}},
+            "scrap": 0.05,
+        },
+        "oven": {
+            "kind": "additive",
+            "servers": 2,
+            "batch": {"size": 4, "max_wait": 12},
+            "process_time": {"dist": "weibull", "shape": 2.0, "scale": 5.0},
+            "per_part_time": {"dist": "normal", "mean": 0.3, "sd": 0.3},
+            "failures": {"mtbf": 120, "mttr": "erlang(5, k=2)", "basis": "operating"},
+            "scrap": 0.1,
+        },
+        "pack": {
+            "kind": "machine",
+            "servers": 1,
+            "process_time": {"dist": "empirical", "values": [0.5, 1.0, 1.5], "weights": [1, 2, 1]},
+            "buffer": 2,
+            "failures": {"mtbf": 60, "mttr": 3.0},
+            "operators": 1,
+        },
+    },
+    "workforce": {"operators": 2, "shifts": [["00:00", "10:00"], ["12:00", "20:00"]]},
+}
+
+
+def test_a_line_with_every_feature_runs_the_same_on_both_engines() -> None:
+    plan = plan_of(EVERYTHING)
+    assert kernels_for(plan) == ["events"]
+    assert disagreements(plan) == {}
+    result = des.simulate(plan, 0, streams="kernel")
+    cut, oven, pack = (result.stations[n] for n in ("cut", "oven", "pack"))
+    assert result.good_total > 100 and result.scrap_total > 0
+    assert min(cut.state_time[1], cut.state_time[4], cut.state_time[5]) > 0.0  # setup, down, off
+    assert oven.builds > 0 and oven.state_time[4] > 0.0 and pack.state_time[5] > 0.0
+
+
 # -- the option itself -----------------------------------------------------------------------
 
 DISTS = [
