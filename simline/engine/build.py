@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 from simline.engine import rng
 from simline.engine._buffer import BatchBuffer, Buffer
 from simline.engine._line import Line
-from simline.engine._sampling import Sampler, choice, sampler, uniform
+from simline.engine._sampling import Sampler
 from simline.engine._station import Server, Station
+from simline.engine._streams import Draws, Streams, draws
 from simline.engine._workforce import OperatorPool
 from simline.errors import SimulationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
-    import numpy as np
     import simpy
 
     from simline.engine.results import TraceRow
@@ -31,7 +31,11 @@ __all__ = ["build"]
 
 
 def build(
-    env: simpy.Environment, plan: Plan, replication: int, trace: list[TraceRow] | None
+    env: simpy.Environment,
+    plan: Plan,
+    replication: int,
+    trace: list[TraceRow] | None,
+    streams: Streams = "numpy",
 ) -> Line:
     """Build replication ``replication`` of ``plan`` in ``env`` and start its processes.
 
@@ -45,6 +49,9 @@ def build(
         The replication number (selects the random streams).
     trace
         A list to append trace rows to, or ``None`` for no trace.
+    streams
+        Where the random numbers come from: ``"numpy"``, numpy's generators; ``"kernel"``,
+        the fast engine's streams and variate algorithms (see :mod:`simline.engine._streams`).
 
     Returns
     -------
@@ -56,16 +63,16 @@ def build(
     ------
     SimulationError
         If a batch station could never start a build.
+    ValueError
+        If ``streams`` is unknown.
     """
     line = Line(env, tuple(p.name for p in plan.products), trace)
-
-    def stream(owner: str, purpose: rng.Purpose) -> np.random.Generator:
-        return rng.stream(plan.seed, replication, owner, purpose)
+    source = draws(plan, replication, streams)
 
     pool = OperatorPool(env, plan.workforce) if plan.workforce is not None else None
     saturated = plan.release.mode == "saturated"
     stations = [
-        _station(line, i, sp, plan, stream, pool, saturated) for i, sp in enumerate(plan.stations)
+        _station(line, i, sp, plan, source, pool, saturated) for i, sp in enumerate(plan.stations)
     ]
     line.stations = stations
     line.routes = tuple(tuple(stations[i] for i in p.routing) for p in plan.products)
@@ -86,11 +93,11 @@ def build(
 
     release = plan.release
     if release.mode != "saturated":
-        mix = choice([p.mix for p in plan.products], stream(rng.RELEASE, rng.Purpose.MIX))
+        mix = source.choice([p.mix for p in plan.products], rng.RELEASE, rng.Purpose.MIX)
         if release.mode == "interarrival":
             if release.interarrival is None:
                 raise SimulationError("'release.interarrival' must be set for interarrival release")
-            gap = sampler(release.interarrival, stream(rng.RELEASE, rng.Purpose.ARRIVAL))
+            gap = source.sampler(release.interarrival, rng.RELEASE, rng.Purpose.ARRIVAL)
             env.process(_arrivals(env, line, gap, mix))
         else:
 
@@ -108,7 +115,7 @@ def _station(
     index: int,
     sp: StationPlan,
     plan: Plan,
-    stream: Callable[[str, rng.Purpose], np.random.Generator],
+    source: Draws,
     pool: OperatorPool | None,
     saturated: bool,
 ) -> Station:
@@ -118,20 +125,20 @@ def _station(
     st = Station(line, index, name)
     products = plan.products
 
-    process_gen = stream(name, rng.Purpose.PROCESS)
-    st.process = [sampler(d, process_gen) for d in sp.process]
+    process = rng.Purpose.PROCESS
+    st.process = [source.sampler(d, name, process) for d in sp.process]
     st.process += [None] * (len(products) - len(st.process))
 
     if sp.setup is not None:
-        st.setup = _setup_lookup(sp.setup, stream(name, rng.Purpose.SETUP))
+        st.setup = _setup_lookup(sp.setup, source, name)
 
     if sp.scrap > 0.0:
         st.scrap_p = float(sp.scrap)
-        st.scrap_u = uniform(stream(name, rng.Purpose.SCRAP))
+        st.scrap_u = source.uniform(name, rng.Purpose.SCRAP)
 
     if sp.failure is not None:
-        st.ttf = sampler(sp.failure.ttf, stream(name, rng.Purpose.FAILURE))
-        st.ttr = sampler(sp.failure.ttr, stream(name, rng.Purpose.REPAIR))
+        st.ttf = source.sampler(sp.failure.ttf, name, rng.Purpose.FAILURE)
+        st.ttr = source.sampler(sp.failure.ttr, name, rng.Purpose.REPAIR)
         st.fail_operating = sp.failure.operating
         st.fail_calendar = not sp.failure.operating
 
@@ -143,7 +150,7 @@ def _station(
     firsts = plan.first_products(index)
     if saturated and firsts:
         st.saturated = True
-        st.pick = _picker(firsts, [products[p].mix for p in firsts], stream(name, rng.Purpose.MIX))
+        st.pick = _picker(firsts, [products[p].mix for p in firsts], source, name)
 
     if sp.batch is None:
         st.buffer = Buffer(env, line, name, sp.buffer)
@@ -151,7 +158,7 @@ def _station(
         batch = sp.batch
         st.batch_size = batch.size
         if not batch.per_part.is_zero:
-            st.per_part = sampler(batch.per_part, process_gen)
+            st.per_part = source.sampler(batch.per_part, name, process)
         receives = any(index in p.routing[1:] for p in products) or (bool(firsts) and not saturated)
         cap = math.inf if sp.buffer is None else sp.buffer
         if receives and 0 < cap < batch.size and batch.max_wait == math.inf:
@@ -165,7 +172,7 @@ def _station(
 
 
 def _picker(
-    products: tuple[int, ...], weights: list[float], gen: np.random.Generator
+    products: tuple[int, ...], weights: list[float], source: Draws, owner: str
 ) -> Callable[[], int]:
     """Draw one of ``products`` by ``weights`` (no draw at all for one product)."""
     if len(products) == 1:
@@ -173,7 +180,7 @@ def _picker(
         return lambda: only
     if sum(weights) <= 0.0:
         weights = [1.0] * len(products)
-    index = choice(weights, gen)
+    index = source.choice(weights, owner, rng.Purpose.MIX)
     return lambda: products[index()]
 
 
@@ -188,7 +195,7 @@ def _arrivals(
 
 
 def _setup_lookup(
-    setup: SetupPlan, gen: np.random.Generator
+    setup: SetupPlan, source: Draws, owner: str
 ) -> Callable[[int, int], Sampler | None]:
     """Return ``lookup(from, to)``: the setup sampler of a change of product, or ``None``.
 
@@ -206,7 +213,7 @@ def _setup_lookup(
             dist = setup.get(prev, nxt)
             if dist is None:
                 return None
-            found = made[key] = sampler(dist, gen)
+            found = made[key] = source.sampler(dist, owner, rng.Purpose.SETUP)
         return found
 
     return lookup

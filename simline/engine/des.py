@@ -24,13 +24,16 @@ from simline.engine.results import RunResult, product_results, station_results
 from simline.errors import SimulationError
 
 if TYPE_CHECKING:
+    from simline.engine._streams import Streams
     from simline.engine.results import TraceRow
     from simline.plan import Plan
 
 __all__ = ["simulate"]
 
 
-def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
+def simulate(
+    plan: Plan, replication: int, *, trace: bool = False, streams: Streams = "numpy"
+) -> RunResult:
     """Run one replication of ``plan`` with SimPy.
 
     Parameters
@@ -48,6 +51,15 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         ``resume`` (work interrupted by a failure or a shift end, and restarted), ``fail``
         and ``repair`` (part id -1 and product ``""`` for calendar failures, which belong to
         the server). Its length grows with the run; leave it off for long runs.
+    streams
+        Where the random numbers come from. ``"numpy"`` (the default): one numpy generator
+        per (station or release, purpose), :func:`simline.engine.rng.stream`, and numpy's
+        variate algorithms. ``"kernel"``: the fast engine's own streams, seeded as it seeds
+        them, and its variate algorithms (:mod:`simline.kernels.random`), one compiled call
+        per draw; a run then draws the very numbers the fast engine draws for the same seed
+        and replication, so where both make their draws in the same order, the two give the
+        same figures exactly (the same-stream tests, ``tests/semantics/test_same_stream.py``).
+        Slower; meant for tests.
 
     Returns
     -------
@@ -65,6 +77,8 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         If the measured length is not positive, a batch station could never start, or the
         line deadlocks (stations blocked, each waiting for room at another, for ever: see
         :mod:`simline.engine._deadlock`).
+    ValueError
+        If ``streams`` is neither ``"numpy"`` nor ``"kernel"``.
     """
     if not plan.length > 0.0 or plan.warmup < 0.0:
         raise SimulationError(
@@ -72,7 +86,7 @@ def simulate(plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
         )
     env = simpy.Environment()
     rows: list[TraceRow] | None = [] if trace else None
-    line = build(env, plan, replication, rows)
+    line = build(env, plan, replication, rows, streams)
     warmup = plan.warmup
     horizon = plan.horizon
     stops = 0
