@@ -42,13 +42,15 @@ def _side(label: str, factor: float) -> gate.Side:
 
 def _report(head_factor: float = 1.0) -> tuple[dict[str, Any], list[list[str]]]:
     sides = {"base": _side("base", 1.0), "head": _side("head", head_factor)}
-    compiles = {
+    compiles: dict[str, dict[str, list[dict[str, Any]]]] = {
         "events": {"base": [{"child_cpu_s": 40.0, "wall_s": 45.0, "first_call_cpu_s": 38.0}],
                    "head": [{"child_cpu_s": 8.0, "wall_s": 9.0, "first_call_cpu_s": 7.0}]},
         "tandem": {"base": [{"error": "boom"}], "head": []},
     }  # fmt: skip
-    start_ups = {"base": [{"child_cpu_s": 1.5, "wall_s": 1.4}, {"child_cpu_s": 1.7, "wall_s": 2.0}],
-                 "head": [{"child_cpu_s": 0.9, "wall_s": 0.8}]}  # fmt: skip
+    start_ups: dict[str, list[dict[str, Any]]] = {
+        "base": [{"child_cpu_s": 1.5, "wall_s": 1.4}, {"child_cpu_s": 1.7, "wall_s": 2.0}],
+        "head": [{"child_cpu_s": 0.9, "wall_s": 0.8}],
+    }
     return engine_report._figures(sides, _workloads(), compiles, start_ups)
 
 
