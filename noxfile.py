@@ -77,8 +77,8 @@ def bench_compare(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def engine_report(session: nox.Session) -> None:
     """The engines' figures for BASE (a git revision, default HEAD) and the working tree,
-    from one interleaved run (``benchmarks/engine_report.py``; about 10 min, ``--quick``
-    for a smoke run).
+    from one interleaved run (``benchmarks/engine_report.py``; about 11 min on 2 cores,
+    ``--quick`` for a smoke run of about 4 min).
 
     ``nox -s engine_report -- BASE [--json FILE] [--rounds N] [--quick]``.
     """
