@@ -1,4 +1,5 @@
-"""Developer sessions: ``nox -s tests``, ``lint``, ``coverage``, ``bench``, ``bench_compare``."""
+"""Developer sessions: ``nox -s tests``, ``lint``, ``coverage``, ``bench``, ``bench_compare``,
+``engine_report``."""
 
 from __future__ import annotations
 
@@ -71,3 +72,15 @@ def bench_compare(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     base = session.posargs[0] if session.posargs else "HEAD~1"
     session.run("python", "benchmarks/gate.py", "--base", base, *session.posargs[1:])
+
+
+@nox.session(python=PYTHON)
+def engine_report(session: nox.Session) -> None:
+    """The engines' figures for BASE (a git revision, default HEAD) and the working tree,
+    from one interleaved run (``benchmarks/engine_report.py``; about 11 min on 2 cores,
+    ``--quick`` for a smoke run of about 4 min).
+
+    ``nox -s engine_report -- BASE [--json FILE] [--rounds N] [--quick]``.
+    """
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/engine_report.py", *session.posargs)

@@ -83,13 +83,19 @@ DEFAULT_LIMIT = 1.15
 
 @dataclass
 class Side:
-    """One tree under test, its worker process and its timings (a list per workload)."""
+    """One tree under test, its worker process and its timings (a list per workload).
+
+    ``events`` holds the events each timed measurement counted and ``kernels`` the kernel
+    that ran each workload (``benchmarks/engine_report.py`` reports them; the gate does not).
+    """
 
     label: str
     tree: Path
     seconds: dict[str, list[float]] = field(default_factory=dict)
     counts: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    events: dict[str, list[int]] = field(default_factory=dict)
+    kernels: dict[str, str] = field(default_factory=dict)
     worker: subprocess.Popen[str] | None = None
 
     def env(self) -> dict[str, str]:
@@ -122,11 +128,14 @@ class Side:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
-    def measure(self, workload: dict[str, Any], record: bool) -> None:
-        """Time ``workload`` once in the worker, and keep the time if ``record``."""
+    def measure(self, workload: dict[str, Any], record: bool) -> dict[str, Any] | None:
+        """Time ``workload`` once in the worker, and keep the time if ``record``.
+
+        Returns the worker's answer, or ``None`` if the workload failed (now or before).
+        """
         name = workload["name"]
         if name in self.errors:
-            return
+            return None
         answer = None
         if self.worker is not None and self.worker.poll() is None:
             assert self.worker.stdin is not None
@@ -140,6 +149,11 @@ class Side:
         elif record:
             self.seconds.setdefault(name, []).append(answer["seconds"])
             self.counts.setdefault(name, set()).add((answer["good"], answer["released"]))
+            self.events.setdefault(name, []).append(int(answer.get("events", 0)))
+        if answer is None or "error" in answer:
+            return None
+        self.kernels[name] = str(answer.get("kernel", "?"))
+        return answer
 
     def start_up(self, configs: Path, record: bool) -> None:
         """Run ``simline run`` once from the shell, timed by the child's CPU time."""
