@@ -1405,6 +1405,12 @@ def simulate_line(m: LineArrays) -> int:
         0 when the run completed; with the bit :data:`OVERFLOW` set when a capacity (part
         pool, a buffer, the event heap) was too small: the results are then meaningless;
         else :data:`DEADLOCK` when the line deadlocked at ``m.cf[X_NOW]``.
+
+    Raises
+    ------
+    ValueError
+        When the arrays do not fit together, or the plan has what the kernel cannot run (a
+        batch station without buffer places) instead of deadlocking on it.
     """
     n_st = m.st.shape[0]
     n_prod = m.route.shape[0]
@@ -1429,6 +1435,8 @@ def simulate_line(m: LineArrays) -> int:
         raise ValueError("a batch server's row V_BROW is not a row of 'bld'")
     if m.bld.shape[1] < max(int(sizes.max(initial=0)), 1):
         raise ValueError("'bld' must be as wide as the largest build")
+    if ((m.st[:, S_BSIZE] > 0) & (m.st[:, S_CAP] == 0)).any():
+        raise ValueError("a batch station needs buffer places (its builds could never gather)")
     if m.cfg.shape[0] != 5 or m.window.shape[0] != 3 or m.wf_t.shape != m.wf_n.shape:
         raise ValueError("'cfg', 'window' or the shift pattern have the wrong size")
     if not 0.0 <= m.window[0] <= m.window[1]:

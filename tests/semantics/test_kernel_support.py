@@ -74,3 +74,13 @@ def test_a_scenario_file_cannot_ask_for_it(tmp_path: Path) -> None:
         assert "'buffer' must hold at least batch.size = 2 parts" in lines[0]
         assert "Traceback" not in done.stderr
         assert done.stdout == ""
+
+
+def test_the_kernel_itself_refuses_a_batch_station_without_places() -> None:
+    """Called directly, past ``supports``, the kernel raises instead of waiting for ever."""
+    from simline.kernels.line import simulate_line
+
+    plan = zero_buffer_batch()
+    m = fast._pack(plan, fast._stream_states(plan, 0), 1)
+    with pytest.raises(ValueError, match="a batch station needs buffer places"):
+        simulate_line(m)
