@@ -9,7 +9,7 @@ owner (a station name or :data:`~simline.engine.rng.RELEASE`) and purpose. Two s
 - :class:`KernelDraws` (``streams="kernel"``): the fast engine's xoshiro128** stream states,
   seeded from the same seed sequences as the fast engine seeds them
   (:func:`simline.engine.rng.entropy`, :func:`simline.kernels.random.seed_states`), and the
-  kernels' own variate algorithms (:func:`simline.kernels.random.draw` and
+  kernels' own variate algorithms (:func:`simline.kernels.distributions.draw` and
   :func:`~simline.kernels.random.u01`, called one draw at a time). A stream then hands out
   the numbers the fast engine's stream of the same (owner, purpose) hands out, in the order
   they are asked for, so that the two engines, making the same draws in the same order, run
@@ -121,7 +121,7 @@ class KernelDraws:
         self._rs = seed_states(entropy)
 
     def sampler(self, dist: Dist, owner: str, purpose: rng.Purpose) -> Sampler:
-        from simline.kernels.random import dist_tables, draw
+        from simline.kernels.distributions import dist_tables, draw
 
         if dist.code == DistCode.CONSTANT:
             value = float(dist.params[0])

@@ -1,7 +1,8 @@
 """The fast backend: the line model of ``docs/model.md`` run by the Numba kernels.
 
-:func:`simulate` packs a :class:`~simline.plan.Plan` into the arrays of
-:class:`simline.kernels.line.LineArrays`, seeds one in-kernel stream per (station or
+:func:`simulate` packs a :class:`~simline.plan.Plan` into the event kernel's tables
+(:class:`simline.kernels.layout.LinePlan`, once per plan), allocates a run's state
+(:func:`simline.kernels.layout.new_state`), seeds one in-kernel stream per (station or
 ``release``, purpose) from the same seed sequences as the SimPy engine
 (:func:`simline.engine.rng.seed_sequence`), runs the kernel and builds the same
 :class:`~simline.engine.results.RunResult` as :mod:`simline.engine.des`, with
@@ -37,7 +38,7 @@ from simline.errors import ConfigError, SimlineWarning, SimulationError
 _M = TypeVar("_M")
 
 if TYPE_CHECKING:
-    from simline.kernels.line import LineArrays
+    from simline.kernels.layout import Capacities, LinePlan, LineState
     from simline.kernels.tandem import TandemArrays
     from simline.plan import Dist, Plan
 
@@ -151,13 +152,16 @@ def simulate(
         return _result(plan, replication, _run_tandem(plan, states))
     if kernel == "tandem":
         raise ValueError(f"scenario {plan.name!r} is not a serial line of single servers")
-    from simline.kernels.line import DEADLOCK, OVERFLOW, X_NOW, simulate_line
+    from simline.kernels.layout import X_NOW, new_state
+    from simline.kernels.line import DEADLOCK, OVERFLOW, simulate_line
 
+    packed = _line_plan(plan)
     for doubling in range(_first_doubling(plan), _MAX_DOUBLINGS + 1):
-        if doubling > 0 and _layout(plan, 2**doubling)[0].nbytes > _MAX_BYTES:
+        size = _layout(plan, 2**doubling)[0]
+        if doubling > 0 and size.nbytes > _MAX_BYTES:
             break
-        m = _pack(plan, states.copy(), 2**doubling)
-        status = int(_call_kernel(simulate_line, m) or 0)
+        m = new_state(packed, size.capacities(), states)  # a fresh state, the streams copied
+        status = int(_call_kernel(lambda m: simulate_line(packed, m), m) or 0)
         if status & OVERFLOW:
             continue
         _remember_doubling(plan, doubling)
@@ -186,12 +190,12 @@ def _call_kernel(run: Callable[[_M], int | None], m: _M) -> int | None:
     goes on as it was.
     """
     from simline.kernels._jit import repair_cache
-    from simline.kernels.line import _simulate_line_kernel
+    from simline.kernels.line import _simulate
 
     try:
         return run(m)
     except Exception as exc:
-        repaired = repair_cache(_simulate_line_kernel)
+        repaired = repair_cache(_simulate)
         if not repaired and not isinstance(exc, (pickle.UnpicklingError, EOFError)):
             raise
         if repaired:
@@ -199,9 +203,9 @@ def _call_kernel(run: Callable[[_M], int | None], m: _M) -> int | None:
     return run(m)
 
 
-def _deadlocked(plan: Plan, m: LineArrays) -> list[str]:
+def _deadlocked(plan: Plan, m: LineState) -> list[str]:
     """Return the stations of the deadlock the kernel found: those its last check marked."""
-    from simline.kernels.line import B_DLQ, B_MARK, C_MARK
+    from simline.kernels.layout import B_DLQ, B_MARK, C_MARK
 
     n = int((m.buf[:, B_MARK] == m.ci[C_MARK]).sum())
     return [plan.stations[int(b)].name for b in m.buf[:n, B_DLQ]]
@@ -249,8 +253,8 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
 
 def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
     """Pack ``plan`` (a line :func:`tandem_steps` accepts) and run the recursion."""
-    from simline.kernels.line import CF_WIDTH, CI_WIDTH, STARVED
-    from simline.kernels.random import dist_tables
+    from simline.kernels.distributions import dist_tables
+    from simline.kernels.layout import CF_WIDTH, CI_WIDTH, STARVED
     from simline.kernels.tandem import POS_WIDTH, TandemArrays, simulate_tandem
 
     steps = tandem_steps(plan)
@@ -388,7 +392,7 @@ _BASE = 64
 #: first only up to this many places times the scale: larger ones grow with the run, as
 #: far as it fills them, so a million-place buffer that holds ten parts costs ten.
 _ROOM = 4096
-#: Integer columns per server (``simline.kernels.line.SV_WIDTH``, not imported to keep
+#: Integer columns per server (``simline.kernels.layout.SV_WIDTH``, not imported to keep
 #: the kernels' import out of :func:`supports`).
 SV_COLUMNS = 19
 #: The event kernel's arrays may take this much memory at the start (bytes); a plan needing
@@ -409,6 +413,14 @@ class _Sizes(NamedTuple):
     build: int
     bld_rows: int
     nbytes: int
+
+    def capacities(self) -> Capacities:
+        """Return the kernel's :class:`~simline.kernels.layout.Capacities` of these sizes."""
+        from simline.kernels.layout import Capacities
+
+        return Capacities(
+            self.items, self.putters, self.parts, self.heap, self.build, self.bld_rows
+        )
 
 
 def _parts_bound(plan: Plan) -> float:
@@ -557,23 +569,46 @@ def _too_large(plan: Plan) -> str | None:
     return None
 
 
-def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
-    """Pack ``plan`` into the kernel's arrays, every capacity ``scale`` times the first guess."""
-    from simline.kernels.line import (
-        BUF_WIDTH,
-        CF_WIDTH,
-        CI_WIDTH,
+def line_run(plan: Plan, replication: int, scale: int = 1) -> tuple[LinePlan, LineState]:
+    """Return the event kernel's tables of ``plan`` and a fresh state for one replication.
+
+    What :func:`simulate` passes to :func:`simline.kernels.line.simulate_line` (capacities
+    ``scale`` times the first guess), for tests and benchmarks that look inside a run.
+    """
+    from simline.kernels.layout import new_state
+
+    packed = _line_plan(plan)
+    capacities = _layout(plan, scale)[0].capacities()
+    return packed, new_state(packed, capacities, _stream_states(plan, replication))
+
+
+#: Per plan (by identity, the few most recent): its packed tables (:func:`_pack`).
+_PACKED: dict[int, tuple[Plan, LinePlan]] = {}
+
+
+def _line_plan(plan: Plan) -> LinePlan:
+    """Return ``plan`` packed for the event kernel: once per plan, for every replication."""
+    hit = _PACKED.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    packed = _pack(plan)
+    _PACKED[id(plan)] = (plan, packed)
+    while len(_PACKED) > _DOUBLINGS_KEPT:  # forget the oldest
+        _PACKED.pop(next(iter(_PACKED)), None)
+    return packed
+
+
+def _pack(plan: Plan) -> LinePlan:
+    """Pack ``plan`` into the event kernel's tables (:class:`~simline.kernels.layout.LinePlan`)."""
+    from simline.kernels.distributions import dist_tables
+    from simline.kernels.layout import (
         S_BSIZE,
         S_CYCLE,
         S_OPS,
         S_PERPART,
-        SF_WIDTH,
         ST_WIDTH,
-        SV_WIDTH,
-        V_BROW,
-        LineArrays,
+        LinePlan,
     )
-    from simline.kernels.random import dist_tables
 
     dists: list[Dist] = []
 
@@ -628,7 +663,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
             st[i, 8] = len(firsts)
             pick_prod[i, : len(firsts)] = firsts
             pick_cum[i, : len(firsts)] = _cumulative([products[p].mix for p in firsts])
-    size, cycle, slots = _layout(plan, scale)
+    _, cycle, slots = _layout(plan, 1)
     st[:, S_CYCLE] = cycle
     cfg = np.zeros(5, dtype=np.int64)
     period = 0.0
@@ -652,11 +687,7 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         route_len[p] = len(prod.routing)
     dint, dpar, emp = dist_tables([(int(d.code), d.params) for d in dists])
 
-    q, putters, parts, heap = size.items, size.putters, size.parts, size.heap
-    sv = np.zeros((n_srv, SV_WIDTH), dtype=np.int64)
-    sv[:, 0] = sv_station
-    sv[:, V_BROW] = slots
-    return LineArrays(
+    return LinePlan(
         st=st,
         scrap=np.array([s.scrap for s in stations], dtype=np.float64),
         proc=proc,
@@ -671,37 +702,16 @@ def _pack(plan: Plan, states: np.ndarray, scale: int) -> LineArrays:
         emp=emp,
         cfg=cfg,
         window=np.array([plan.warmup, plan.horizon, period], dtype=np.float64),
-        rs=states,
-        sv=sv,
-        sf=np.zeros((n_srv, SF_WIDTH), dtype=np.float64),
-        items=np.zeros((n_st, q), dtype=np.int64),
-        put_o=np.zeros((n_st, putters), dtype=np.int64),
-        put_p=np.zeros((n_st, putters), dtype=np.int64),
-        getters=np.zeros((n_st, max(s.servers for s in stations)), dtype=np.int64),
-        buf=np.zeros((n_st, BUF_WIDTH), dtype=np.int64),
-        pt_prod=np.zeros(parts, dtype=np.int64),
-        pt_step=np.zeros(parts, dtype=np.int64),
-        pt_rel=np.zeros(parts, dtype=np.float64),
-        free=np.zeros(parts, dtype=np.int64),
-        ht=np.zeros(heap, dtype=np.float64),
-        he=np.zeros((heap, 4), dtype=np.int64),
-        ci=np.zeros(CI_WIDTH, dtype=np.int64),
-        cf=np.zeros(CF_WIDTH, dtype=np.float64),
-        acc=np.zeros((n_st, 6), dtype=np.float64),
-        st_cnt=np.zeros((n_st, 4), dtype=np.int64),
-        p_cnt=np.zeros((n_prod, 4), dtype=np.int64),
-        p_lead=np.zeros((n_prod, 2), dtype=np.float64),
         stf=stf,
         wf_t=np.array([t for t, _ in changes], dtype=np.float64),
         wf_n=np.array([n for _, n in changes], dtype=np.int64),
-        opl=np.zeros(3 * n_srv, dtype=np.int64),
-        bld=np.zeros((size.bld_rows, size.build), dtype=np.int64),
-        pt_ent=np.zeros(parts, dtype=np.float64),
+        server_station=sv_station,
+        server_build_row=slots,
     )
 
 
-def _result(plan: Plan, replication: int, m: LineArrays | TandemArrays) -> RunResult:
-    from simline.kernels.line import (
+def _result(plan: Plan, replication: int, m: LineState | TandemArrays) -> RunResult:
+    from simline.kernels.layout import (
         C_EVENTS,
         C_GOOD,
         C_RELEASED,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from numba import njit as _numba_njit
+from numba.core import types
 
 __all__ = [
     "JIT_OPTIONS",
@@ -14,6 +15,7 @@ __all__ = [
     "is_cached",
     "njit",
     "njit_inline",
+    "njit_kernel",
     "njit_loop",
     "repair_cache",
 ]
@@ -44,6 +46,13 @@ def _no_runtime() -> dict[str, Any]:
 
 
 _NO_RUNTIME = _no_runtime()
+#: A function of the event kernel: called from compiled code only (no wrapper for Python or
+#: C callers), inlined into its callers by LLVM.
+_KERNEL_FUNCTION: dict[str, Any] = {
+    "no_cpython_wrapper": True,
+    "no_cfunc_wrapper": True,
+    "forceinline": True,
+}
 
 
 def njit(func: Any) -> Any:
@@ -60,6 +69,36 @@ def njit_loop(func: Any) -> Any:
     that allocated would fail to compile, not run wrong.
     """
     return _numba_njit(**JIT_OPTIONS, **_NO_RUNTIME)(func)
+
+
+def njit_kernel(func: Any) -> Any:
+    """Compile a function of the event kernel: no reference counting, inlined by LLVM.
+
+    Every function of :mod:`simline.kernels.line` and its modules takes the run's arrays as
+    two named tuples (:mod:`simline.kernels.layout`), the recursion's steps take theirs one
+    by one; none allocates, so none needs Numba's runtime. A call that is not inlined passes the tuples as some 370 values (a
+    third of the run time when the hand-on and take of a part were calls), so every one is
+    inlined into its callers by LLVM (``forceinline``): Numba types and lowers each function
+    once, LLVM's inliner puts it in place. They are called from compiled code only, so no
+    wrapper lets Python call them (unboxing two tuples of 40 arrays would be most of a small
+    function's compile time); the kernel's entry is compiled with :func:`njit_loop`.
+
+    A call from compiled code with a constant argument (an event kind, a state) would make
+    Numba compile a version for that constant (its literal types), a dozen of them for the
+    event push alone; the arguments' types are taken without their literal values instead.
+    """
+    dispatcher = _numba_njit(**JIT_OPTIONS, **_NO_RUNTIME, **_KERNEL_FUNCTION)(func)
+    typed = getattr(dispatcher, "get_call_template", None)
+    if typed is None:  # the JIT is off: the function itself
+        return dispatcher
+
+    plain: Any = types.unliteral  # untyped in Numba
+
+    def get_call_template(args: Any, kws: Any) -> Any:
+        return typed(tuple(plain(a) for a in args), {k: plain(v) for k, v in kws.items()})
+
+    dispatcher.get_call_template = get_call_template
+    return dispatcher
 
 
 def njit_inline(func: Any) -> Any:

@@ -26,13 +26,14 @@ and, under CONWIP, a heap of the ``N`` exit times to come, whatever the number o
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from simline.kernels._jit import is_cached, njit_inline, njit_loop
-from simline.kernels.line import (
+from simline.kernels._jit import is_cached, njit_loop
+from simline.kernels.distributions import draw_fast
+from simline.kernels.events import stream as _stream
+from simline.kernels.layout import (
     BLOCKED,
     BUSY,
     C_EVENTS,
@@ -41,28 +42,31 @@ from simline.kernels.line import (
     C_SCRAP,
     C_WIP,
     CONWIP,
-    DOWN,
     INTERARRIVAL,
     N_PURPOSES,
     P_ARRIVAL,
     P_FAILURE,
-    P_PROCESS,
-    P_REPAIR,
     P_SCRAP,
     SATURATED,
     STARVED,
-    X_SOJOURN,
-    X_WIP_ACC,
-    _stream,
 )
-from simline.kernels.random import CONSTANT, EXPONENTIAL, draw_fast, fill
 from simline.kernels.random import u01_inline as _u01
+from simline.kernels.tandem_steps import (
+    POS_WIDTH,
+    T_CAP,
+    T_FAIL,
+    T_PROCESS,
+    T_STATION,
+    T_TTF,
+    _clip,
+    _failures,
+    _pop_exit,
+    _process_time,
+    _push_exit,
+    _record_exit,
+)
 
-__all__ = ["TandemArrays", "compiled", "simulate_tandem"]
-
-# Columns of the per-position table ``pos``.
-T_STATION, T_CAP, T_PROCESS, T_FAIL, T_TTF, T_TTR = range(6)
-POS_WIDTH = 6
+__all__ = ["POS_WIDTH", "TandemArrays", "compiled", "simulate_tandem"]
 
 
 class TandemArrays(NamedTuple):
@@ -72,17 +76,17 @@ class TandemArrays(NamedTuple):
     that station or -1 for unlimited, process distribution row, 1 when it fails in operating
     time, time-to-failure and repair distribution rows), ``scrap`` (per step), ``dint`` /
     ``dpar`` / ``emp`` (distributions, see :mod:`simline.kernels.random`), ``cfg`` (release
-    mode as in :mod:`simline.kernels.line`, CONWIP level, interarrival distribution row),
+    mode as in :mod:`simline.kernels.layout`, CONWIP level, interarrival distribution row),
     ``window`` (warm-up, horizon).
 
-    Run state: ``rs`` (stream states, rows as in :mod:`simline.kernels.line`), ``starts`` /
+    Run state: ``rs`` (stream states, rows as in :mod:`simline.kernels.layout`), ``starts`` /
     ``leaves`` (per step, a ring of the last parts' start and departure times), ``reached``
     (parts that reached each step), ``ttf`` (operating time left to the next failure),
     ``exits`` (CONWIP: heap of the exit times of the parts in line), ``block`` / ``used``
     (per step, process times drawn ahead in a block, and how many of them are used: start
     with ``used`` at the block's size).
 
-    Results, shaped and indexed as :class:`simline.kernels.line.LineArrays`' : ``ci`` /
+    Results, shaped and indexed as :class:`simline.kernels.layout.LineState`'s: ``ci`` /
     ``cf`` (counters), ``acc`` (station x state time), ``st_cnt``, ``p_cnt``, ``p_lead``.
     """
 
@@ -107,12 +111,6 @@ class TandemArrays(NamedTuple):
     st_cnt: np.ndarray
     p_cnt: np.ndarray
     p_lead: np.ndarray
-
-
-@njit_inline
-def _clip(a: float, b: float, lo: float, hi: float) -> float:
-    """Length of ``[a, b]`` inside ``[lo, hi]``."""
-    return max(0.0, min(b, hi) - max(a, lo))
 
 
 @njit_loop
@@ -191,20 +189,7 @@ def _simulate_tandem_kernel(
         else:
             released = exits[0]
             in_heap -= 1
-            last = exits[in_heap]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= in_heap:
-                    break
-                if c + 1 < in_heap and exits[c + 1] < exits[c]:
-                    c += 1
-                if exits[c] < last:
-                    exits[i] = exits[c]
-                    i = c
-                else:
-                    break
-            exits[i] = last
+            _pop_exit(exits, in_heap)
         if released > horizon:
             break
         ci[C_RELEASED] += 1
@@ -222,34 +207,12 @@ def _simulate_tandem_kernel(
             idle_since = leaves[j, (k - 1) % width] if k >= 1 else 0.0
             start = max(t, idle_since)
             acc[st, STARVED] += _clip(idle_since, start, warmup, horizon)
-            # The process time: constant and exponential inline; the others drawn ahead in
-            # blocks, one dispatch per block (random.fill). The stream's numbers, in order.
-            dist = pos[j, T_PROCESS]
-            code = dint[dist, 0]
-            if code == CONSTANT:
-                work = dpar[dist, 0]
-            elif code == EXPONENTIAL:
-                work = -dpar[dist, 0] * math.log(_u01(rs, _stream(st, P_PROCESS)))
-            else:
-                u = used[j]
-                if u == block.shape[1]:
-                    fill(dist, dint, dpar, emp, rs, _stream(st, P_PROCESS), block[j])
-                    u = 0
-                used[j] = u + 1
-                work = block[j, u]
+            work = _process_time(pos[j, T_PROCESS], j, st, dint, dpar, emp, rs, block, used)
             now = start
             if pos[j, T_FAIL]:
-                while ttf[j] < work:  # fails before the work is done: repair, then resume
-                    fails = now + ttf[j]
-                    acc[st, BUSY] += _clip(now, fails, warmup, horizon)
-                    work -= ttf[j]
-                    now = fails + draw_fast(
-                        pos[j, T_TTR], dint, dpar, emp, rs, _stream(st, P_REPAIR)
-                    )
-                    acc[st, DOWN] += _clip(fails, now, warmup, horizon)
-                    ttf[j] = draw_fast(pos[j, T_TTF], dint, dpar, emp, rs, _stream(st, P_FAILURE))
-                    ci[C_EVENTS] += 2
-                ttf[j] -= work
+                now, work = _failures(
+                    j, st, now, work, pos, dint, dpar, emp, rs, ttf, ci, acc, window
+                )
             done = now + work
             acc[st, BUSY] += _clip(now, done, warmup, horizon)
             ci[C_EVENTS] += 1
@@ -270,37 +233,10 @@ def _simulate_tandem_kernel(
             leaves[j, slot] = leave
             t = leave
         # -- it left the line at t ------------------------------------------------------------
-        cf[X_WIP_ACC] += _clip(released, t, warmup, horizon)
-        if t <= horizon:
-            if good:
-                ci[C_GOOD] += 1
-            else:
-                ci[C_SCRAP] += 1
-            if t > warmup:
-                cf[X_SOJOURN] += t - released
-                if good:
-                    lead = t - released
-                    p_cnt[0, 1] += 1
-                    m = p_cnt[0, 3] + 1
-                    p_cnt[0, 3] = m
-                    mean = p_lead[0, 0]
-                    delta = lead - mean
-                    mean += delta / m
-                    p_lead[0, 0] = mean
-                    p_lead[0, 1] += delta * (lead - mean)
-                else:
-                    p_cnt[0, 2] += 1
-                    st_cnt[where, 1] += 1
+        _record_exit(released, t, good, where, ci, cf, st_cnt, p_cnt, p_lead, window)
         if mode == CONWIP:
-            i = in_heap
+            _push_exit(exits, in_heap, t)
             in_heap += 1
-            while i > 0:
-                up = (i - 1) // 2
-                if exits[up] <= t:
-                    break
-                exits[i] = exits[up]
-                i = up
-            exits[i] = t
         n += 1
     # -- every station idle from its last departure to the end ---------------------------------
     for j in range(steps):

@@ -1,15 +1,14 @@
 """Run by ``test_heap_reserve.py`` with ``NUMBA_DISABLE_JIT=1`` (not collected by itself).
 
-With the JIT off the event kernel runs as Python: its helpers are looked up in the module at
-each call, so the pushes of each event can be counted (by the event counter ``ci[C_EVENTS]``,
-which each event raises before it is handled), and numpy checks every index (a push past the
-heap raises ``IndexError``). No event may push more than the room the heap keeps above its
-overflow limit (``_heap_reserve``), and neither may the start of the run.
+With the JIT off the event kernel runs as Python on numpy arrays, whose indexing is checked:
+a push past the end of the event heap raises ``IndexError`` instead of writing past it. The
+kernel counts the most events one event pushed (``ci[C_MOST_PUSHED]``; the start of the run
+counts as one); it may never exceed the room the heap keeps above its overflow limit
+(:func:`simline.kernels.layout.heap_reserve`).
 """
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import os
 from typing import Any
@@ -17,7 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from simline.engine import fast
-from simline.kernels import line
+from simline.kernels.layout import C_MOST_PUSHED, DEADLOCK, OVERFLOW, heap_reserve
+from simline.kernels.line import simulate_line
 from tests.semantics.stochastic import plan_of, stochastic_scenarios
 
 assert os.environ.get("NUMBA_DISABLE_JIT") == "1", "run with NUMBA_DISABLE_JIT=1"
@@ -26,25 +26,6 @@ assert os.environ.get("NUMBA_DISABLE_JIT") == "1", "run with NUMBA_DISABLE_JIT=1
 EXAMPLES = int(os.environ.get("SIMLINE_HEAP_EXAMPLES", "60"))
 #: The most pushes one event made, per example (the test must see events that push several).
 MOST: list[int] = []
-
-
-def pushes_per_event(plan: Any) -> tuple[collections.Counter[int], int]:
-    """Run ``plan`` on the event kernel; count the pushes of each event (0: the start)."""
-    counts: collections.Counter[int] = collections.Counter()
-    real = line._push
-
-    def counting(ht: Any, he: Any, ci: Any, *rest: Any) -> None:
-        counts[int(ci[line.C_EVENTS])] += 1
-        real(ht, he, ci, *rest)
-
-    line._push = counting
-    try:
-        fast.simulate(plan, 0, kernel="events")
-    finally:
-        line._push = real
-    servers = sum(s.servers for s in plan.stations)
-    build = max((s.batch.size for s in plan.stations if s.batch is not None), default=1)
-    return counts, line._heap_reserve(servers, build)
 
 
 @settings(
@@ -60,14 +41,12 @@ def test_no_event_pushes_more_than_the_heap_reserves(data: dict[str, Any]) -> No
     if fast.supports(plan) is not None:
         return
     plan = dataclasses.replace(plan, warmup=0.0, length=min(plan.length, 2000.0))
-    try:
-        counts, reserve = pushes_per_event(plan)
-    except fast.SimulationError:  # a deadlock: the pushes until then were counted
-        return
-    start = counts.pop(0, 0)
-    assert start <= reserve, f"the start pushes {start} events; the reserve is {reserve}"
-    most = max(counts.values(), default=0)
-    assert most <= reserve, f"an event pushes {most} events; the reserve is {reserve}"
+    packed, state = fast.line_run(plan, 0)
+    status = simulate_line(packed, state)  # an IndexError here: a push past the heap
+    assert status & ~(OVERFLOW | DEADLOCK) == 0
+    reserve = heap_reserve(state.sv.shape[0], state.bld.shape[1])
+    most = int(state.ci[C_MOST_PUSHED])
+    assert most <= reserve, f"one event pushed {most} events; the reserve is {reserve}"
     MOST.append(most)
 
 

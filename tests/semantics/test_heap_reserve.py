@@ -1,7 +1,7 @@
 """No event pushes more events than the kernel's heap keeps in reserve (issue #11).
 
 The event kernel flags an overflow once its heap passes a limit, and stops after the event;
-the room above the limit (:func:`simline.kernels.line._heap_reserve`) must hold every push one
+the room above the limit (:func:`simline.kernels.layout.heap_reserve`) must hold every push one
 event can make, or the compiled kernel would write past its array. Numba does not check
 indices, so ``jit_off_heap.py`` runs the kernel with the JIT off (numpy checks every index)
 on generated plans, each with heaps that leave it only a few events below the limit.

@@ -80,7 +80,6 @@ def test_the_kernel_itself_refuses_a_batch_station_without_places() -> None:
     """Called directly, past ``supports``, the kernel raises instead of waiting for ever."""
     from simline.kernels.line import simulate_line
 
-    plan = zero_buffer_batch()
-    m = fast._pack(plan, fast._stream_states(plan, 0), 1)
+    packed, state = fast.line_run(zero_buffer_batch(), 0)
     with pytest.raises(ValueError, match="a batch station needs buffer places"):
-        simulate_line(m)
+        simulate_line(packed, state)

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 from simline.engine import des, rng
 from simline.engine._streams import KernelDraws
+from simline.kernels import distributions as kd
 from simline.kernels import random as kr
 from simline.plan import Dist, DistCode
 from tests.semantics.stochastic import (
@@ -155,7 +156,7 @@ def test_kernel_streams_hand_out_the_kernels_numbers(dist: Dist) -> None:
     sample = draws.sampler(dist, "b", rng.Purpose.REPAIR)
     got = [sample() for _ in range(200)]
     state = kernel_stream(77, 3, "b", rng.Purpose.REPAIR)
-    assert got == kr.sample(int(dist.code), dist.params, state, 200).tolist()
+    assert got == kd.sample(int(dist.code), dist.params, state, 200).tolist()
 
 
 def test_kernel_streams_share_a_stream_and_pick_as_the_kernel() -> None:
@@ -166,7 +167,7 @@ def test_kernel_streams_share_a_stream_and_pick_as_the_kernel() -> None:
     second = draws.sampler(DISTS[0], "a", rng.Purpose.PROCESS)
     got = [first(), second(), first()]
     state = kernel_stream(5, 0, "a", rng.Purpose.PROCESS)
-    assert got == kr.sample(int(DISTS[0].code), DISTS[0].params, state, 3).tolist()
+    assert got == kd.sample(int(DISTS[0].code), DISTS[0].params, state, 3).tolist()
     # scrap checks are the stream's uniforms; a choice is the first share above one
     u = draws.uniform("release", rng.Purpose.SCRAP)
     assert [u() for _ in range(5)] == kr.uniforms(

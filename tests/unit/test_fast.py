@@ -73,13 +73,13 @@ def test_kernel_draws_the_streams_of_the_random_module() -> None:
     pins it to :func:`simline.kernels.random.sample` (itself checked against the reference
     generator), draw for draw.
     """
-    from simline.kernels import random as kr
+    from simline.kernels import distributions as kd
 
     station = dataclasses.replace(plan().stations[0], servers=1, buffer=None, scrap=0.0)
     p = plan(stations=(station,), release=ReleasePlan("saturated", None), warmup=0.0)
     r = fast.simulate(p, 4)
     row = fast._stream_states(p, 4)[0]  # station 0, purpose process
-    finishes = np.cumsum(kr.sample(kr.EXPONENTIAL, (1.0,), row.copy(), 2000))
+    finishes = np.cumsum(kd.sample(kd.EXPONENTIAL, (1.0,), row.copy(), 2000))
     assert r.stations["saw"].parts_out == int(np.sum(finishes <= p.length))
     assert r.stations["saw"].state_time[0] == pytest.approx(p.length)
 
@@ -95,13 +95,15 @@ def test_a_full_heap_is_flagged_and_the_wrapper_grows_it() -> None:
     from simline.kernels.line import OVERFLOW, simulate_line
 
     p = plan()
-    m = fast._pack(p, fast._stream_states(p, 0), 1)
+    packed, m = fast.line_run(p, 0)
     # room for one event below the limit: the start overflows it
     n = 6 * m.sv.shape[0] + 2 * m.bld.shape[1] + 17
     small = m._replace(ht=np.zeros(n), he=np.zeros((n, 4), dtype=np.int64))
-    assert simulate_line(small) == OVERFLOW
+    assert simulate_line(packed, small) == OVERFLOW
     with pytest.raises(ValueError, match="event heap"):
-        simulate_line(m._replace(ht=np.zeros(n - 1), he=np.zeros((n - 1, 4), dtype=np.int64)))
+        m = fast.line_run(p, 0)[1]
+        short = m._replace(ht=np.zeros(n - 1), he=np.zeros((n - 1, 4), dtype=np.int64))
+        simulate_line(packed, short)
     assert fast.simulate(p, 0).good > 0
 
 

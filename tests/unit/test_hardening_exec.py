@@ -502,7 +502,7 @@ def test_a_line_too_large_for_fast_falls_back_to_des_under_auto() -> None:
 
 
 def test_sizes_agree_with_the_kernel_tables() -> None:
-    from simline.kernels.line import SV_WIDTH
+    from simline.kernels.layout import SV_WIDTH
 
     assert fast.SV_COLUMNS == SV_WIDTH
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simline.kernels import distributions as kd
 from simline.kernels import random as kr
 from tests import reference
 
@@ -51,14 +52,14 @@ def test_all_zero_seed_words_are_replaced() -> None:
 
 
 CASES = [
-    ("exponential", kr.EXPONENTIAL, (2.0,), stats.expon(scale=2.0)),
-    ("uniform", kr.UNIFORM, (1.0, 3.0), stats.uniform(1.0, 2.0)),
-    ("triangular", kr.TRIANGULAR, (1.0, 1.5, 4.0), stats.triang(0.5 / 3.0, 1.0, 3.0)),
-    ("lognormal", kr.LOGNORMAL, (0.1, 0.5), stats.lognorm(0.5, scale=math.exp(0.1))),
-    ("gamma", kr.GAMMA, (2.5, 0.8), stats.gamma(2.5, scale=0.8)),
-    ("gamma-small-shape", kr.GAMMA, (0.4, 2.0), stats.gamma(0.4, scale=2.0)),
-    ("erlang", kr.ERLANG, (3.0, 0.5), stats.gamma(3.0, scale=0.5)),
-    ("weibull", kr.WEIBULL, (1.7, 2.0), stats.weibull_min(1.7, scale=2.0)),
+    ("exponential", kd.EXPONENTIAL, (2.0,), stats.expon(scale=2.0)),
+    ("uniform", kd.UNIFORM, (1.0, 3.0), stats.uniform(1.0, 2.0)),
+    ("triangular", kd.TRIANGULAR, (1.0, 1.5, 4.0), stats.triang(0.5 / 3.0, 1.0, 3.0)),
+    ("lognormal", kd.LOGNORMAL, (0.1, 0.5), stats.lognorm(0.5, scale=math.exp(0.1))),
+    ("gamma", kd.GAMMA, (2.5, 0.8), stats.gamma(2.5, scale=0.8)),
+    ("gamma-small-shape", kd.GAMMA, (0.4, 2.0), stats.gamma(0.4, scale=2.0)),
+    ("erlang", kd.ERLANG, (3.0, 0.5), stats.gamma(3.0, scale=0.5)),
+    ("weibull", kd.WEIBULL, (1.7, 2.0), stats.weibull_min(1.7, scale=2.0)),
 ]
 
 
@@ -68,7 +69,7 @@ CASES = [
 def test_continuous_samplers_match_scipy(
     code: int, params: tuple[float, ...], dist: object
 ) -> None:
-    x = kr.sample(code, params, state(10 + code), N)
+    x = kd.sample(code, params, state(10 + code), N)
     assert stats.kstest(x, dist.cdf).pvalue > ALPHA  # type: ignore[attr-defined]
     mean, var = dist.mean(), dist.var()  # type: ignore[attr-defined]
     assert abs(x.mean() - mean) < 5 * math.sqrt(var / N)
@@ -77,9 +78,9 @@ def test_continuous_samplers_match_scipy(
 
 ONE_BY_ONE = [
     *[(c[1], c[2]) for c in CASES],
-    (kr.CONSTANT, (2.5,)),
-    (kr.NORMAL, (1.0, 1.0)),
-    (kr.EMPIRICAL, (1.0, 2.0, 5.0, 0.2, 0.7, 1.0)),
+    (kd.CONSTANT, (2.5,)),
+    (kd.NORMAL, (1.0, 1.0)),
+    (kd.EMPIRICAL, (1.0, 2.0, 5.0, 0.2, 0.7, 1.0)),
 ]
 
 
@@ -88,18 +89,18 @@ def test_a_block_holds_the_numbers_of_one_draw_at_a_time(
     code: int, params: tuple[float, ...]
 ) -> None:
     """``fill`` (the block the kernels draw ahead) and ``draw`` give the same sequence."""
-    dint, dpar, emp = kr.dist_tables([(code, params)])
+    dint, dpar, emp = kd.dist_tables([(code, params)])
     rs_block, rs_single = state(30)[None, :].copy(), state(30)[None, :].copy()
     block = np.zeros(257)
-    kr.fill(0, dint, dpar, emp, rs_block, 0, block)
-    single = [kr.draw(0, dint, dpar, emp, rs_single, 0) for _ in range(257)]
+    kd.fill(0, dint, dpar, emp, rs_block, 0, block)
+    single = [kd.draw(0, dint, dpar, emp, rs_single, 0) for _ in range(257)]
     assert block.tolist() == single
     np.testing.assert_array_equal(rs_block, rs_single)  # the stream is left at one place
 
 
 def test_normal_is_truncated_at_zero() -> None:
     mean, sd = 1.0, 1.0
-    x = kr.sample(kr.NORMAL, (mean, sd), state(20), N)
+    x = kd.sample(kd.NORMAL, (mean, sd), state(20), N)
     assert x.min() >= 0.0
     truncated = stats.truncnorm(-mean / sd, np.inf, loc=mean, scale=sd)
     assert stats.kstest(x, truncated.cdf).pvalue > ALPHA
@@ -108,7 +109,7 @@ def test_normal_is_truncated_at_zero() -> None:
 
 def test_empirical_frequencies() -> None:
     values, probs = [1.0, 2.0, 5.0], [0.2, 0.5, 0.3]
-    x = kr.sample(kr.EMPIRICAL, (*values, *np.cumsum(probs)), state(21), N)
+    x = kd.sample(kd.EMPIRICAL, (*values, *np.cumsum(probs)), state(21), N)
     counts = [int(np.sum(x == v)) for v in values]
     assert sum(counts) == N
     assert stats.chisquare(counts, [p * N for p in probs]).pvalue > ALPHA
@@ -117,37 +118,37 @@ def test_empirical_frequencies() -> None:
 @pytest.mark.parametrize(
     ("code", "params", "value"),
     [
-        (kr.CONSTANT, (2.5,), 2.5),
-        (kr.UNIFORM, (3.0, 3.0), 3.0),
-        (kr.TRIANGULAR, (1.0, 1.0, 1.0), 1.0),
-        (kr.NORMAL, (-1.0, 0.0), 0.0),
-        (kr.EMPIRICAL, (4.0, 1.0), 4.0),
+        (kd.CONSTANT, (2.5,), 2.5),
+        (kd.UNIFORM, (3.0, 3.0), 3.0),
+        (kd.TRIANGULAR, (1.0, 1.0, 1.0), 1.0),
+        (kd.NORMAL, (-1.0, 0.0), 0.0),
+        (kd.EMPIRICAL, (4.0, 1.0), 4.0),
     ],
 )
 def test_degenerate_distributions_are_constant(
     code: int, params: tuple[float, ...], value: float
 ) -> None:
-    np.testing.assert_array_equal(kr.sample(code, params, state(22), 50), value)
+    np.testing.assert_array_equal(kd.sample(code, params, state(22), 50), value)
 
 
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="'code' must be in"):
-        kr.sample(42, (1.0,), state(0), 1)
+        kd.sample(42, (1.0,), state(0), 1)
     with pytest.raises(ValueError, match="empirical"):
-        kr.sample(kr.EMPIRICAL, (1.0, 2.0, 1.0), state(0), 1)
+        kd.sample(kd.EMPIRICAL, (1.0, 2.0, 1.0), state(0), 1)
     with pytest.raises(ValueError, match="'shape' must be > 0"):
-        kr.sample(kr.GAMMA, (0.0, 1.0), state(0), 1)
+        kd.sample(kd.GAMMA, (0.0, 1.0), state(0), 1)
     with pytest.raises(ValueError, match="'n' must be >= 0"):
-        kr.sample(kr.CONSTANT, (1.0,), state(0), -1)
+        kd.sample(kd.CONSTANT, (1.0,), state(0), -1)
     with pytest.raises(ValueError, match="'state' must be"):
         kr.uniforms(np.zeros(3, dtype=np.int64), 1)
 
 
 def test_kernel_distribution_codes_are_the_plans() -> None:
     # The kernels name the codes of simline.vocabulary as plain integers: the same ones.
-    from simline.kernels import random as kr
+    from simline.kernels import distributions as kd
     from simline.plan import DistCode
 
-    assert len(DistCode) == kr.N_CODES
+    assert len(DistCode) == kd.N_CODES
     for code in DistCode:
-        assert getattr(kr, code.name) == int(code), code.name
+        assert getattr(kd, code.name) == int(code), code.name
