@@ -76,11 +76,12 @@ def njit_kernel(func: Any) -> Any:
 
     Every function of :mod:`simline.kernels.line` and its modules takes the run's arrays as
     two named tuples (:mod:`simline.kernels.layout`), the recursion's steps take theirs one
-    by one; none allocates, so none needs Numba's runtime. A call that is not inlined passes the tuples as some 370 values (a
-    third of the run time when the hand-on and take of a part were calls), so every one is
-    inlined into its callers by LLVM (``forceinline``): Numba types and lowers each function
-    once, LLVM's inliner puts it in place. They are called from compiled code only, so no
-    wrapper lets Python call them (unboxing two tuples of 40 arrays would be most of a small
+    by one; none allocates, so none needs Numba's runtime. A call that is not inlined passes
+    the tuples as some 370 values (the split kernel ran 2 to 3.4 times slower while the
+    medium functions were calls), so every one is inlined into its callers by LLVM
+    (``forceinline``): Numba types and lowers each function once, LLVM's inliner puts it in
+    place. They are called from compiled code only, so no wrapper lets Python call them
+    (unboxing two tuples of 40 arrays would be most of a small
     function's compile time); the kernel's entry is compiled with :func:`njit_loop`.
 
     A call from compiled code with a constant argument (an event kind, a state) would make
