@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["STATES", "DistCode", "Purpose", "State"]
+__all__ = [
+    "BLOCKED",
+    "BUSY",
+    "DOWN",
+    "OFF_SHIFT",
+    "SETUP",
+    "STARVED",
+    "STATES",
+    "DistCode",
+    "Purpose",
+    "State",
+]
 
 
 class State(IntEnum):
@@ -26,6 +37,9 @@ class State(IntEnum):
 
 #: The state names, in the order of :class:`State` (result fields and columns).
 STATES: tuple[str, ...] = tuple(state.name.lower() for state in State)
+
+#: The states as plain integers, for the engines' hot paths (array columns, compiled code).
+BUSY, SETUP, BLOCKED, STARVED, DOWN, OFF_SHIFT = (int(state) for state in State)
 
 
 class Purpose(IntEnum):

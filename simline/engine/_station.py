@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from simpy import Event, Interrupt
 
 from simline.engine._deadlock import Deadlock
-from simline.vocabulary import State
+from simline.vocabulary import BLOCKED, BUSY, DOWN, OFF_SHIFT, SETUP, STARVED
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -42,14 +42,6 @@ __all__ = [
     "Station",
     "check_deadlock",
 ]
-
-# State indices (simline.vocabulary.State), as plain integers for the hot paths.
-BUSY = int(State.BUSY)
-SETUP = int(State.SETUP)
-BLOCKED = int(State.BLOCKED)
-STARVED = int(State.STARVED)
-DOWN = int(State.DOWN)
-OFF_SHIFT = int(State.OFF_SHIFT)
 
 
 def check_deadlock(station: Station) -> None:

@@ -254,8 +254,9 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
 def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
     """Pack ``plan`` (a line :func:`tandem_steps` accepts) and run the recursion."""
     from simline.kernels.distributions import dist_tables
-    from simline.kernels.layout import CF_WIDTH, CI_WIDTH, STARVED
+    from simline.kernels.layout import CF_WIDTH, CI_WIDTH
     from simline.kernels.tandem import POS_WIDTH, TandemArrays, simulate_tandem
+    from simline.vocabulary import STARVED
 
     steps = tandem_steps(plan)
     assert steps is not None

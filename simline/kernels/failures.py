@@ -16,7 +16,6 @@ from simline.kernels.layout import (
     B_DLQ,
     B_ILEN,
     B_MARK,
-    BLOCKED,
     C_BLOCKED,
     C_BLOCKS,
     C_MARK,
@@ -44,6 +43,7 @@ from simline.kernels.layout import (
     LineState,
 )
 from simline.kernels.servers import interrupt, set_state
+from simline.vocabulary import BLOCKED
 
 __all__ = [
     "calendar_fail",

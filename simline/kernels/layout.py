@@ -33,14 +33,8 @@ __all__ = [
     "new_state",
 ]
 
-# Server states (simline.vocabulary.State) and stream purposes (simline.vocabulary.Purpose),
-# as plain integers for the kernels.
-BUSY = int(State.BUSY)
-SETUP = int(State.SETUP)
-BLOCKED = int(State.BLOCKED)
-STARVED = int(State.STARVED)
-DOWN = int(State.DOWN)
-OFF_SHIFT = int(State.OFF_SHIFT)
+# The server states (BUSY ... OFF_SHIFT) are simline.vocabulary's; the stream purposes
+# (simline.vocabulary.Purpose) as plain integers for the kernels.
 N_STATES = len(State)
 P_PROCESS = int(Purpose.PROCESS)
 P_FAILURE = int(Purpose.FAILURE)

@@ -45,7 +45,6 @@ from simline.kernels.layout import (
     B_EXPIRED,
     B_IHEAD,
     B_ILEN,
-    BLOCKED,
     C_BLOCKS,
     C_EVENTS,
     C_FREE,
@@ -71,7 +70,6 @@ from simline.kernels.layout import (
     FAIL_CALENDAR,
     FAIL_OPERATING,
     INTERARRIVAL,
-    OFF_SHIFT,
     OVERFLOW,
     P_ARRIVAL,
     P_FAILURE,
@@ -81,7 +79,6 @@ from simline.kernels.layout import (
     S_FAIL,
     S_OPS,
     S_TTF,
-    STARVED,
     V_BASE,
     V_BROW,
     V_LAST,
@@ -106,6 +103,7 @@ from simline.kernels.parts import new_part, pick
 from simline.kernels.routing import enter, refill, retry
 from simline.kernels.servers import wip_step
 from simline.kernels.station import advance
+from simline.vocabulary import BLOCKED, OFF_SHIFT, STARVED
 
 __all__ = ["DEADLOCK", "OVERFLOW", "compiled", "simulate_line"]
 

@@ -11,13 +11,11 @@ from simline.kernels._jit import njit_kernel
 from simline.kernels.layout import (
     C_OFF,
     C_WIP,
-    DOWN,
     F_REMAIN,
     F_SEG_START,
     F_SINCE,
     F_TTF_LEFT,
     FAIL_OPERATING,
-    OFF_SHIFT,
     PC_WORK,
     S_FAIL,
     S_OPS,
@@ -37,6 +35,7 @@ from simline.kernels.layout import (
     LinePlan,
     LineState,
 )
+from simline.vocabulary import DOWN, OFF_SHIFT
 
 __all__ = ["interrupt", "operators_of", "set_state", "start_work", "up", "wip_step"]
 

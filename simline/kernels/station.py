@@ -20,8 +20,6 @@ from simline.kernels.distributions import draw, draw_fast
 from simline.kernels.events import push, stream
 from simline.kernels.layout import (
     B_GLEN,
-    BLOCKED,
-    BUSY,
     C_BLOCKED,
     C_BLOCKS,
     C_STATUS,
@@ -58,8 +56,6 @@ from simline.kernels.layout import (
     S_SETUP,
     S_TTF,
     S_TTR,
-    SETUP,
-    STARVED,
     V_BIDX,
     V_BROW,
     V_DOWN,
@@ -85,6 +81,7 @@ from simline.kernels.parts import new_part, pick, release
 from simline.kernels.random import u01
 from simline.kernels.routing import leave, put
 from simline.kernels.servers import set_state, start_work
+from simline.vocabulary import BLOCKED, BUSY, SETUP, STARVED
 
 __all__ = ["advance"]
 

@@ -34,8 +34,6 @@ from simline.kernels._jit import is_cached, njit_loop
 from simline.kernels.distributions import draw_fast
 from simline.kernels.events import stream as _stream
 from simline.kernels.layout import (
-    BLOCKED,
-    BUSY,
     C_EVENTS,
     C_GOOD,
     C_RELEASED,
@@ -48,7 +46,6 @@ from simline.kernels.layout import (
     P_FAILURE,
     P_SCRAP,
     SATURATED,
-    STARVED,
 )
 from simline.kernels.random import u01_inline as _u01
 from simline.kernels.tandem_steps import (
@@ -65,6 +62,7 @@ from simline.kernels.tandem_steps import (
     _push_exit,
     _record_exit,
 )
+from simline.vocabulary import BLOCKED, BUSY, STARVED
 
 __all__ = ["POS_WIDTH", "TandemArrays", "compiled", "simulate_tandem"]
 

@@ -14,11 +14,9 @@ from simline.kernels._jit import njit_inline, njit_kernel
 from simline.kernels.distributions import CONSTANT, EXPONENTIAL, draw_fast, fill
 from simline.kernels.events import stream as _stream
 from simline.kernels.layout import (
-    BUSY,
     C_EVENTS,
     C_GOOD,
     C_SCRAP,
-    DOWN,
     P_FAILURE,
     P_PROCESS,
     P_REPAIR,
@@ -26,6 +24,7 @@ from simline.kernels.layout import (
     X_WIP_ACC,
 )
 from simline.kernels.random import u01_inline as _u01
+from simline.vocabulary import BUSY, DOWN
 
 # Columns of the per-position table ``pos``.
 T_STATION, T_CAP, T_PROCESS, T_FAIL, T_TTF, T_TTR = range(6)
