@@ -21,11 +21,9 @@ change.
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import pytest
-from scipy.special import stdtrit
 
 from benchmarks import children
 from benchmarks.test_users import capacity, check_replication
@@ -33,6 +31,7 @@ from simline.config import load_scenario
 from simline.engine import des, fast
 from simline.engine.results import RunResult
 from simline.plan import STATES, Plan, compile_plan
+from tests.reference import welch_disagreement
 
 GENERAL = children.ROOT / "benchmarks" / "scenarios" / "general-line.yaml"
 #: Replications of the agreement test, and its confidence (as tests/integration's rule).
@@ -109,23 +108,6 @@ def _figures(plan: Plan, result: RunResult) -> dict[str, float]:
     return out
 
 
-def _disagreement(name: str, a: list[float], b: list[float]) -> str | None:
-    """``None`` if the two means agree (Welch, ``CONFIDENCE``), else what differs."""
-    n1, n2 = len(a), len(b)
-    m1, m2 = math.fsum(a) / n1, math.fsum(b) / n2
-    v1 = math.fsum((x - m1) ** 2 for x in a) / (n1 - 1)
-    v2 = math.fsum((x - m2) ** 2 for x in b) / (n2 - 1)
-    se2 = v1 / n1 + v2 / n2
-    if se2 == 0.0:
-        same = math.isclose(m1, m2, rel_tol=1e-9, abs_tol=1e-12)
-        return None if same else f"{name}: constant figure differs: des {m1!r}, fast {m2!r}"
-    df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
-    half = float(stdtrit(df, (1 + CONFIDENCE) / 2)) * math.sqrt(se2)
-    if abs(m1 - m2) <= half:
-        return None
-    return f"{name}: des {m1:.6g}, fast {m2:.6g}, |diff| {abs(m1 - m2):.3g} > {half:.3g}"
-
-
 def test_engines_agree_on_general_line() -> None:
     """Throughput, lead time, WIP and every station's six state shares, 10 replications."""
     plan = _plan()
@@ -143,8 +125,8 @@ def test_engines_agree_on_general_line() -> None:
         message
         for name in names
         if (
-            message := _disagreement(
-                name, [r[name] for r in runs["des"]], [r[name] for r in runs["fast"]]
+            message := welch_disagreement(
+                name, [r[name] for r in runs["des"]], [r[name] for r in runs["fast"]], CONFIDENCE
             )
         )
         is not None

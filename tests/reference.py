@@ -6,7 +6,10 @@ compared with it in ``tests/unit/test_kernels*.py``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy.special import stdtrit
 
 MASK = 0xFFFFFFFF
 
@@ -59,3 +62,23 @@ def departure_times(service: np.ndarray, buffers: np.ndarray) -> np.ndarray:
                     done = max(done, d[ahead, j + 1])
             d[i, j] = done
     return d
+
+
+def welch_disagreement(name: str, a: list[float], b: list[float], confidence: float) -> str | None:
+    """``None`` when the means of ``a`` (des) and ``b`` (fast) agree, else what differs.
+
+    Welch's test at ``confidence``; a figure constant on both engines must be equal (to 1e-9).
+    """
+    n1, n2 = len(a), len(b)
+    m1, m2 = math.fsum(a) / n1, math.fsum(b) / n2
+    v1 = math.fsum((x - m1) ** 2 for x in a) / (n1 - 1)
+    v2 = math.fsum((x - m2) ** 2 for x in b) / (n2 - 1)
+    se2 = v1 / n1 + v2 / n2
+    if se2 == 0.0:
+        same = math.isclose(m1, m2, rel_tol=1e-9, abs_tol=1e-12)
+        return None if same else f"{name}: constant figure differs: des {m1!r}, fast {m2!r}"
+    df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
+    half = float(stdtrit(df, (1 + confidence) / 2)) * math.sqrt(se2)
+    if abs(m1 - m2) <= half:
+        return None
+    return f"{name}: des {m1:.6g}, fast {m2:.6g}, |diff| {abs(m1 - m2):.3g} > {half:.3g}"

@@ -116,6 +116,50 @@ RANDOM_TIMES = StationDraws(
 )
 
 
+def layout_routing(draw: st.DrawFn, names: list[str]) -> list[str]:
+    """A routing: a non-empty subsequence of the layout ``names``, in layout order."""
+    picked = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+    return sorted(picked, key=names.index)
+
+
+def releases(interarrival: st.SearchStrategy[Any], wip_max: int) -> st.SearchStrategy[Any]:
+    """The three release modes: saturated, ``interarrival`` times, CONWIP of 1 to ``wip_max``."""
+    return st.one_of(
+        st.just("saturated"),
+        st.builds(lambda d: {"interarrival": d}, interarrival),
+        st.builds(lambda n: {"conwip": n}, st.integers(1, wip_max)),
+    )
+
+
+def scenario_mapping(
+    draw: st.DrawFn,
+    name: str,
+    parts: tuple[dict[str, Any], Any, dict[str, Any]],
+    lengths: tuple[int, ...] = (240, 600, 1440),
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """A scenario of ``parts`` (products, release, stations), one replication in minutes.
+
+    The warm-up (0, 30 or 120), the length (of ``lengths``) and, unless given, the seed are
+    drawn, in that order.
+    """
+    products, release, station_map = parts
+    return {
+        "simline": 1,
+        "name": name,
+        "time_unit": "min",
+        "run": {
+            "warmup": draw(st.sampled_from([0, 30, 120])),
+            "length": draw(st.sampled_from(list(lengths))),
+            "replications": 1,
+            "seed": draw(st.integers(0, 2**32 - 1)) if seed is None else seed,
+        },
+        "products": products,
+        "release": release,
+        "stations": station_map,
+    }
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """A valid scenario mapping with 1 to 4 stations and 1 or 2 products."""
@@ -124,38 +168,15 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     n_products = draw(st.integers(1, 2))
     products: dict[str, Any] = {}
     for p in range(n_products):
-        # a routing is a non-empty subsequence of the layout, in layout order
-        picked = draw(
-            st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True)
-        )
-        routing = sorted(picked, key=names.index)
+        routing = layout_routing(draw, names)
         products[f"p{p}"] = {"routing": routing, "mix": draw(st.floats(0.1, 1.0))}
 
     workforce_size = draw(st.integers(1, 3))
     has_workforce = draw(st.booleans())
     station_map = draw(stations(names, products, workforce_size, RANDOM_TIMES))
 
-    release = draw(
-        st.one_of(
-            st.just("saturated"),
-            st.builds(lambda d: {"interarrival": d}, distributions(1.0, 4.0)),
-            st.builds(lambda n: {"conwip": n}, st.integers(1, 8)),
-        )
-    )
-    data: dict[str, Any] = {
-        "simline": 1,
-        "name": "generated",
-        "time_unit": "min",
-        "run": {
-            "warmup": draw(st.sampled_from([0, 30, 120])),
-            "length": draw(st.sampled_from([240, 600, 1440])),
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**32 - 1)),
-        },
-        "products": products,
-        "release": release,
-        "stations": station_map,
-    }
+    release = draw(releases(distributions(1.0, 4.0), 8))
+    data = scenario_mapping(draw, "generated", (products, release, station_map))
     if has_workforce:
         start = draw(st.integers(0, 20))
         data["workforce"] = {

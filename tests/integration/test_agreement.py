@@ -18,18 +18,17 @@ with their additive builds and operator shifts) run as they are.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from scipy import stats
 
 from simline.config import load_scenario
 from simline.engine import des, fast
 from simline.engine.results import RunResult
 from simline.experiment.replicate import resolve_backend, run_replications
 from simline.plan import STATES, Plan, compile_plan
+from tests.reference import welch_disagreement
 
 _SHIPPED = Path(__file__).parents[2] / "configs"
 CONFIGS = sorted(_SHIPPED.glob("*.yaml")) + sorted(_SHIPPED.glob("reshoring/*.yaml"))
@@ -51,23 +50,6 @@ def _figures(plan: Plan) -> dict[str, Callable[[RunResult], float]]:
     return figures
 
 
-def _agree(name: str, a: list[float], b: list[float]) -> str | None:
-    """``None`` when the means agree (Welch, CONFIDENCE), else a message."""
-    n1, n2 = len(a), len(b)
-    m1, m2 = math.fsum(a) / n1, math.fsum(b) / n2
-    v1 = math.fsum((x - m1) ** 2 for x in a) / (n1 - 1)
-    v2 = math.fsum((x - m2) ** 2 for x in b) / (n2 - 1)
-    se2 = v1 / n1 + v2 / n2
-    if se2 == 0.0:
-        ok = math.isclose(m1, m2, rel_tol=1e-9, abs_tol=1e-12)
-        return None if ok else f"{name}: deterministic figure differs: des {m1!r}, fast {m2!r}"
-    df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
-    half = float(stats.t.ppf((1 + CONFIDENCE) / 2, df)) * math.sqrt(se2)
-    if abs(m1 - m2) <= half:
-        return None
-    return f"{name}: des {m1:.6g}, fast {m2:.6g}, |diff| {abs(m1 - m2):.3g} > {half:.3g}"
-
-
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
 def test_shipped_scenario_agrees(path: Path) -> None:
     plan = dataclasses.replace(compile_plan(load_scenario(path)), replications=R)
@@ -75,7 +57,9 @@ def test_shipped_scenario_agrees(path: Path) -> None:
     runs_fast = [fast.simulate(plan, i) for i in range(R)]
     failures = []
     for name, figure in _figures(plan).items():
-        message = _agree(name, [figure(r) for r in runs_des], [figure(r) for r in runs_fast])
+        des_values = [figure(r) for r in runs_des]
+        fast_values = [figure(r) for r in runs_fast]
+        message = welch_disagreement(name, des_values, fast_values, CONFIDENCE)
         if message is not None:
             failures.append(message)
     assert not failures, "\n".join(failures)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
+from simline.engine import des, fast
+from simline.engine._streams import Streams
 from simline.engine.results import RunResult
+from simline.errors import SimulationError
+from simline.plan import Plan
 
 #: Fields that name the run or count an engine's own steps, not figures of the model.
 NOT_FIGURES = frozenset({"backend", "events", "trace"})
@@ -51,3 +56,45 @@ def differences(a: RunResult, b: RunResult) -> list[str]:
         if not same:
             out.append(f"{key}: {x!r} != {y!r}")
     return out
+
+
+def outcome(run: Callable[[], RunResult]) -> RunResult | str:
+    """The result of ``run()``, or the first words of the :class:`SimulationError` it raised."""
+    try:
+        return run()
+    except SimulationError as exc:
+        return str(exc).split(":", 1)[0]
+
+
+def kernels_for(plan: Plan) -> list[str]:
+    """The fast kernels that run ``plan``: the event kernel, and the recursion where it can."""
+    if fast.supports(plan) is not None:
+        return []
+    return ["events"] + (["tandem"] if fast.tandem_steps(plan) is not None else [])
+
+
+def disagreements(
+    plan: Plan, replication: int = 0, streams: Streams = "numpy"
+) -> dict[str, list[str]]:
+    """Run ``plan`` on des (drawing from ``streams``) and on each fast kernel that runs it.
+
+    Returns, per kernel, every figure it differs in from des; a run that fails must fail
+    on both with the same words.
+    """
+    reference = outcome(lambda: des.simulate(plan, replication, streams=streams))
+    found: dict[str, list[str]] = {}
+    for kernel in kernels_for(plan):
+        other = outcome(lambda k=kernel: fast.simulate(plan, replication, kernel=k))
+        if isinstance(reference, RunResult) and isinstance(other, RunResult):
+            diff = differences(reference, other)
+        elif reference == other:
+            diff = []
+        else:
+            ran = "ran"
+            diff = [
+                f"des: {reference if isinstance(reference, str) else ran}; "
+                f"{kernel}: {other if isinstance(other, str) else ran}"
+            ]
+        if diff:
+            found[kernel] = diff
+    return found

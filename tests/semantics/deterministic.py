@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from simline.config import parse_scenario
 from simline.plan import Plan, compile_plan
-from tests.strategies import StationDraws, stations
+from tests.strategies import StationDraws, layout_routing, scenario_mapping, stations
 
 
 def constant(value: float) -> dict[str, Any]:
@@ -58,8 +58,7 @@ def deterministic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     products: dict[str, Any] = {}
-    first = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True))
-    products["p0"] = {"routing": sorted(first, key=names.index), "mix": 1.0}
+    products["p0"] = {"routing": layout_routing(draw, names), "mix": 1.0}
     if release == "saturated" and n_stations > 1 and draw(st.booleans()):
         # a second product whose routing starts elsewhere: no station chooses between them
         start = draw(st.sampled_from([n for n in names if n != products["p0"]["routing"][0]]))
@@ -71,20 +70,8 @@ def deterministic_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     has_workforce = draw(st.booleans())
     station_map = draw(stations(names, products, workforce_size, CONSTANT_TIMES))
 
-    data: dict[str, Any] = {
-        "simline": 1,
-        "name": "deterministic",
-        "time_unit": "min",
-        "run": {
-            "warmup": draw(st.sampled_from([0, 30, 120])),
-            "length": draw(st.sampled_from([120, 240, 600])),
-            "replications": 1,
-            "seed": 1,
-        },
-        "products": products,
-        "release": release,
-        "stations": station_map,
-    }
+    parts = (products, release, station_map)
+    data = scenario_mapping(draw, "deterministic", parts, lengths=(120, 240, 600), seed=1)
     if has_workforce:
         # one or two shifts on Monday, the second back to back with the first or after a gap
         begin = draw(st.integers(0, 3))

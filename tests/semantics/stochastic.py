@@ -23,19 +23,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from simline.config import parse_scenario
-from simline.engine import des, fast
-from simline.engine.results import RunResult
-from simline.errors import SimulationError
 from simline.plan import Plan, compile_plan
-from tests.semantics.compare import differences
-from tests.strategies import StationDraws, stations
+from tests.strategies import StationDraws, layout_routing, releases, scenario_mapping, stations
 
 __all__ = [
     "RANDOM",
-    "disagreements",
     "durations",
-    "kernels_for",
-    "outcome",
     "plan_of",
     "serial_scenarios",
     "stochastic_scenarios",
@@ -124,11 +117,8 @@ def stochastic_scenarios(draw: st.DrawFn, max_stations: int = 4) -> dict[str, An
     n_products = draw(st.integers(1, 3))
     products: dict[str, Any] = {}
     for p in range(n_products):
-        picked = draw(
-            st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True)
-        )
         products[f"p{p}"] = {
-            "routing": sorted(picked, key=names.index),
+            "routing": layout_routing(draw, names),
             "mix": draw(st.sampled_from([0.2, 0.5, 1.0])),
         }
     workforce_size = draw(st.integers(1, 3))
@@ -139,27 +129,8 @@ def stochastic_scenarios(draw: st.DrawFn, max_stations: int = 4) -> dict[str, An
         batch = station.get("batch")
         if batch is not None and "max_wait" not in batch and draw(st.booleans()):
             batch["max_wait"] = draw(RANDOM.max_wait)
-    release = draw(
-        st.one_of(
-            st.just("saturated"),
-            st.builds(lambda d: {"interarrival": d}, durations(0.5, 4.0)),
-            st.builds(lambda n: {"conwip": n}, st.integers(1, 10)),
-        )
-    )
-    data: dict[str, Any] = {
-        "simline": 1,
-        "name": "stochastic",
-        "time_unit": "min",
-        "run": {
-            "warmup": draw(st.sampled_from([0, 30, 120])),
-            "length": draw(st.sampled_from([240, 600, 1440])),
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**32 - 1)),
-        },
-        "products": products,
-        "release": release,
-        "stations": station_map,
-    }
+    release = draw(releases(durations(0.5, 4.0), 10))
+    data = scenario_mapping(draw, "stochastic", (products, release, station_map))
     if draw(st.booleans()):
         begin = draw(st.integers(0, 6))
         end = begin + draw(st.integers(1, 8))
@@ -189,7 +160,7 @@ def serial_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """
     n_stations = draw(st.integers(1, 5))
     names = [f"s{i}" for i in range(n_stations)]
-    picked = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n_stations, unique=True))
+    routing = layout_routing(draw, names)
     station_map: dict[str, Any] = {}
     for name in names:
         station: dict[str, Any] = {
@@ -209,68 +180,10 @@ def serial_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             station["scrap"] = draw(st.floats(0.0, 0.2))
         station_map[name] = station
-    release = draw(
-        st.one_of(
-            st.just("saturated"),
-            st.builds(lambda d: {"interarrival": d}, durations(0.5, 4.0)),
-            st.builds(lambda n: {"conwip": n}, st.integers(1, 10)),
-        )
-    )
-    return {
-        "simline": 1,
-        "name": "serial",
-        "time_unit": "min",
-        "run": {
-            "warmup": draw(st.sampled_from([0, 30, 120])),
-            "length": draw(st.sampled_from([240, 600, 1440])),
-            "replications": 1,
-            "seed": draw(st.integers(0, 2**32 - 1)),
-        },
-        "products": {"p0": {"routing": sorted(picked, key=names.index)}},
-        "release": release,
-        "stations": station_map,
-    }
+    release = draw(releases(durations(0.5, 4.0), 10))
+    return scenario_mapping(draw, "serial", ({"p0": {"routing": routing}}, release, station_map))
 
 
 def plan_of(data: dict[str, Any]) -> Plan:
     """Validate and compile a scenario mapping."""
     return compile_plan(parse_scenario(data))
-
-
-def outcome(run: Any) -> RunResult | str:
-    """The result of ``run()``, or the first words of the :class:`SimulationError` it raised."""
-    try:
-        result: RunResult = run()
-    except SimulationError as exc:
-        return str(exc).split(":", 1)[0]
-    return result
-
-
-def kernels_for(plan: Plan) -> list[str]:
-    """The fast kernels that run ``plan``: the event kernel, and the recursion where it can."""
-    if fast.supports(plan) is not None:
-        return []
-    return ["events"] + (["tandem"] if fast.tandem_steps(plan) is not None else [])
-
-
-def disagreements(plan: Plan, replication: int = 0) -> dict[str, list[str]]:
-    """Run ``plan`` on des (kernel streams) and on each fast kernel; name each difference."""
-    reference = outcome(lambda: des.simulate(plan, replication, streams="kernel"))
-    found: dict[str, list[str]] = {}
-    for kernel in kernels_for(plan):
-        other = outcome(lambda k=kernel: fast.simulate(plan, replication, kernel=k))
-        if isinstance(reference, str) or isinstance(other, str):
-            same = isinstance(reference, str) and reference == other
-            diff = (
-                []
-                if same
-                else [
-                    f"des: {reference if isinstance(reference, str) else 'ran'}; "
-                    f"{kernel}: {other if isinstance(other, str) else 'ran'}"
-                ]
-            )
-        else:
-            diff = differences(reference, other)
-        if diff:
-            found[kernel] = diff
-    return found

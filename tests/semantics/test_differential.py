@@ -32,47 +32,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from simline.engine import des, fast
-from simline.engine.results import RunResult
-from simline.errors import SimulationError
-from tests.semantics.compare import differences
+from tests.semantics.compare import disagreements
 from tests.semantics.deterministic import deterministic_scenarios, plan_of
 
 #: Scenarios drawn by the default suite (about 10 s of CPU once the kernels are compiled).
 EXAMPLES = int(os.environ.get("SIMLINE_DIFF_EXAMPLES", "500"))
-
-
-def outcome(run: Any) -> RunResult | str:
-    """The result of ``run()``, or the first words of the :class:`SimulationError` it raised."""
-    try:
-        result: RunResult = run()
-    except SimulationError as exc:
-        return str(exc).split(":", 1)[0]
-    return result
-
-
-def disagreements(data: dict[str, Any]) -> dict[str, list[str]]:
-    """Run ``data`` on every engine that supports it; name what each differs in from des."""
-    plan = plan_of(data)
-    reference = outcome(lambda: des.simulate(plan, 0))
-    kernels = ["events"] + (["tandem"] if fast.tandem_steps(plan) is not None else [])
-    found: dict[str, list[str]] = {}
-    for kernel in kernels:
-        other = outcome(lambda k=kernel: fast.simulate(plan, 0, kernel=k))
-        if isinstance(reference, str) or isinstance(other, str):
-            diff = (
-                []
-                if isinstance(reference, str) == isinstance(other, str)
-                else [
-                    f"des: {reference if isinstance(reference, str) else 'ran'}; "
-                    f"{kernel}: {other if isinstance(other, str) else 'ran'}"
-                ]
-            )
-        else:
-            diff = differences(reference, other)
-        if diff:
-            found[kernel] = diff
-    return found
 
 
 @settings(
@@ -82,4 +46,4 @@ def disagreements(data: dict[str, Any]) -> dict[str, list[str]]:
 )
 @given(deterministic_scenarios())
 def test_every_engine_gives_the_same_figures(data: dict[str, Any]) -> None:
-    assert disagreements(data) == {}
+    assert disagreements(plan_of(data)) == {}

@@ -34,9 +34,8 @@ from simline.engine._streams import KernelDraws
 from simline.kernels import distributions as kd
 from simline.kernels import random as kr
 from simline.plan import Dist, DistCode
+from tests.semantics.compare import disagreements, kernels_for
 from tests.semantics.stochastic import (
-    disagreements,
-    kernels_for,
     plan_of,
     serial_scenarios,
     stochastic_scenarios,
@@ -58,7 +57,7 @@ def check(data: dict[str, Any], replication: int) -> None:
     """Run ``data`` on des (kernel streams) and each fast kernel; every figure must agree."""
     plan = plan_of(data)
     event(f"kernels: {', '.join(kernels_for(plan))}")
-    assert disagreements(plan, replication) == {}
+    assert disagreements(plan, replication, streams="kernel") == {}
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,7 +119,7 @@ EVERYTHING: dict[str, Any] = {
 def test_a_line_with_every_feature_runs_the_same_on_both_engines() -> None:
     plan = plan_of(EVERYTHING)
     assert kernels_for(plan) == ["events"]
-    assert disagreements(plan) == {}
+    assert disagreements(plan, streams="kernel") == {}
     result = des.simulate(plan, 0, streams="kernel")
     cut, oven, pack = (result.stations[n] for n in ("cut", "oven", "pack"))
     assert result.good_total > 100 and result.scrap_total > 0
