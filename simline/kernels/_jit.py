@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,16 @@ from numba.core import types
 
 __all__ = [
     "JIT_OPTIONS",
+    "SOURCE_STAMP",
     "damaged_cache_files",
     "is_cached",
     "njit",
     "njit_inline",
     "njit_kernel",
     "njit_loop",
+    "njit_step",
     "repair_cache",
+    "source_stamp",
 ]
 
 #: Cached on disk (compile once), no GIL (parallel replications in threads), strict IEEE
@@ -55,9 +59,39 @@ _KERNEL_FUNCTION: dict[str, Any] = {
 }
 
 
+def source_stamp(kernels: Path) -> bytes:
+    """SHA-256 over the source of every module in ``kernels`` and of the vocabulary beside."""
+    digest = hashlib.sha256()
+    for path in [*sorted(kernels.glob("*.py")), kernels.parent / "vocabulary.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+#: What a kernel's disk cache is valid for: the source of every module it may be built
+#: from (see :func:`_stamped`).
+SOURCE_STAMP = source_stamp(Path(__file__).resolve().parent)
+
+
+def _stamped(dispatcher: Any) -> Any:
+    """Key ``dispatcher``'s disk cache on :data:`SOURCE_STAMP`, not on its own file alone.
+
+    Numba keys a cached function on the hash of the file it is written in, and loads it
+    even when a function it calls (and has compiled into itself, with the module's
+    constants) changed in another file: after an edit of ``station.py`` the event loop
+    cached from ``line.py`` ran the old code. With the stamp of every kernel module in its
+    index, a change to any of them compiles the kernels again. Numba has no public call for
+    this; should its internals change, the cache is Numba's own (``tests/unit/test_jit.py``
+    notices).
+    """
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = SOURCE_STAMP
+    return dispatcher
+
+
 def njit(func: Any) -> Any:
     """Compile ``func`` with :data:`JIT_OPTIONS`."""
-    return _numba_njit(**JIT_OPTIONS)(func)
+    return _stamped(_numba_njit(**JIT_OPTIONS)(func))
 
 
 def njit_loop(func: Any) -> Any:
@@ -68,7 +102,7 @@ def njit_loop(func: Any) -> Any:
     arrays' reference counts (atomic operations: a third of the run time otherwise). A loop
     that allocated would fail to compile, not run wrong.
     """
-    return _numba_njit(**JIT_OPTIONS, **_NO_RUNTIME)(func)
+    return _stamped(_numba_njit(**JIT_OPTIONS, **_NO_RUNTIME)(func))
 
 
 def njit_kernel(func: Any) -> Any:
@@ -88,7 +122,7 @@ def njit_kernel(func: Any) -> Any:
     Numba compile a version for that constant (its literal types), a dozen of them for the
     event push alone; the arguments' types are taken without their literal values instead.
     """
-    dispatcher = _numba_njit(**JIT_OPTIONS, **_NO_RUNTIME, **_KERNEL_FUNCTION)(func)
+    dispatcher = _stamped(_numba_njit(**JIT_OPTIONS, **_NO_RUNTIME, **_KERNEL_FUNCTION)(func))
     typed = getattr(dispatcher, "get_call_template", None)
     if typed is None:  # the JIT is off: the function itself
         return dispatcher
@@ -102,13 +136,29 @@ def njit_kernel(func: Any) -> Any:
     return dispatcher
 
 
+def njit_step(func: Any) -> Any:
+    """Compile a function of the event kernel that has one caller into that caller's code.
+
+    Numba puts its code in place in its caller's before typing it (``inline="always"``), so
+    it is never compiled on its own. A function compiled with :func:`njit_kernel` is
+    compiled on its own first, with all it calls inlined by LLVM, and then again inside each
+    caller: the event loop's outer levels (the loop, one event's handling) were each a
+    compile of the whole kernel. As steps, with the loop called once, the event kernel's
+    first compile on the general line took 26-29 s of CPU instead of 45-47 s (two cold runs
+    of each, one after the other), at the same speed. Only for the outer functions of one
+    caller: the station's steps inlined this way into ``advance`` compiled no faster and
+    ran about 10 % slower, and ``advance`` itself made the loop's typing slower than it saved.
+    """
+    return _stamped(_numba_njit(inline="always", **JIT_OPTIONS)(func))
+
+
 def njit_inline(func: Any) -> Any:
     """Compile ``func`` with :data:`JIT_OPTIONS`, inlined into its callers by Numba.
 
     For the small helpers of a big kernel (LLVM alone does not inline every call in a
     kernel that large).
     """
-    return _numba_njit(inline="always", **JIT_OPTIONS)(func)
+    return _stamped(_numba_njit(inline="always", **JIT_OPTIONS)(func))
 
 
 def is_cached(kernel: Any) -> bool:

@@ -26,12 +26,15 @@ deterministic, so the result is the same as with large enough arrays from the st
 
 Every function is a plain Numba function of ``(plan, state)``, compiled without Numba's
 runtime (:func:`simline.kernels._jit.njit_kernel`): Numba compiles each once, and LLVM
-inlines them into their callers.
+inlines them into their callers. This module's functions but the entry have one caller
+each and are steps (:func:`simline.kernels._jit.njit_step`): Numba puts them in place in
+the entry, so that the whole kernel is compiled once there and not again for the loop and
+for one event's handling.
 """
 
 from __future__ import annotations
 
-from simline.kernels._jit import is_cached, njit_kernel, njit_loop
+from simline.kernels._jit import is_cached, njit_loop, njit_step
 from simline.kernels.distributions import draw, draw_fast
 from simline.kernels.events import pop_event, push, sift, stream
 from simline.kernels.failures import (
@@ -108,7 +111,7 @@ from simline.vocabulary import BLOCKED, OFF_SHIFT, STARVED
 __all__ = ["DEADLOCK", "OVERFLOW", "compiled", "simulate_line"]
 
 
-@njit_kernel
+@njit_step
 def _arrival(plan: LinePlan, state: LineState, token: int) -> None:
     """Handle an arrival (token 1: the arrivals start; the first comes after one gap).
 
@@ -126,7 +129,7 @@ def _arrival(plan: LinePlan, state: LineState, token: int) -> None:
     push(state, state.cf[X_NOW] + gap, EV_ARRIVAL, 0, 0)
 
 
-@njit_kernel
+@njit_step
 def _expired(plan: LinePlan, state: LineState, b: int, token: int) -> int:
     """Handle a max_wait timer of batch buffer ``b``: return the buffer to match, or -1.
 
@@ -147,7 +150,7 @@ def _expired(plan: LinePlan, state: LineState, b: int, token: int) -> int:
     return -1
 
 
-@njit_kernel
+@njit_step
 def _handle(plan: LinePlan, state: LineState, kind: int, who: int, token: int) -> None:
     """Handle one event; then the servers whose processes go on now run, in order."""
     sv = state.sv
@@ -191,7 +194,7 @@ def _handle(plan: LinePlan, state: LineState, kind: int, who: int, token: int) -
         check_deadlock(plan, state)
 
 
-@njit_kernel
+@njit_step
 def _initialize(plan: LinePlan, state: LineState) -> None:
     """Set up time 0: free parts, the pool on duty, idle servers, the first events.
 
@@ -242,7 +245,7 @@ def _initialize(plan: LinePlan, state: LineState) -> None:
     sift(state, 0)
 
 
-@njit_kernel
+@njit_step
 def _start_measuring(state: LineState, warmup: float) -> None:
     """Everything up to and at the warm-up's end belongs to the warm-up: reset the results."""
     state.acc[:, :] = 0.0
@@ -256,7 +259,7 @@ def _start_measuring(state: LineState, warmup: float) -> None:
     state.cf[X_SOJOURN] = 0.0
 
 
-@njit_kernel
+@njit_step
 def _run_until(plan: LinePlan, state: LineState, until: float) -> bool:
     """Handle the events up to and at ``until``; ``False`` when the run had to stop."""
     ci = state.ci
@@ -281,11 +284,11 @@ def _simulate(plan: LinePlan, state: LineState) -> None:
     _initialize(plan, state)
     warmup = plan.window[0]
     horizon = plan.window[1]
-    if not _run_until(plan, state, warmup):
-        return
-    _start_measuring(state, warmup)
-    if not _run_until(plan, state, horizon):
-        return
+    for phase in range(2):  # the warm-up, then the measured run: one loop, compiled once
+        if phase == 1:
+            _start_measuring(state, warmup)
+        if not _run_until(plan, state, plan.window[phase]):
+            return
     state.cf[X_NOW] = horizon
     sv = state.sv
     for s in range(sv.shape[0]):
