@@ -765,7 +765,7 @@ def _announcer(show_progress: bool) -> Callable[[str, Sequence[Plan]], None] | N
 def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
     """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
 
-    The first use of a Numba kernel compiles it (measured: the event kernel in about 35 s, the
+    The first use of a Numba kernel compiles it (measured: the event kernel in about 40 s, the
     serial line recursion in about 9 s); later runs load it from Numba's cache next to the package.
     Without this line a first run would look stuck before its progress bar appears.
     """
@@ -775,7 +775,7 @@ def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
 
     missing = uncompiled_kernels(plans)
     if missing:
-        wait = "about 35 s" if "events" in missing else "about 9 s"
+        wait = "about 40 s" if "events" in missing else "about 9 s"
         click.echo(
             f"simline: compiling the fast engine, once ({wait}); later runs load it from the cache",
             err=True,

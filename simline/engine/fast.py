@@ -215,7 +215,7 @@ def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
     """Name the kernels (``"tandem"``, ``"events"``) these plans need that are not cached yet.
 
     Their first run compiles them: the recursion in about 9 s, the event kernel in
-    about 35 s (measured, docs/performance.md).
+    about 40 s (measured, docs/performance.md).
     """
     from simline.kernels import line, tandem
 

@@ -19,7 +19,6 @@ __all__ = [
     "njit_inline",
     "njit_kernel",
     "njit_loop",
-    "njit_step",
     "repair_cache",
     "source_stamp",
 ]
@@ -134,22 +133,6 @@ def njit_kernel(func: Any) -> Any:
 
     dispatcher.get_call_template = get_call_template
     return dispatcher
-
-
-def njit_step(func: Any) -> Any:
-    """Compile a function of the event kernel that has one caller into that caller's code.
-
-    Numba puts its code in place in its caller's before typing it (``inline="always"``), so
-    it is never compiled on its own. A function compiled with :func:`njit_kernel` is
-    compiled on its own first, with all it calls inlined by LLVM, and then again inside each
-    caller: the event loop's outer levels (the loop, one event's handling) were each a
-    compile of the whole kernel. As steps, with the loop called once, the event kernel's
-    first compile on the general line took 26-29 s of CPU instead of 45-47 s (two cold runs
-    of each, one after the other), at the same speed. Only for the outer functions of one
-    caller: the station's steps inlined this way into ``advance`` compiled no faster and
-    ran about 10 % slower, and ``advance`` itself made the loop's typing slower than it saved.
-    """
-    return _stamped(_numba_njit(inline="always", **JIT_OPTIONS)(func))
 
 
 def njit_inline(func: Any) -> Any:

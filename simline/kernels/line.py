@@ -26,15 +26,13 @@ deterministic, so the result is the same as with large enough arrays from the st
 
 Every function is a plain Numba function of ``(plan, state)``, compiled without Numba's
 runtime (:func:`simline.kernels._jit.njit_kernel`): Numba compiles each once, and LLVM
-inlines them into their callers. This module's functions but the entry have one caller
-each and are steps (:func:`simline.kernels._jit.njit_step`): Numba puts them in place in
-the entry, so that the whole kernel is compiled once there and not again for the loop and
-for one event's handling.
+inlines them into their callers. The entry calls the loop once (for the warm-up and the
+measured run alike), so that the loop's code is compiled into it once, not twice.
 """
 
 from __future__ import annotations
 
-from simline.kernels._jit import is_cached, njit_loop, njit_step
+from simline.kernels._jit import is_cached, njit_kernel, njit_loop
 from simline.kernels.distributions import draw, draw_fast
 from simline.kernels.events import pop_event, push, sift, stream
 from simline.kernels.failures import (
@@ -111,7 +109,7 @@ from simline.vocabulary import BLOCKED, OFF_SHIFT, STARVED
 __all__ = ["DEADLOCK", "OVERFLOW", "compiled", "simulate_line"]
 
 
-@njit_step
+@njit_kernel
 def _arrival(plan: LinePlan, state: LineState, token: int) -> None:
     """Handle an arrival (token 1: the arrivals start; the first comes after one gap).
 
@@ -129,7 +127,7 @@ def _arrival(plan: LinePlan, state: LineState, token: int) -> None:
     push(state, state.cf[X_NOW] + gap, EV_ARRIVAL, 0, 0)
 
 
-@njit_step
+@njit_kernel
 def _expired(plan: LinePlan, state: LineState, b: int, token: int) -> int:
     """Handle a max_wait timer of batch buffer ``b``: return the buffer to match, or -1.
 
@@ -150,7 +148,7 @@ def _expired(plan: LinePlan, state: LineState, b: int, token: int) -> int:
     return -1
 
 
-@njit_step
+@njit_kernel
 def _handle(plan: LinePlan, state: LineState, kind: int, who: int, token: int) -> None:
     """Handle one event; then the servers whose processes go on now run, in order."""
     sv = state.sv
@@ -194,7 +192,7 @@ def _handle(plan: LinePlan, state: LineState, kind: int, who: int, token: int) -
         check_deadlock(plan, state)
 
 
-@njit_step
+@njit_kernel
 def _initialize(plan: LinePlan, state: LineState) -> None:
     """Set up time 0: free parts, the pool on duty, idle servers, the first events.
 
@@ -245,7 +243,7 @@ def _initialize(plan: LinePlan, state: LineState) -> None:
     sift(state, 0)
 
 
-@njit_step
+@njit_kernel
 def _start_measuring(state: LineState, warmup: float) -> None:
     """Everything up to and at the warm-up's end belongs to the warm-up: reset the results."""
     state.acc[:, :] = 0.0
@@ -259,7 +257,7 @@ def _start_measuring(state: LineState, warmup: float) -> None:
     state.cf[X_SOJOURN] = 0.0
 
 
-@njit_step
+@njit_kernel
 def _run_until(plan: LinePlan, state: LineState, until: float) -> bool:
     """Handle the events up to and at ``until``; ``False`` when the run had to stop."""
     ci = state.ci

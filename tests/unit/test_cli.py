@@ -570,8 +570,8 @@ def test_first_run_notice_names_the_kernel_that_compiles(
         return capsys.readouterr().err
 
     assert "about 9 s" in notice([serial], False, False)
-    assert "about 35 s" in notice([serial, parallel], False, False)
-    assert "about 35 s" in notice([serial, parallel], True, False)
+    assert "about 40 s" in notice([serial, parallel], False, False)
+    assert "about 40 s" in notice([serial, parallel], True, False)
     assert notice([serial], True, False) == ""
     assert notice([serial, parallel], True, True) == ""
     cli_module._announce_compile("des", [parallel])
