@@ -79,8 +79,8 @@ def _stamped(dispatcher: Any) -> Any:
     constants) changed in another file: after an edit of ``station.py`` the event loop
     cached from ``line.py`` ran the old code. With the stamp of every kernel module in its
     index, a change to any of them compiles the kernels again. Numba has no public call for
-    this; should its internals change, the cache is Numba's own (``tests/unit/test_jit.py``
-    notices).
+    this; should its internals change, the cache is Numba's own
+    (``tests/unit/test_kernel_cache.py`` notices).
     """
     cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
     if cache_file is not None and hasattr(cache_file, "_source_stamp"):
