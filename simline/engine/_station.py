@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from simpy import Event, Interrupt
 
 from simline.engine._deadlock import Deadlock
-from simline.vocabulary import BLOCKED, BUSY, DOWN, OFF_SHIFT, SETUP, STARVED
+from simline.vocabulary import BLOCKED, BUSY, DOWN, OFF_SHIFT, SETUP, STARVED, WAITING_STATES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -72,6 +72,9 @@ class Station:
 
     __slots__ = (
         "acc",
+        "active_periods",
+        "active_since",
+        "active_time",
         "batch_size",
         "buffer",
         "build_parts",
@@ -96,6 +99,8 @@ class Station:
         "setup",
         "ttf",
         "ttr",
+        "wait_since",
+        "waiting",
     )
 
     def __init__(self, line: Line, index: int, name: str) -> None:
@@ -129,6 +134,13 @@ class Station:
         self.scrap = 0
         self.builds = 0
         self.build_parts = 0
+        # Active periods (simline.kernels.activity has the rules): servers waiting now, when
+        # the current period began, when the station last began to wait, and the totals.
+        self.waiting = 0
+        self.active_since = 0.0
+        self.wait_since = 0.0
+        self.active_time = 0.0
+        self.active_periods = 0
 
     def start_measuring(self, now: float) -> None:
         """Zero the measured totals (end of the warm-up)."""
@@ -141,12 +153,36 @@ class Station:
         self.scrap = 0
         self.builds = 0
         self.build_parts = 0
+        self.active_time = 0.0
+        self.active_periods = 0
+        self.active_since = max(self.active_since, now)
+        if self.waiting:  # its last period ended in the warm-up
+            self.active_since = self.wait_since = now
+
+    def waiting_changed(self, now: float, waits: bool) -> None:
+        """A server began (``waits``) or stopped waiting (starved, blocked, off shift) now."""
+        if waits:
+            self.waiting += 1
+            if self.waiting == 1:
+                self.wait_since = now
+        else:
+            self.waiting -= 1
+            if self.waiting == 0 and now > self.wait_since:
+                self._end_period(self.wait_since)
+                self.active_since = now
+
+    def _end_period(self, end: float) -> None:
+        length = end - self.active_since
+        if length > 0.0:
+            self.active_time += length
+            self.active_periods += 1
 
     def close(self, now: float) -> None:
         """Close every server's open state interval at ``now`` (end of the run)."""
         for server in self.servers:
             self.acc[server.state] += now - server.since
             server.since = now
+        self._end_period(now if self.waiting == 0 else self.wait_since)
 
 
 class Server:
@@ -198,6 +234,7 @@ class Server:
         self.base = STARVED
         self.state = OFF_SHIFT if self.pool is not None and self.pool.off else STARVED
         self.since = env.now
+        station.waiting += 1  # every server waits at first (starved or off shift)
         self.proc: simpy.Process = None  # type: ignore[assignment]
 
     def set(self, base: int) -> None:
@@ -212,6 +249,9 @@ class Server:
         if state != self.state:
             now = self.env.now
             self.acc[self.state] += now - self.since
+            waits = state in WAITING_STATES
+            if waits != (self.state in WAITING_STATES):
+                self.station.waiting_changed(now, waits)
             self.state = state
             self.since = now
 

@@ -111,6 +111,7 @@ def simulate(
         [sp.servers for sp in plan.stations],
         [station.acc for station in line.stations],
         [(st.parts_out, st.scrap, st.builds, st.build_parts) for st in line.stations],
+        [(st.active_time, st.active_periods) for st in line.stations],
     )
     line.close(horizon)
     products = product_results(

@@ -253,6 +253,7 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
 
 def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
     """Pack ``plan`` (a line :func:`tandem_steps` accepts) and run the recursion."""
+    from simline.kernels.activity import ACT_WIDTH
     from simline.kernels.distributions import dist_tables
     from simline.kernels.layout import CF_WIDTH, CI_WIDTH
     from simline.kernels.tandem import POS_WIDTH, TandemArrays, simulate_tandem
@@ -303,6 +304,7 @@ def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
         st_cnt=np.zeros((n_st, 4), dtype=np.int64),
         p_cnt=np.zeros((1, 4), dtype=np.int64),
         p_lead=np.zeros((1, 2), dtype=np.float64),
+        act=np.zeros((n_st, ACT_WIDTH), dtype=np.float64),
     )
     _call_kernel(simulate_tandem, m)
     for i, sp in enumerate(plan.stations):  # off the routing: idle all the measured time
@@ -712,6 +714,7 @@ def _pack(plan: Plan) -> LinePlan:
 
 
 def _result(plan: Plan, replication: int, m: LineState | TandemArrays) -> RunResult:
+    from simline.kernels.activity import A_PERIODS, A_TIME
     from simline.kernels.layout import (
         C_EVENTS,
         C_GOOD,
@@ -723,7 +726,11 @@ def _result(plan: Plan, replication: int, m: LineState | TandemArrays) -> RunRes
     )
 
     stations = station_results(
-        [sp.name for sp in plan.stations], [sp.servers for sp in plan.stations], m.acc, m.st_cnt
+        [sp.name for sp in plan.stations],
+        [sp.servers for sp in plan.stations],
+        m.acc,
+        m.st_cnt,
+        m.act[:, [A_TIME, A_PERIODS]],
     )
     products = product_results([prod.name for prod in plan.products], m.p_cnt, m.p_lead)
     paid = plan.paid_operator_time()

@@ -32,6 +32,10 @@ class StationResult:
     ``parts_out`` counts parts that finished processing here (good or scrapped here),
     ``scrap`` those scrapped here; ``builds`` and ``build_parts`` count batch builds
     finished here and the parts they held (0 for a station without batches).
+    ``active_time`` and ``active_periods``: the time in the measured period in which none of
+    the station's servers waited (starved, blocked or off shift), and the number of its
+    uninterrupted stretches of positive length (``simline.vocabulary.WAITING_STATES``); the
+    bottleneck marker compares their mean length.
     """
 
     servers: int
@@ -40,6 +44,15 @@ class StationResult:
     scrap: int
     builds: int = 0
     build_parts: int = 0
+    active_time: float = 0.0
+    active_periods: int = 0
+
+    @property
+    def active_period(self) -> float:
+        """Mean length of an active period (``nan`` if the station was never active)."""
+        if self.active_periods == 0:
+            return float("nan")
+        return self.active_time / self.active_periods
 
     def fraction(self, state: int, measured_time: float) -> float:
         """Time fraction of state index ``state``, averaged over servers."""
@@ -133,14 +146,17 @@ def station_results(
     servers: Iterable[int],
     state_time: Iterable[Iterable[float]],
     counts: Iterable[Iterable[int]],
+    activity: Iterable[Iterable[float]],
 ) -> dict[str, StationResult]:
-    """Each station's result by name, from its row of state times and of counts.
+    """Each station's result by name, from its rows of state times, counts and activity.
 
     ``state_time`` rows hold the six state times, ``counts`` rows (parts out, scrap, builds,
-    build parts); rows may be lists or array rows (values are made plain floats and ints).
+    build parts), ``activity`` rows (active time, active periods); rows may be lists or
+    array rows (values are made plain floats and ints).
     """
     out: dict[str, StationResult] = {}
-    for name, n, times, row in zip(names, servers, state_time, counts, strict=True):
+    rows = zip(names, servers, state_time, counts, activity, strict=True)
+    for name, n, times, row, (active_time, periods) in rows:
         busy, setup, blocked, starved, down, off = (float(t) for t in times)
         parts_out, scrap, builds, build_parts = (int(c) for c in row)
         out[name] = StationResult(
@@ -150,6 +166,8 @@ def station_results(
             scrap=scrap,
             builds=builds,
             build_parts=build_parts,
+            active_time=float(active_time),
+            active_periods=int(periods),
         )
     return out
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simline.kernels._jit import njit
+from simline.kernels.activity import ACT_WIDTH
 from simline.vocabulary import Purpose, State
 
 __all__ = [
@@ -218,7 +219,8 @@ class LineState(NamedTuple):
     ``cf`` (counters), ``opl`` (operator holders in the order they took them; the queue for
     operators; the servers to run on after the current event), ``bld`` (the build of each
     server of a batch station), and the results ``acc`` (station x state: time), ``st_cnt``,
-    ``p_cnt``, ``p_lead``.
+    ``p_cnt``, ``p_lead`` and ``act`` (station x :data:`~simline.kernels.activity.ACT_WIDTH`:
+    active periods, see :mod:`simline.kernels.activity`).
     """
 
     rs: np.ndarray
@@ -244,6 +246,7 @@ class LineState(NamedTuple):
     st_cnt: np.ndarray
     p_cnt: np.ndarray
     p_lead: np.ndarray
+    act: np.ndarray
 
 
 class Capacities(NamedTuple):
@@ -304,6 +307,7 @@ def new_state(plan: LinePlan, capacities: Capacities, streams: np.ndarray) -> Li
         st_cnt=np.zeros((n_st, ST_CNT_WIDTH), dtype=np.int64),
         p_cnt=np.zeros((n_prod, P_CNT_WIDTH), dtype=np.int64),
         p_lead=np.zeros((n_prod, 2), dtype=np.float64),
+        act=np.zeros((n_st, ACT_WIDTH), dtype=np.float64),
     )
 
 
@@ -329,7 +333,7 @@ def check_shapes(plan: LinePlan, state: LineState) -> None:
         raise ValueError(f"the event heap must hold more than {reserve} events")
     if state.acc.shape != (n_st, N_STATES) or state.p_cnt.shape != (n_prod, P_CNT_WIDTH):
         raise ValueError("result arrays do not match stations x products")
-    if state.st_cnt.shape != (n_st, ST_CNT_WIDTH):
+    if state.st_cnt.shape != (n_st, ST_CNT_WIDTH) or state.act.shape != (n_st, ACT_WIDTH):
         raise ValueError("result arrays do not match stations x products")
     if state.ci.shape[0] != CI_WIDTH or state.cf.shape[0] != CF_WIDTH:
         raise ValueError("counter arrays have the wrong size")

@@ -33,6 +33,7 @@ measured run alike), so that the loop's code is compiled into it once, not twice
 from __future__ import annotations
 
 from simline.kernels._jit import is_cached, njit_kernel, njit_loop
+from simline.kernels.activity import A_WAITING, close_activity, measure_activity
 from simline.kernels.distributions import draw, draw_fast
 from simline.kernels.events import pop_event, push, sift, stream
 from simline.kernels.failures import (
@@ -219,6 +220,7 @@ def _initialize(plan: LinePlan, state: LineState) -> None:
         sv[s, V_BROW] = plan.server_build_row[s]
         sv[s, V_MANNED] = manned
         sv[s, V_STATE] = OFF_SHIFT if manned and ci[C_OFF] else STARVED
+        state.act[k, A_WAITING] += 1.0  # every server waits at time 0
         sv[s, V_BASE] = STARVED
         sv[s, V_PC] = PC_TOP
         sv[s, V_PART] = -1
@@ -255,6 +257,7 @@ def _start_measuring(state: LineState, warmup: float) -> None:
     state.cf[X_WIP_ACC] = 0.0
     state.cf[X_WIP_T] = warmup
     state.cf[X_SOJOURN] = 0.0
+    measure_activity(state.act, warmup)
 
 
 @njit_kernel
@@ -292,6 +295,7 @@ def _simulate(plan: LinePlan, state: LineState) -> None:
     for s in range(sv.shape[0]):
         state.acc[sv[s, V_STATION], sv[s, V_STATE]] += horizon - state.sf[s, F_SINCE]
         state.sf[s, F_SINCE] = horizon
+    close_activity(state.act, horizon)
     wip_step(state, 0)
 
 

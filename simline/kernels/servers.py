@@ -35,7 +35,8 @@ from simline.kernels.layout import (
     LinePlan,
     LineState,
 )
-from simline.vocabulary import DOWN, OFF_SHIFT
+from simline.kernels.activity import waiting_changed
+from simline.vocabulary import BLOCKED, DOWN, OFF_SHIFT, STARVED
 
 __all__ = ["interrupt", "operators_of", "set_state", "start_work", "up", "wip_step"]
 
@@ -44,7 +45,8 @@ __all__ = ["interrupt", "operators_of", "set_state", "start_work", "up", "wip_st
 def set_state(state: LineState, s: int, base: int) -> None:
     """Server ``s`` enters base state ``base``; the time of its previous state is accounted.
 
-    Down comes first, then off shift (a manned server while no operator is on duty).
+    Down comes first, then off shift (a manned server while no operator is on duty). A
+    change between waiting and not waiting updates the station's active periods.
     """
     sv = state.sv
     sv[s, V_BASE] = base
@@ -56,9 +58,19 @@ def set_state(state: LineState, s: int, base: int) -> None:
     old = sv[s, V_STATE]
     if new != old:
         now = state.cf[X_NOW]
-        state.acc[sv[s, V_STATION], old] += now - state.sf[s, F_SINCE]
+        k = sv[s, V_STATION]
+        state.acc[k, old] += now - state.sf[s, F_SINCE]
         sv[s, V_STATE] = new
         state.sf[s, F_SINCE] = now
+        waits = _waiting(new)
+        if waits != _waiting(old):
+            waiting_changed(state.act, k, now, waits)
+
+
+@njit_kernel
+def _waiting(st: int) -> bool:
+    """Whether state ``st`` is one of ``simline.vocabulary.WAITING_STATES``."""
+    return (st == STARVED) | (st == BLOCKED) | (st == OFF_SHIFT)
 
 
 @njit_kernel

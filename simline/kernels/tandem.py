@@ -48,6 +48,7 @@ from simline.kernels.layout import (
     SATURATED,
 )
 from simline.kernels.random import u01_inline as _u01
+from simline.kernels.activity import A_SINCE, A_WAIT
 from simline.kernels.tandem_steps import (
     POS_WIDTH,
     T_CAP,
@@ -56,6 +57,7 @@ from simline.kernels.tandem_steps import (
     T_STATION,
     T_TTF,
     _clip,
+    _end_period,
     _failures,
     _pop_exit,
     _process_time,
@@ -85,7 +87,8 @@ class TandemArrays(NamedTuple):
     with ``used`` at the block's size).
 
     Results, shaped and indexed as :class:`simline.kernels.layout.LineState`'s: ``ci`` /
-    ``cf`` (counters), ``acc`` (station x state time), ``st_cnt``, ``p_cnt``, ``p_lead``.
+    ``cf`` (counters), ``acc`` (station x state time), ``st_cnt``, ``p_cnt``, ``p_lead``,
+    ``act`` (active periods, :mod:`simline.kernels.activity`).
     """
 
     pos: np.ndarray
@@ -109,6 +112,7 @@ class TandemArrays(NamedTuple):
     st_cnt: np.ndarray
     p_cnt: np.ndarray
     p_lead: np.ndarray
+    act: np.ndarray
 
 
 @njit_loop
@@ -134,6 +138,7 @@ def _simulate_tandem_kernel(
     st_cnt: np.ndarray,
     p_cnt: np.ndarray,
     p_lead: np.ndarray,
+    act: np.ndarray,
 ) -> None:
     """Run the line; the arguments are the fields of :class:`TandemArrays`, in order.
 
@@ -213,6 +218,10 @@ def _simulate_tandem_kernel(
                 )
             done = now + work
             acc[st, BUSY] += _clip(now, done, warmup, horizon)
+            if start > act[st, A_WAIT]:  # it waited: its active period ended then
+                _end_period(act, st, act[st, A_WAIT], warmup, horizon)
+                act[st, A_SINCE] = start
+            act[st, A_WAIT] = done
             ci[C_EVENTS] += 1
             if warmup < done <= horizon:
                 st_cnt[st, 0] += 1
@@ -241,6 +250,7 @@ def _simulate_tandem_kernel(
         k = reached[j]
         idle_since = leaves[j, (k - 1) % width] if k >= 1 else 0.0
         acc[pos[j, T_STATION], STARVED] += _clip(idle_since, horizon, warmup, horizon)
+        _end_period(act, pos[j, T_STATION], act[pos[j, T_STATION], A_WAIT], warmup, horizon)
     ci[C_WIP] = ci[C_RELEASED] - ci[C_GOOD] - ci[C_SCRAP]
 
 

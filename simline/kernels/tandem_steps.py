@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from simline.kernels._jit import njit_inline, njit_kernel
+from simline.kernels.activity import A_PERIODS, A_SINCE, A_TIME
 from simline.kernels.distributions import CONSTANT, EXPONENTIAL, draw_fast, fill
 from simline.kernels.events import stream as _stream
 from simline.kernels.layout import (
@@ -35,6 +36,20 @@ POS_WIDTH = 6
 def _clip(a: float, b: float, lo: float, hi: float) -> float:
     """Length of ``[a, b]`` inside ``[lo, hi]``."""
     return max(0.0, min(b, hi) - max(a, lo))
+
+
+@njit_kernel
+def _end_period(act: np.ndarray, k: int, end: float, lo: float, hi: float) -> None:
+    """Station ``k``'s active period ends at ``end``: count what of it lies in ``[lo, hi]``.
+
+    The recursion's form of :func:`simline.kernels.activity.end_period` (it runs past the
+    warm-up's end and the horizon, and clips instead of resetting).
+    """
+    a = max(act[k, A_SINCE], lo)
+    b = min(end, hi)
+    if b > a:
+        act[k, A_TIME] += b - a
+        act[k, A_PERIODS] += 1.0
 
 
 @njit_kernel
