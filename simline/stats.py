@@ -23,24 +23,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simline.engine.results import RunResult
+    from simline.engine.results import RunResult, StationResult
     from simline.plan import Plan
 
 __all__ = [
+    "BOTTLENECK_METHOD",
     "COMPARED_FIGURES",
     "LEVEL",
     "LINE_FIGURES",
     "PRODUCT_FIGURES",
     "STATION_FIGURES",
+    "Bottleneck",
     "Estimate",
     "FigureKey",
     "LineComparison",
     "ProductSummary",
     "RunSummary",
+    "StationActivity",
     "StationSummary",
     "SummaryAccumulator",
     "compare_lines",
     "estimate",
+    "find_bottleneck",
     "paired_difference",
     "replication_figures",
     "summarize",
@@ -221,6 +225,131 @@ class StationSummary:
     parts_out: Estimate
 
 
+#: How :class:`Bottleneck` names the station (docs/model.md, "The bottleneck").
+BOTTLENECK_METHOD = "utilization of available time, ties by active period"
+
+
+@dataclass(frozen=True, slots=True)
+class StationActivity:
+    """What the bottleneck marker reads of one station in one replication.
+
+    ``utilization``: the share of the time the station could work (not down, not off shift)
+    in which it worked, ``(busy + setup) / (busy + setup + blocked + starved)`` over its
+    servers (``nan`` if it could never work); ``active_period``: the mean length of its
+    uninterrupted active periods (``nan`` if it was never active).
+    """
+
+    utilization: float
+    active_period: float
+
+    @classmethod
+    def of(cls, result: StationResult) -> StationActivity:
+        """Read both figures off one station's result."""
+        busy, setup, blocked, starved, _down, _off = result.state_time
+        could = busy + setup + blocked + starved
+        return cls((busy + setup) / could if could > 0 else math.nan, result.active_period)
+
+
+@dataclass(frozen=True, slots=True)
+class Bottleneck:
+    """The station that limits the line, and how sure that is.
+
+    In each replication on its own, the bottleneck is the station that works the largest
+    share of the time it could work (:class:`StationActivity`): it waits least for parts and
+    for room downstream. Stations that never wait tie at 1; of them, the one with the longer
+    uninterrupted active periods (Roser, Nakano and Tanaka 2001) holds the flow up longer,
+    and of those still tied the one later in the layout (the parts an earlier one makes pile
+    up in front of it).
+
+    Parameters
+    ----------
+    station
+        The station named in the most replications (ties: the higher mean utilization of
+        available time); ``None`` when no station ever worked, or when ``reason`` says the
+        line is limited by its release.
+    share
+        Per station named in some replication, the share of the replications that named it.
+    utilization
+        Per station, its utilization of available time over the replications.
+    active_period
+        Per station, the mean length of its active periods (scenario time unit), over the
+        replications in which it was active.
+    reason
+        ``None``, or why no station is named although stations worked: ``"release"``, the
+        line makes what its release lets in.
+    method
+        :data:`BOTTLENECK_METHOD`.
+    """
+
+    station: str | None
+    share: dict[str, float]
+    utilization: dict[str, Estimate]
+    active_period: dict[str, Estimate]
+    reason: str | None = None
+    method: str = BOTTLENECK_METHOD
+
+    def to_json(self, replications: int | None = None) -> dict[str, object]:
+        """Return the spec's ``bottleneck`` object (``station`` is ``null`` if none is named)."""
+        return {
+            "station": self.station,
+            "method": self.method,
+            "reason": self.reason,
+            "share": dict(self.share),
+            "utilization": {n: e.to_json(replications) for n, e in self.utilization.items()},
+            "active_period": {n: e.to_json(replications) for n, e in self.active_period.items()},
+        }
+
+
+#: Utilizations of available time closer than this count as a tie (rounding of time sums).
+_TIE = 1e-9
+
+
+def _named(row: dict[str, StationActivity]) -> str | None:
+    """Name one replication's bottleneck (see :class:`Bottleneck`); ``None`` if none worked."""
+    order = {name: i for i, name in enumerate(row)}
+    worked = [n for n, a in row.items() if not math.isnan(a.utilization) and a.utilization > 0]
+    if not worked:
+        return None
+    top = max(row[n].utilization for n in worked)
+    tied = [n for n in worked if row[n].utilization >= top - _TIE]
+
+    def period(name: str) -> float:
+        value = row[name].active_period
+        return -math.inf if math.isnan(value) else value
+
+    return max(tied, key=lambda n: (period(n), order[n]))
+
+
+def find_bottleneck(
+    rows: Sequence[dict[str, StationActivity]], *, release_limited: bool = False
+) -> Bottleneck:
+    """Name the bottleneck from each replication's :class:`StationActivity` per station.
+
+    Parameters
+    ----------
+    rows
+        One dict per replication, station name to its activity, in layout order.
+    release_limited
+        Whether the line is limited by its release: then no station is named, but the
+        shares and figures are kept for the reader.
+    """
+    names = list(rows[0]) if rows else []
+    votes = dict.fromkeys(names, 0)
+    for row in rows:
+        named = _named(row)
+        if named is not None:
+            votes[named] += 1
+    voted = sum(votes.values())
+    utilization = {n: estimate(row[n].utilization for row in rows) for n in names}
+    periods = {n: estimate(row[n].active_period for row in rows) for n in names}
+    share = {name: k / len(rows) for name, k in votes.items() if k > 0}
+    station: str | None = None
+    if voted and not release_limited:
+        station = max(share, key=lambda n: (share[n], utilization[n].mean))
+    reason = "release" if release_limited and voted else None
+    return Bottleneck(station, share, utilization, periods, reason)
+
+
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     """Every figure of one scenario over its replications.
@@ -240,25 +369,7 @@ class RunSummary:
     scrap_parts: Estimate
     products: dict[str, ProductSummary] = field(default_factory=dict)
     stations: dict[str, StationSummary] = field(default_factory=dict)
-
-    @property
-    def bottleneck(self) -> str | None:
-        """The station that works the largest share of the time it could work.
-
-        That share is ``(busy + setup) / (busy + setup + blocked + starved)``: time down or
-        off shift is left out, so a station staffed on one shift is judged on its shift.
-        The bottleneck is the station that is least often starved or blocked; without
-        shifts and failures it is simply the one of highest utilization. ``None`` if no
-        station worked.
-        """
-        best: str | None = None
-        best_share = 0.0
-        for name, st in self.stations.items():
-            working = st.busy.mean + st.setup.mean
-            could = working + st.blocked.mean + st.starved.mean
-            if could > 0 and working / could > best_share:
-                best, best_share = name, working / could
-        return best
+    bottleneck: Bottleneck = field(default_factory=lambda: Bottleneck(None, {}, {}, {}))
 
     def figures(self) -> Iterator[tuple[FigureKey, Estimate]]:
         """Every figure with its key, in output order: the line, products, then stations."""
@@ -331,6 +442,7 @@ class SummaryAccumulator:
         self._plan = plan
         self._values: dict[FigureKey, list[float]] = {}
         self._measured: list[float] = []
+        self._activity: list[dict[str, StationActivity]] = []
         self._hours_per_unit = plan.hours_per_unit
 
     def __len__(self) -> int:
@@ -341,6 +453,9 @@ class SummaryAccumulator:
         for key, value in replication_figures(self._plan, result).items():
             self._values.setdefault(key, []).append(value)
         self._measured.append(result.measured_time)
+        self._activity.append(
+            {s.name: StationActivity.of(result.stations[s.name]) for s in self._plan.stations}
+        )
         self._hours_per_unit = result.hours_per_unit
 
     def summary(self) -> RunSummary:
@@ -372,6 +487,7 @@ class SummaryAccumulator:
             scrap_parts=get(("scrap_parts",)),
             products=products,
             stations=stations,
+            bottleneck=find_bottleneck(self._activity),
         )
 
 
@@ -469,7 +585,7 @@ def compare_lines(plans: Sequence[Plan], results: Sequence[Sequence[RunResult]])
     counts = {len(r) for r in results}
     if len(counts) != 1:
         raise ValueError(f"paired comparison needs equal replication counts (got {sorted(counts)})")
-    bottlenecks = [summarize(p, r).bottleneck for p, r in zip(plans, results, strict=True)]
+    bottlenecks = [summarize(p, r).bottleneck.station for p, r in zip(plans, results, strict=True)]
     values = [_line_values(p, r, b) for p, r, b in zip(plans, results, bottlenecks, strict=True)]
     first = values[0]
     differences: list[dict[str, object]] = []

@@ -42,12 +42,12 @@ STATES: tuple[str, ...] = tuple(state.name.lower() for state in State)
 #: The states as plain integers, for the engines' hot paths (array columns, compiled code).
 BUSY, SETUP, BLOCKED, STARVED, DOWN, OFF_SHIFT = (int(state) for state in State)
 
-#: The states in which a server waits on the rest of the line or on the calendar: for a part
-#: (starved), for room downstream (blocked), for its operators' shift (off shift). A station
-#: is *active* while none of its servers is in one of them (every server works, sets up or is
-#: under repair); its uninterrupted active periods are what the bottleneck marker compares
-#: (docs/model.md, "Bottleneck").
-WAITING_STATES: frozenset[int] = frozenset((BLOCKED, STARVED, OFF_SHIFT))
+#: The states in which a server waits on the rest of the line: for a part or its operators
+#: (starved), for room downstream (blocked). A station is *active* while none of its servers
+#: is in one of them (every server works, sets up, is under repair or off shift: each holds
+#: the flow up); its uninterrupted active periods are what the bottleneck marker compares
+#: (docs/model.md, "The bottleneck").
+WAITING_STATES: frozenset[int] = frozenset((BLOCKED, STARVED))
 
 
 class Purpose(IntEnum):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Keys of ``simline run --format json``, in the spec's order.
+#: Keys of ``simline run --format json``, in the spec's order (``bottleneck``: simline's
+#: extension, docs/model.md "The bottleneck").
 RUN_KEYS = [
     "scenario",
     "simline_version",
@@ -24,6 +25,7 @@ RUN_KEYS = [
     "scrap_parts",
     "products",
     "stations",
+    "bottleneck",
 ]
 
 #: Keys of each station, in the spec's order: the six states, then the two figures.

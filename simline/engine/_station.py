@@ -160,7 +160,7 @@ class Station:
             self.active_since = self.wait_since = now
 
     def waiting_changed(self, now: float, waits: bool) -> None:
-        """A server began (``waits``) or stopped waiting (starved, blocked, off shift) now."""
+        """Count a server that began (``waits``) or stopped waiting (starved or blocked) now."""
         if waits:
             self.waiting += 1
             if self.waiting == 1:
@@ -234,7 +234,8 @@ class Server:
         self.base = STARVED
         self.state = OFF_SHIFT if self.pool is not None and self.pool.off else STARVED
         self.since = env.now
-        station.waiting += 1  # every server waits at first (starved or off shift)
+        if self.state == STARVED:
+            station.waiting += 1
         self.proc: simpy.Process = None  # type: ignore[assignment]
 
     def set(self, base: int) -> None:

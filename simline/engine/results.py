@@ -33,7 +33,7 @@ class StationResult:
     ``scrap`` those scrapped here; ``builds`` and ``build_parts`` count batch builds
     finished here and the parts they held (0 for a station without batches).
     ``active_time`` and ``active_periods``: the time in the measured period in which none of
-    the station's servers waited (starved, blocked or off shift), and the number of its
+    the station's servers waited (starved or blocked), and the number of its
     uninterrupted stretches of positive length (``simline.vocabulary.WAITING_STATES``); the
     bottleneck marker compares their mean length.
     """

@@ -2,7 +2,7 @@
 """Each station's active periods, for the bottleneck marker: one table for both kernels.
 
 A station is *active* while none of its servers waits (``simline.vocabulary.WAITING_STATES``:
-starved, blocked, off shift). An active period is a longest stretch of positive length in
+starved or blocked). An active period is a longest stretch of positive length in
 which it is active; a wait of no length (a server that hands a part on and takes the next
 at the same instant) does not end it. The table ``act`` (stations x ``ACT_WIDTH``) holds per
 station: when the current period began, when the station last began to wait, the active time
@@ -48,7 +48,7 @@ def end_period(act: np.ndarray, k: int, end: float) -> None:
 
 @njit_kernel
 def waiting_changed(act: np.ndarray, k: int, now: float, waits: bool) -> None:
-    """A server of station ``k`` began (``waits``) or stopped waiting at ``now``."""
+    """Count a server of station ``k`` that began (``waits``) or stopped waiting at ``now``."""
     if waits:
         act[k, A_WAITING] += 1.0
         if act[k, A_WAITING] == 1.0:
@@ -62,7 +62,7 @@ def waiting_changed(act: np.ndarray, k: int, now: float, waits: bool) -> None:
 
 @njit_kernel
 def measure_activity(act: np.ndarray, warmup: float) -> None:
-    """The warm-up ends at ``warmup``: only what lies after it counts from now on."""
+    """End the warm-up at ``warmup``: only what lies after it counts from now on."""
     for k in range(act.shape[0]):
         act[k, A_TIME] = 0.0
         act[k, A_PERIODS] = 0.0
@@ -74,6 +74,6 @@ def measure_activity(act: np.ndarray, warmup: float) -> None:
 
 @njit_kernel
 def close_activity(act: np.ndarray, horizon: float) -> None:
-    """The run ends at ``horizon``: every station's last period ends."""
+    """End the run at ``horizon``, and with it every station's last period."""
     for k in range(act.shape[0]):
         end_period(act, k, horizon if act[k, A_WAITING] == 0.0 else act[k, A_WAIT])

@@ -219,8 +219,11 @@ def _initialize(plan: LinePlan, state: LineState) -> None:
         sv[s, V_STATION] = k
         sv[s, V_BROW] = plan.server_build_row[s]
         sv[s, V_MANNED] = manned
-        sv[s, V_STATE] = OFF_SHIFT if manned and ci[C_OFF] else STARVED
-        state.act[k, A_WAITING] += 1.0  # every server waits at time 0
+        if manned and ci[C_OFF]:
+            sv[s, V_STATE] = OFF_SHIFT
+        else:
+            sv[s, V_STATE] = STARVED
+            state.act[k, A_WAITING] += 1.0
         sv[s, V_BASE] = STARVED
         sv[s, V_PC] = PC_TOP
         sv[s, V_PART] = -1

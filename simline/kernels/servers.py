@@ -8,6 +8,7 @@ time.
 from __future__ import annotations
 
 from simline.kernels._jit import njit_kernel
+from simline.kernels.activity import waiting_changed
 from simline.kernels.layout import (
     C_OFF,
     C_WIP,
@@ -35,7 +36,6 @@ from simline.kernels.layout import (
     LinePlan,
     LineState,
 )
-from simline.kernels.activity import waiting_changed
 from simline.vocabulary import BLOCKED, DOWN, OFF_SHIFT, STARVED
 
 __all__ = ["interrupt", "operators_of", "set_state", "start_work", "up", "wip_step"]
@@ -70,7 +70,7 @@ def set_state(state: LineState, s: int, base: int) -> None:
 @njit_kernel
 def _waiting(st: int) -> bool:
     """Whether state ``st`` is one of ``simline.vocabulary.WAITING_STATES``."""
-    return (st == STARVED) | (st == BLOCKED) | (st == OFF_SHIFT)
+    return (st == STARVED) | (st == BLOCKED)
 
 
 @njit_kernel

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simline.kernels._jit import is_cached, njit_loop
+from simline.kernels.activity import A_SINCE, A_WAIT
 from simline.kernels.distributions import draw_fast
 from simline.kernels.events import stream as _stream
 from simline.kernels.layout import (
@@ -48,7 +49,6 @@ from simline.kernels.layout import (
     SATURATED,
 )
 from simline.kernels.random import u01_inline as _u01
-from simline.kernels.activity import A_SINCE, A_WAIT
 from simline.kernels.tandem_steps import (
     POS_WIDTH,
     T_CAP,

@@ -128,6 +128,7 @@ def run_to_json(
         station: {name: getattr(ss, name).to_json(reps) for name in STATION_FIGURES}
         for station, ss in summary.stations.items()
     }
+    out["bottleneck"] = summary.bottleneck.to_json(reps)
     if cost is not None:
         out["cost"] = cost
     return out

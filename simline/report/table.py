@@ -192,15 +192,32 @@ def _products_table(summary: RunSummary, unit: str) -> Table:
     return table
 
 
+def bottleneck_caption(summary: RunSummary) -> str | None:
+    """One line on the bottleneck: which station, by what method, and how sure.
+
+    ``None`` when no station was ever active (nothing to say).
+    """
+    found = summary.bottleneck
+    if found.reason == "release":
+        return "no bottleneck: the line is limited by its release (it makes what it is given)"
+    if found.station is None:
+        return None
+    n = summary.replications
+    named = round(found.share[found.station] * n)
+    used = _mean_pm(found.utilization[found.station], scale=100.0, suffix="%")
+    return (
+        f"* bottleneck: works {used} of the time it could (up, on shift); "
+        f"named in {named} of {n} replications"
+    )
+
+
 def _stations_table(summary: RunSummary) -> Table:
-    bottleneck = summary.bottleneck
+    bottleneck = summary.bottleneck.station
     table = Table(
         title="Stations (share of measured time)",
         title_justify="left",
         title_style="bold",
-        caption="* bottleneck: the least starved or blocked while up and on shift"
-        if bottleneck
-        else None,
+        caption=bottleneck_caption(summary),
         caption_justify="left",
         box=None,
         padding=(0, 2),
@@ -486,13 +503,12 @@ def _render_line_comparison(
 
 
 def _bottleneck_cell(s: dict[str, Any]) -> str:
-    best, share, util = "", -1.0, math.nan
-    for name, st in s["stations"].items():
-        working = (st["busy"]["mean"] or 0.0) + (st["setup"]["mean"] or 0.0)
-        could = working + (st["blocked"]["mean"] or 0.0) + (st["starved"]["mean"] or 0.0)
-        if could > 0 and working / could > share:
-            best, share, util = name, working / could, st["utilization"]["mean"] or 0.0
-    return f"{util * 100:.0f}% ({best})" if best else _MISSING
+    found = s.get("bottleneck") or {}
+    best = found.get("station")
+    if best is None:
+        return "none (release)" if found.get("reason") == "release" else _MISSING
+    util = s["stations"][best]["utilization"]["mean"] or 0.0
+    return f"{util * 100:.0f}% ({best})"
 
 
 def _sensitivity_table(rows: list[dict[str, Any]]) -> Table:

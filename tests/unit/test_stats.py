@@ -200,7 +200,7 @@ def test_summarize_over_replications() -> None:
     assert s.stations["weld"].utilization.mean == pytest.approx(0.8)
     assert list(s.products) == ["a", "b"]
     assert list(s.stations) == ["saw", "weld"]
-    assert s.bottleneck == "weld"
+    assert s.bottleneck.station == "weld"
 
 
 def test_lead_time_without_good_parts_is_left_out() -> None:
@@ -245,7 +245,7 @@ def test_bottleneck_is_judged_on_the_time_a_station_could_work() -> None:
     shifted = dataclasses.replace(result, stations={"saw": saw, "weld": weld})
     s = summarize(plan, [shifted])
     assert s.stations["saw"].utilization.mean > s.stations["weld"].utilization.mean
-    assert s.bottleneck == "weld"
+    assert s.bottleneck.station == "weld"
 
 
 def test_no_bottleneck_when_nothing_worked() -> None:
@@ -253,4 +253,4 @@ def test_no_bottleneck_when_nothing_worked() -> None:
     idle = StationResult(1, (0.0, 0.0, 0.0, 600.0, 0.0, 0.0), 0, 0)
     result = _result(0, 100, 50, 20.0, 50)
     s = summarize(plan, [dataclasses.replace(result, stations={"saw": idle, "weld": idle})])
-    assert s.bottleneck is None
+    assert s.bottleneck.station is None
