@@ -48,7 +48,7 @@ from simline.config import (
 from simline.config._base import got, name_list
 from simline.config.experiment import BaseScenario, load_base
 from simline.config.loader import parse_yaml
-from simline.config.parse import _load_site
+from simline.config.sites import load_site
 from simline.config.units import parse_duration
 from simline.errors import MAX_MESSAGE, ConfigError
 from simline.experiment.figures import figure_names
@@ -413,7 +413,7 @@ class _Resolver:
         if value not in self._sites:
             _, line = self.exp.where(*loc)
             try:
-                site = _load_site(value, self.exp.file.parent, self.file, line)
+                site = load_site(value, self.exp.file.parent, self.file, line)
             except ConfigError as exc:
                 if exc.file == self.file:  # the file is missing or not a file
                     raise self.error(exc.message, loc) from None

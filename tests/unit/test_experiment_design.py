@@ -190,7 +190,7 @@ def test_the_run_id_is_the_scenario_not_where_it_came_from(tmp_path: Path) -> No
     by_run = specs_of(experiment(tmp_path, "runs:\n  same: {stations.mill.buffer: 6.0}\n"))
     assert by_factor[0].id == by_run[0].id == run_id(base)
     # a site as a file or inline: one id
-    site = CONFIGS / "sites" / "nl.yaml"
+    site = CONFIGS.parent / "simline" / "sites" / "nl.yaml"
     inline = json.dumps(yaml.safe_load(site.read_text()))
     as_file = specs_of(experiment(tmp_path, f"factors:\n  site: [{site}]\n"))
     as_mapping = specs_of(experiment(tmp_path, f"factors:\n  site: [{inline}]\n"))
@@ -511,9 +511,7 @@ def test_scenario_yaml_keeps_strings_that_read_as_other_things(tmp_path: Path, t
 
 
 def test_a_resolved_scenario_runs_on_its_own(tmp_path: Path) -> None:
-    path = experiment(
-        tmp_path, f"factors:\n  site: [{CONFIGS / 'sites' / 'de.yaml'}]\n", [NL_ROBOT]
-    )
+    path = experiment(tmp_path, "factors:\n  site: [de]\n", [NL_ROBOT])
     (spec,) = specs_of(path, replications=1, length="1d", warmup="0")
     resolved = write(tmp_path, scenario_yaml(spec.config), f"store/{spec.id}.yaml")
     text = resolved.read_text()
