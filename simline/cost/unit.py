@@ -100,7 +100,8 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     Raises
     ------
     ConfigError
-        If the scenario has no site, or a station has capex but no life.
+        If the scenario has no site (a station with capex but no life is refused when the
+        scenario is validated).
     """
     site = require_site(config)
     hours = result.measured_time * result.hours_per_unit
