@@ -76,7 +76,8 @@ def require_site(config: ScenarioConfig) -> SiteConfig:
     """Return the scenario's site, or raise :class:`ConfigError` if it has none."""
     if config.site is None:
         raise ConfigError(
-            "the cost model needs a 'site' (a site file such as sites/nl.yaml, or a mapping)",
+            "the cost model needs a 'site' (a shipped profile such as nl, a site file, "
+            "or a mapping)",
             path="site",
         )
     return config.site
