@@ -927,5 +927,5 @@ def _hold_closed_descriptors() -> None:
                 os.close(null)
 
 
-# The experiment and check commands live in their own modules; importing registers them.
-from simline.cli import _check, _experiment  # noqa: E402, F401
+# The experiment, check and sites commands live in their own modules; importing registers them.
+from simline.cli import _check, _experiment, _sites  # noqa: E402, F401

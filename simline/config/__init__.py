@@ -70,6 +70,7 @@ from simline.config.parse import (
     parse_scenario,
 )
 from simline.config.schema import scenario_json_schema
+from simline.config.sites import shipped_site, site_names
 from simline.config.stations import (
     STATION_KINDS,
     AdditiveStationConfig,
@@ -145,4 +146,6 @@ __all__ = [
     "scenario_json_schema",
     "seconds_per_unit",
     "shift_minutes",
+    "shipped_site",
+    "site_names",
 ]

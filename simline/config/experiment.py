@@ -566,7 +566,8 @@ def parse_constraint(text: str, *, path: str = "constraints") -> Constraint:
 class BaseScenario:
     """A base scenario of an experiment: its file, its data as written, and the validated config.
 
-    ``data`` is what the file holds (a ``site`` path in it replaced by the validated site),
+    ``data`` is what the file holds (a ``site`` name, path or mapping with ``base`` in it
+    replaced by the validated site),
     so a factor sets a key as if the file had been edited by hand.
     """
 
@@ -619,7 +620,9 @@ def load_base(path: Path) -> BaseScenario:
     config = load_scenario(path)
     data, _ = read_yaml(path)
     data = copy.deepcopy(dict(data))
-    if isinstance(data.get("site"), str) and config.site is not None:
+    site = data.get("site")
+    named = isinstance(site, str) or (isinstance(site, Mapping) and "base" in site)
+    if named and config.site is not None:
         data["site"] = config.site
     return BaseScenario(file=path, config=config, data=data)
 

@@ -324,7 +324,8 @@ class ScenarioConfig(StrictModel):
     workforce: WorkforceConfig | None = None
     """Operators and shifts; left out: unlimited operators, always there."""
     site: SiteConfig | None = None
-    """The site (a file path relative to the scenario, or a mapping); needed for costs."""
+    """The site (a shipped name, a file path relative to the scenario, or a mapping, maybe with
+    ``base``); needed for costs."""
     logistics: LogisticsConfig | None = None
     """Delivery to the market."""
     demand: DemandConfig | None = None
@@ -342,6 +343,13 @@ class ScenarioConfig(StrictModel):
                     "a site file path is read by load_scenario or parse_scenario; "
                     "here a mapping is expected",
                     "site",
+                )
+            if isinstance(site, dict) and "base" in site:
+                fail(
+                    "a site's 'base' is read by load_scenario or parse_scenario; "
+                    "here the site's figures are expected",
+                    "site",
+                    "base",
                 )
             if "currency" not in data:
                 currency = site.get("currency") if isinstance(site, dict) else None

@@ -12,10 +12,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from simline.config._base import got
 from simline.config._errors import to_config_error
-from simline.config.cost import SiteConfig
 from simline.config.distributions import DistConfig, DistributionConfig, MeanDistConfig
-from simline.config.loader import Lines, file_problem, read_yaml
+from simline.config.loader import Lines, read_yaml
 from simline.config.models import RunConfig, ScenarioConfig
+from simline.config.sites import load_site, resolve_site
 from simline.config.units import TIME_UNITS
 from simline.errors import ConfigError
 
@@ -28,7 +28,8 @@ def load_scenario(path: str | os.PathLike[str]) -> ScenarioConfig:
     Parameters
     ----------
     path
-        A UTF-8 YAML scenario file. A ``site:`` given as a path is read relative to it.
+        A UTF-8 YAML scenario file. A ``site:`` given as a name is a shipped profile, as a
+        path a site file relative to it; a ``site:`` mapping with ``base`` starts from one.
 
     Returns
     -------
@@ -59,7 +60,8 @@ def parse_scenario(
     source
         Named as the file in error messages.
     base_dir
-        Directory a ``site:`` path is relative to (default: the current directory).
+        Directory a ``site:`` path (or ``site.base`` path) is relative to (default: the
+        current directory).
 
     Raises
     ------
@@ -94,67 +96,13 @@ def _parse(data: Any, *, file: str, lines: Lines, base_dir: Path | None) -> Scen
     data = dict(data)
     site = data.get("site")
     if isinstance(site, str | os.PathLike):
-        data["site"] = _load_site(site, base_dir, file, lines.get(("site",)))
+        data["site"] = load_site(site, base_dir, file, lines.get(("site",)))
+    elif isinstance(site, Mapping) and "base" in site:
+        data["site"] = resolve_site(site, base_dir, file, lines)
     try:
         return ScenarioConfig.model_validate(data, context=_context(data))
     except ValidationError as exc:
         raise to_config_error(exc, data, lines, file) from None
-
-
-def _type_name(value: Any) -> str:
-    """Name the type of a value read from a file, never its content."""
-    if value is None:
-        return "an empty file"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _load_site(
-    site: str | os.PathLike[str], base_dir: Path | None, file: str, line: int | None
-) -> SiteConfig:
-    """Read and validate a site file.
-
-    The path comes from a scenario file, which may come from anyone: what is not a site file
-    (``/etc/passwd``, a directory, a pipe) is refused by its type, never by quoting it.
-    """
-    path = Path(site)
-    if not path.is_absolute():
-        path = (base_dir if base_dir is not None else Path.cwd()) / path
-    problem = file_problem(path, "a site file")
-    if problem is not None:
-        raise ConfigError(
-            f"site file {str(site)!r} {problem} (looked for {os.path.abspath(path)})",
-            file=file,
-            path="site",
-            line=line,
-        )
-    data, lines = read_yaml(path)
-    expected = "expected a mapping of site figures at the top level"
-    if not isinstance(data, Mapping):
-        raise ConfigError(
-            f"{expected} (got {_type_name(data)})", file=str(path), line=lines.get(())
-        )
-    if data and not any(key in SiteConfig.model_fields for key in data):
-        raise ConfigError(
-            f"{expected}, such as labour_cost_per_hour and energy_price_per_kwh "
-            f"(got a mapping of {len(data)} key{'s' if len(data) > 1 else ''}, "
-            "none of them a site figure)",
-            file=str(path),
-            line=lines.get(()),
-        )
-    try:
-        return SiteConfig.model_validate(data)
-    except ValidationError as exc:
-        raise to_config_error(exc, data, lines, str(path)) from None
 
 
 def apply_overrides(

@@ -74,7 +74,8 @@ def scenario_json_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a scenario file.
 
     Durations show as a number or a string with a unit, distributions as a number, a string
-    or a mapping with ``dist``, and ``site`` as a file path or a mapping.
+    or a mapping with ``dist``, and ``site`` as a name, a file path or a mapping (maybe with
+    ``base``).
 
     Returns
     -------
@@ -91,8 +92,23 @@ def scenario_json_schema() -> dict[str, Any]:
     )
     properties["site"] = {
         "anyOf": [
-            {"type": "string", "description": "a site file, relative to the scenario file"},
+            {
+                "type": "string",
+                "description": "a shipped site's name (such as nl), or a site file, relative "
+                "to the scenario file",
+            },
             site_ref,
+            {
+                "type": "object",
+                "required": ["base"],
+                "properties": {
+                    "base": {
+                        "type": "string",
+                        "description": "a shipped site's name or a site file; the other "
+                        "keys replace its figures",
+                    }
+                },
+            },
             {"type": "null"},
         ],
         "default": None,

@@ -32,7 +32,6 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 from simline.config.units import duration_seconds
-from simline.errors import ConfigError
 
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
@@ -146,10 +145,11 @@ def landed(
 
     Raises
     ------
-    ConfigError
+    ValueError
         If freight is per kg, or emissions are derived from a distance, and a product has no
-        ``mass_kg``; or a container rate has no ``units_per_container``. Scenario validation
-        refuses both already; these are for configs built without it.
+        ``mass_kg``; or a container rate has no ``units_per_container``: a scenario that was
+        not validated (validation refuses both, naming the file, line and path, before
+        anything is simulated).
     """
     site = config.site
     assert site is not None
@@ -167,10 +167,9 @@ def landed(
             freight = logistics.rate_per_kg * _need_mass(mass_kg, "logistics.rate_per_kg")
         elif logistics.rate_per_container is not None:
             if logistics.units_per_container is None:
-                raise ConfigError(
-                    "'rate_per_container' needs 'units_per_container' to give a cost per part "
-                    "(simline has no part volume to fill 'container_m3' with)",
-                    path="logistics.units_per_container",
+                raise ValueError(
+                    "logistics has 'rate_per_container' but no 'units_per_container'; "
+                    "validate it first (LogisticsConfig refuses that)"
                 )
             freight = logistics.rate_per_container / shipment
         insurance = logistics.insurance_rate * (price + freight)
@@ -208,7 +207,8 @@ def landed(
 
 def _need_mass(mass_kg: float | None, path: str) -> float:
     if mass_kg is None:
-        raise ConfigError(
-            "every product needs 'mass_kg' when freight or emissions go by weight", path=path
+        raise ValueError(
+            f"{path} needs the 'mass_kg' of every product; validate the scenario first "
+            "(ScenarioConfig refuses it without)"
         )
     return mass_kg

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simline.errors import ConfigError
-
 if TYPE_CHECKING:
     from simline.config import SiteConfig, StationConfig
 
@@ -56,16 +54,17 @@ def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedIte
 
     Raises
     ------
-    ConfigError
-        If the station has a ``capex`` but no ``life_years`` to depreciate it over.
+    ValueError
+        If the station has a ``capex`` but no ``life_years``: a station that was not
+        validated (validation refuses it, naming the scenario file, line and path, before
+        anything is simulated).
     """
     servers = station.servers
     capex = station.capex * servers
     if capex > 0 and station.life_years is None:
-        raise ConfigError(
-            "'life_years' is needed to depreciate 'capex' "
-            f"(got capex {station.capex!r} and no life_years)",
-            path=f"stations.{name}.life_years",
+        raise ValueError(
+            f"station {name!r} has capex but no life_years; validate it first "
+            "(StationConfig refuses that)"
         )
     life = station.life_years
     return FixedItems(

@@ -76,7 +76,8 @@ def require_site(config: ScenarioConfig) -> SiteConfig:
     """Return the scenario's site, or raise :class:`ConfigError` if it has none."""
     if config.site is None:
         raise ConfigError(
-            "the cost model needs a 'site' (a site file such as sites/nl.yaml, or a mapping)",
+            "the cost model needs a 'site' (a shipped profile such as nl, a site file, "
+            "or a mapping)",
             path="site",
         )
     return config.site
@@ -100,7 +101,8 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     Raises
     ------
     ConfigError
-        If the scenario has no site, or a station has capex but no life.
+        If the scenario has no site (a station with capex but no life is refused when the
+        scenario is validated).
     """
     site = require_site(config)
     hours = result.measured_time * result.hours_per_unit

@@ -28,7 +28,7 @@ import itertools
 import json
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from simline.config import (
 from simline.config._base import got, name_list
 from simline.config.experiment import BaseScenario, load_base
 from simline.config.loader import parse_yaml
-from simline.config.parse import _load_site
+from simline.config.sites import load_site, resolve_site
 from simline.config.units import parse_duration
 from simline.errors import MAX_MESSAGE, ConfigError
 from simline.experiment.figures import figure_names
@@ -407,13 +407,23 @@ class _Resolver:
             raise self.error(problem, loc)
 
     def value(self, path: str, value: Any, loc: tuple[str | int, ...]) -> Any:
-        """Return the value to set: a site given as a path is read, relative to the file."""
+        """Return the value to set: a site given as a path is read, relative to the file.
+
+        So is the ``base`` of a site mapping; its other figures are set over the base's.
+        """
+        if path == "site" and isinstance(value, Mapping) and "base" in value:
+            try:
+                return resolve_site(value, self.exp.file.parent, self.file, {})
+            except ConfigError as exc:
+                if exc.file == self.file:
+                    raise self.error(exc.message, (*loc, "base")) from None
+                raise
         if path != "site" or not isinstance(value, str):
             return value
         if value not in self._sites:
             _, line = self.exp.where(*loc)
             try:
-                site = _load_site(value, self.exp.file.parent, self.file, line)
+                site = load_site(value, self.exp.file.parent, self.file, line)
             except ConfigError as exc:
                 if exc.file == self.file:  # the file is missing or not a file
                     raise self.error(exc.message, loc) from None

@@ -9,7 +9,6 @@ anchor and an alias, re-indent a line, truncate the file, or change its encoding
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,10 +107,7 @@ class Mutant:
         return f"Mutant({self.source.name}, {list(self.steps)}, {len(self.data)} bytes)"
 
     def write(self, top: Path) -> Path:
-        """Write it under ``top`` as the source sits under ``configs/`` (sites beside)."""
-        sites = top / "sites"
-        if not sites.exists():
-            shutil.copytree(CONFIGS / "sites", sites)
+        """Write it under ``top`` as the source sits under ``configs/`` (its site is a name)."""
         path = top / self.source.relative_to(CONFIGS)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(self.data)

@@ -269,10 +269,10 @@ def test_help_names_exit_status_4() -> None:
 
 def test_a_cost_gate_on_a_sited_line_fails_only_beyond_its_tolerance(tmp_path: Path) -> None:
     text = (ROOT / "configs" / "reshoring" / "nl-robot-am.yaml").read_text(encoding="utf-8")
-    site = ROOT / "configs" / "sites" / "nl.yaml"
-    assert text.count("site: ../sites/nl.yaml") == 1
+    site = ROOT / "simline" / "sites" / "nl.yaml"
+    assert text.count("site: nl\n") == 1
     base = tmp_path / "nl.yaml"
-    base.write_text(text.replace("site: ../sites/nl.yaml", f"site: {site}"), encoding="utf-8")
+    base.write_text(text.replace("site: nl\n", f"site: {site}\n"), encoding="utf-8")
     mill_power = "energy: {busy_kw: 22, idle_kw: 4}"
     hungry = tmp_path / "nl-hungry.yaml"
     assert base.read_text().count(mill_power) == 1

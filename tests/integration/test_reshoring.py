@@ -15,7 +15,7 @@ STUDY = [
     ROOT / "configs" / "reshoring" / f"{n}.yaml"
     for n in ("nl-robot-am", "cn-manual-sea", "pl-manual-road")
 ]
-SITES = sorted((ROOT / "configs" / "sites").glob("*.yaml"))
+SITES = sorted((ROOT / "simline" / "sites").glob("*.yaml"))
 
 
 def test_nine_sites_with_sources() -> None:
@@ -94,7 +94,7 @@ def test_run_json_has_the_cost_block() -> None:
 
 def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(STUDY[1].read_text().replace("../sites/cn.yaml", "../sites/xx.yaml"))
+    bad.write_text(STUDY[1].read_text().replace("site: cn\n", "site: ../sites/xx.yaml\n"))
     out = tmp_path / "out.json"
     proc = run_cli("compare", str(STUDY[0]), str(bad), "-q", "-o", str(out))
     assert proc.returncode == 2
@@ -106,7 +106,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
         .read_text()
         .replace("currency: EUR\n", "currency: USD\n")
         .replace(
-            "site: ../sites/pl.yaml",
+            "site: pl",
             "site: {labour_cost_per_hour: 16, energy_price_per_kwh: 0.2}",
         )
     )

@@ -69,10 +69,10 @@ def simulations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def usd_scenario(tmp_path: Path) -> Path:
     """The CN scenario with its site's money in USD, so that comparing it needs a rate."""
     site = tmp_path / "cn-usd.yaml"
-    site.write_text((ROOT / "configs" / "sites" / "cn.yaml").read_text().replace(
+    site.write_text((ROOT / "simline" / "sites" / "cn.yaml").read_text().replace(
         "currency: EUR", "currency: USD"
     ))  # fmt: skip
-    text = CN.read_text().replace("site: ../sites/cn.yaml", f"site: {site}")
+    text = CN.read_text().replace("site: cn\n", f"site: {site}\n")
     text = text.replace("\ncurrency: EUR\n", "\ncurrency: USD\n")
     assert str(site) in text and "currency: USD" in text
     scenario = tmp_path / "cn-usd-scenario.yaml"

@@ -93,7 +93,8 @@ def test_json_schema() -> None:
     assert set(schema["required"]) == {"simline", "name", "stations"}  # as the spec marks them
     assert schema["additionalProperties"] is False
     site = schema["properties"]["site"]["anyOf"]
-    assert {"type": "string", "description": "a site file, relative to the scenario file"} in site
+    assert [option.get("type") for option in site] == ["string", None, "object", "null"]
+    assert site[2]["required"] == ["base"]
     run = schema["$defs"]["RunConfig"]["properties"]
     assert [option["type"] for option in run["length"]["anyOf"]] == ["number", "string"]
     station = schema["$defs"]["MachineStationConfig"]
@@ -115,7 +116,7 @@ def test_json_schema() -> None:
 def test_exported_names() -> None:
     public = {name for name in vars(simline.config) if not name.startswith("_")}
     modules = {"cost", "distributions", "experiment", "loader", "models", "parse", "schema",
-               "stations", "units"}  # fmt: skip
+               "sites", "stations", "units"}  # fmt: skip
     assert set(simline.config.__all__) == public - modules - {"annotations"}
     assert simline.config.__all__ == sorted(
         simline.config.__all__, key=lambda n: (not n.isupper(), n)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import simline.api
+from simline.cli import cli
 from simline.config import parse_scenario
 from simline.cost import BREAKDOWN, depreciation_rate, fixed_items, replication_cost
 from simline.cost.unit import line_cost
@@ -110,6 +114,56 @@ def test_capex_without_life_is_a_config_error() -> None:
     # refused when the scenario is validated, before anything is simulated
     with pytest.raises(ConfigError, match="life_years"):
         scenario(stations={"m": {"kind": "machine", "process_time": 1.0, "capex": 1000.0}})
+
+
+CAPEX_NO_LIFE = """\
+simline: 1
+name: capex
+run: {length: 8h, replications: 2}
+stations:
+  cut:
+    kind: machine
+    process_time: 1.0
+    capex: 100000
+site: nl
+"""
+CAPEX_MESSAGE = (
+    "8: stations.cut.capex: 'capex' needs 'life_years' to depreciate it over "
+    "(got capex 100000.0 and no life_years)"
+)
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_capex_without_life_fails_validate_and_run_at_its_line(
+    tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(CAPEX_NO_LIFE, encoding="utf-8")
+    done = CliRunner().invoke(cli, [command, str(path)])
+    assert done.exit_code == 2
+    assert done.stderr == f"simline: error: {path}:{CAPEX_MESSAGE}\n"
+    assert done.stdout == ""
+
+
+def test_capex_without_life_fails_run_before_compiling(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(CAPEX_NO_LIFE, encoding="utf-8")
+    steps: list[str] = []
+    with pytest.raises(ConfigError) as info:
+        simline.api.run(
+            path,
+            on_compiled=lambda plans: steps.append("compiled"),
+            before_simulate=lambda backend, plans: steps.append("simulate"),
+        )
+    assert str(info.value) == f"{path}:{CAPEX_MESSAGE}"
+    assert steps == []
+
+
+def test_fixed_items_refuses_an_unvalidated_station() -> None:
+    config = scenario()
+    station = config.stations["m"].model_construct(kind="machine", capex=1.0, life_years=None)
+    with pytest.raises(ValueError, match="station 'm' has capex but no life_years"):
+        fixed_items("m", station, config.site)
 
 
 # --- the line's unit cost, by hand ---------------------------------------------------------

@@ -190,7 +190,7 @@ def test_the_run_id_is_the_scenario_not_where_it_came_from(tmp_path: Path) -> No
     by_run = specs_of(experiment(tmp_path, "runs:\n  same: {stations.mill.buffer: 6.0}\n"))
     assert by_factor[0].id == by_run[0].id == run_id(base)
     # a site as a file or inline: one id
-    site = CONFIGS / "sites" / "nl.yaml"
+    site = CONFIGS.parent / "simline" / "sites" / "nl.yaml"
     inline = json.dumps(yaml.safe_load(site.read_text()))
     as_file = specs_of(experiment(tmp_path, f"factors:\n  site: [{site}]\n"))
     as_mapping = specs_of(experiment(tmp_path, f"factors:\n  site: [{inline}]\n"))
@@ -390,6 +390,35 @@ def test_a_site_factor_is_a_file_relative_to_the_experiment_or_a_mapping(tmp_pat
     )
 
 
+def test_a_site_factor_may_be_a_name_or_a_base_with_figures(tmp_path: Path) -> None:
+    small = write(tmp_path, SMALL + "site: {base: nl, labour_cost_per_hour: 48}\n", "s/small.yaml")
+    write(tmp_path, "labour_cost_per_hour: 20\nenergy_price_per_kwh: 0.1\n", "own/x.yaml")
+    path = write(
+        tmp_path,
+        "simline: 1\nexperiment: s\nscenarios: [../s/small.yaml]\nfactors:\n"
+        "  site: [de, {base: ../own/x.yaml, rent_per_m2_year: 9}]\n",
+        "e/e.yaml",
+    )
+    specs = specs_of(path)
+    assert [s.config.site.country if s.config.site else None for s in specs] == ["DE", None]
+    other = specs[1].config.site
+    assert other is not None and (other.labour_cost_per_hour, other.rent_per_m2_year) == (20, 9)
+    # a figure of the base scenario's site, over its base
+    by_figure = specs_of(experiment(tmp_path, "factors:\n  site.rent_per_m2_year: [1]\n", [small]))
+    site = by_figure[0].config.site
+    assert site is not None and (site.labour_cost_per_hour, site.rent_per_m2_year) == (48, 1)
+    assert site.energy_price_per_kwh == 0.17
+    missing = write(
+        tmp_path,
+        "simline: 1\nexperiment: s\nscenarios: [../s/small.yaml]\nfactors:\n"
+        "  site: [{base: ../own/none.yaml}]\n",
+        "e/m.yaml",
+    )
+    assert error_of(missing).startswith(
+        f"{missing}:5: factors.site[0].base: site file '../own/none.yaml' not found"
+    )
+
+
 def test_a_bad_site_file_is_named_itself(tmp_path: Path) -> None:
     site = write(tmp_path, "labour_cost_per_hour: -1\nenergy_price_per_kwh: 0.1\n", "bad.yaml")
     path = experiment(tmp_path, f"factors:\n  site: [{site}]\n")
@@ -511,9 +540,7 @@ def test_scenario_yaml_keeps_strings_that_read_as_other_things(tmp_path: Path, t
 
 
 def test_a_resolved_scenario_runs_on_its_own(tmp_path: Path) -> None:
-    path = experiment(
-        tmp_path, f"factors:\n  site: [{CONFIGS / 'sites' / 'de.yaml'}]\n", [NL_ROBOT]
-    )
+    path = experiment(tmp_path, "factors:\n  site: [de]\n", [NL_ROBOT])
     (spec,) = specs_of(path, replications=1, length="1d", warmup="0")
     resolved = write(tmp_path, scenario_yaml(spec.config), f"store/{spec.id}.yaml")
     text = resolved.read_text()
