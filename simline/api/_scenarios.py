@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from simline.engine.results import RunResult
     from simline.plan import Plan
     from simline.stats import RunSummary
+    from simline.warmup_advice import WarmupAdvice
 
 __all__ = [
     "COMPARE_CSV_COLUMNS",
@@ -92,6 +93,8 @@ class RunOutcome:
     warnings
         The cost model's notices (also in ``cost["warnings"]``); the command line shows each
         as ``simline: warning: FILE: ...``.
+    warmup_advice
+        MSER-5's truncation point against the configured warm-up, when asked for.
 
     Examples
     --------
@@ -111,18 +114,25 @@ class RunOutcome:
     cost: dict[str, Any] | None
     backend: str
     warnings: tuple[str, ...] = ()
+    warmup_advice: WarmupAdvice | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the object of ``simline run --format json`` (a fresh copy, plain JSON types)."""
-        from simline.report.output import run_to_json
+        from simline.report.output import run_to_json, series_to_json
 
-        return run_to_json(
+        out = run_to_json(
             self.plan,
             self.summary,
             backend=self.backend,
             version=__version__,
             cost=copy.deepcopy(self.cost),
         )
+        series = series_to_json(self.results, self.plan.hours_per_unit)
+        if series is not None:
+            out["series"] = series
+        if self.warmup_advice is not None:
+            out["warmup_advice"] = self.warmup_advice.to_json()
+        return out
 
     def rows(self) -> list[dict[str, str | float | None]]:
         """Return the rows of ``simline run --format csv``: every figure, then the cost's."""
@@ -257,6 +267,8 @@ def run(
     progress: Progress | None = None,
     on_compiled: OnCompiled | None = None,
     before_simulate: BeforeSimulate | None = None,
+    series: int = 0,
+    warmup_advice: bool = False,
 ) -> RunOutcome:
     """Simulate one scenario file, as ``simline run`` does.
 
@@ -284,6 +296,12 @@ def run(
         what it raises propagates and nothing is simulated.
     before_simulate
         Called with the engine's name and ``[plan]`` once every check passed.
+    series
+        Keep the line's time series in this many bins over the whole run (``--series``):
+        ``to_dict()`` then has ``"series"``, WIP and throughput per bin over replications.
+    warmup_advice
+        Suggest a warm-up by MSER-5 (``--warmup-advice``) on the series (its bins when
+        ``series`` is given, else :data:`~simline.warmup_advice.ADVICE_BINS`).
 
     Returns
     -------
@@ -323,10 +341,35 @@ def run(
     backend_name, _ = resolve_backend(backend, plan, trace=trace)
     sizes = _sizes(replications=replications, length=length, warmup=warmup)
     _check_budget(path, plan, backend_name, jobs, force, sizes)
+    bins = _series_bins(series, warmup_advice)
     if before_simulate is not None:
         before_simulate(backend_name, [plan])
-    results = _replicate(plan, backend_name, jobs, progress, trace=trace)
-    return _run_outcome(path, scenario, plan, results, backend_name)
+    results = _replicate(plan, backend_name, jobs, progress, trace=trace, bins=bins)
+    outcome = _run_outcome(path, scenario, plan, results, backend_name)
+    if not warmup_advice:
+        return outcome
+    from simline.warmup_advice import advise
+
+    return replace(outcome, warmup_advice=advise(results, plan.warmup))
+
+
+def _series_bins(series: int, warmup_advice: bool) -> int:
+    """Return the bins each replication keeps, checked: ``series``, or the advice's own."""
+    from simline.warmup_advice import ADVICE_BINS, BATCH
+
+    if isinstance(series, bool) or not isinstance(series, int) or series < 0:
+        raise ConfigError(f"must be a whole number >= 0 (got {series!r})", path="--series")
+    if series > MAX_SERIES_BINS:
+        raise ConfigError(f"must be at most {MAX_SERIES_BINS} (got {series})", path="--series")
+    if warmup_advice and 0 < series < 4 * BATCH:
+        raise ConfigError(
+            f"--warmup-advice needs at least {4 * BATCH} bins (got {series})", path="--series"
+        )
+    return series if series or not warmup_advice else ADVICE_BINS
+
+
+#: The most bins a series may have (each costs two numbers per replication).
+MAX_SERIES_BINS = 100_000
 
 
 def _run_outcome(
@@ -757,9 +800,12 @@ def _replicate(
     progress: Progress | None,
     *,
     trace: bool = False,
+    bins: int = 0,
 ) -> list[RunResult]:
     """Run every replication of one plan, reporting progress under the plan's name."""
     from simline.experiment.replicate import run_replications
 
     report = None if progress is None else functools.partial(progress, plan.name)
-    return run_replications(plan, backend=backend, jobs=jobs, trace=trace, progress=report)
+    return run_replications(
+        plan, backend=backend, jobs=jobs, trace=trace, progress=report, bins=bins
+    )

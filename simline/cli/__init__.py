@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from simline.config import ScenarioConfig
     from simline.engine.results import RunResult
     from simline.plan import Plan
+    from simline.warmup_advice import WarmupAdvice
 
 __all__ = ["cli", "main"]
 
@@ -415,6 +416,20 @@ _OUTPUT = click.Path(path_type=Path, readable=False)
     help="Write every event (replication, time, part, product, station, event) as CSV, "
     "or Parquet if PATH ends in .parquet.",
 )
+@click.option(
+    "--series",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Keep WIP and throughput over time in N bins of the whole run (warm-up included); "
+    "in JSON as 'series'.",
+)
+@click.option(
+    "--warmup-advice",
+    is_flag=True,
+    help="Suggest a warm-up by MSER-5 on WIP and throughput over time (on stderr, and in JSON "
+    "as 'warmup_advice'); warn if the configured one is shorter. Never changes it.",
+)
 @_JOBS_OPTION
 @_QUIET_OPTION
 @_FORCE_OPTION
@@ -429,6 +444,8 @@ def run(
     fmt: str,
     output: Path | None,
     trace: Path | None,
+    series: int,
+    warmup_advice: bool,
     jobs: int | None,
     quiet: bool,
     force: bool,
@@ -458,9 +475,13 @@ def run(
             progress=progress,
             on_compiled=check_files,
             before_simulate=_announcer(show_progress),
+            series=series,
+            warmup_advice=warmup_advice,
         )
     for warning in outcome.warnings:
         _say_warning(config, warning)
+    if outcome.warmup_advice is not None:
+        _say_advice(config, outcome.warmup_advice, outcome.plan.hours_per_unit)
     files: list[tuple[Path, Callable[[Path], Any]]] = []
     if trace is not None:
         from simline.report.output import write_trace_file
@@ -489,6 +510,35 @@ def run(
     _commit(files)
     if output is None:
         _write_stdout(text)
+
+
+def _say_advice(config: Path, advice: WarmupAdvice, hours_per_unit: float) -> None:
+    """Say MSER-5's warm-up advice on stderr: a warning when the warm-up looks too short."""
+    def d(t: float) -> str:
+        seconds = t * hours_per_unit * 3600.0
+        for unit, size in (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+            if seconds >= size:
+                return f"{seconds / size:.3g} {unit}"
+        return f"{seconds:.3g} s"
+
+    found = (
+        f"warm-up advice (MSER-5): truncate at {d(advice.truncation)} "
+        f"(WIP {d(advice.wip)}, throughput {d(advice.throughput)})"
+    )
+    if not advice.clear:
+        _say_warning(
+            config,
+            f"{found}: no settled stretch found in the first half of the run; run longer "
+            "(or the line never settles)",
+        )
+    elif advice.sufficient:
+        click.echo(f"simline: {found}; the warm-up, {d(advice.configured)}, covers it", err=True)
+    else:
+        _say_warning(
+            config,
+            f"{found}; the warm-up, {d(advice.configured)}, is shorter, so the figures carry "
+            f"start-up bias: set run.warmup to {d(advice.truncation)} or more",
+        )
 
 
 def _check_trace_suffix(trace: Path | None) -> None:

@@ -69,6 +69,7 @@ class Line:
         "released_total",
         "routes",
         "scrap_total",
+        "series",
         "servers",
         "sojourn",
         "stations",
@@ -98,6 +99,8 @@ class Line:
         self.wip = 0
         self.wip_t = 0.0
         self.wip_acc = 0.0
+        #: The time series in bins (set by des.simulate when asked for), or None.
+        self.series: SeriesBins | None = None
         #: Time in line of every part (good or scrap) that left in the measured period.
         self.sojourn = 0.0
         self.released_total = 0
@@ -127,6 +130,8 @@ class Line:
         self.p_released[part.product] += 1
         self.wip_acc += self.wip * (now - self.wip_t)
         self.wip_t = now
+        if self.series is not None:
+            self.series.add_wip(now, self.wip)
         self.wip += 1
         if self.trace is not None:
             self.log(part, part.route[0].name, "release")
@@ -170,6 +175,9 @@ class Line:
         self.lead_m2[p] += delta * (lead - mean)
         self.wip_acc += self.wip * (now - self.wip_t)
         self.wip_t = now
+        if self.series is not None:
+            self.series.add_wip(now, self.wip)
+            self.series.count_good(now)
         self.wip -= 1
         if self.trace is not None:
             self.log(part, station.name, "leave")
@@ -185,6 +193,8 @@ class Line:
         self.sojourn += now - part.released
         self.wip_acc += self.wip * (now - self.wip_t)
         self.wip_t = now
+        if self.series is not None:
+            self.series.add_wip(now, self.wip)
         self.wip -= 1
         if self.trace is not None:
             self.log(part, station.name, "scrap")
@@ -213,9 +223,11 @@ class Line:
             station.start_measuring(now)
 
     def close(self, now: float) -> None:
-        """Close the WIP integral at the end of the run."""
+        """Close the WIP integral (and the series') at the end of the run."""
         self.wip_acc += self.wip * (now - self.wip_t)
         self.wip_t = now
+        if self.series is not None:
+            self.series.add_wip(now, self.wip)
 
     def log(self, part: Part | None, station: str, event: str) -> None:
         """Append one row to the trace (only called when tracing)."""
@@ -226,3 +238,42 @@ class Line:
             self.trace.append(
                 (self.env.now, part.id, self.product_names[part.product], station, event)
             )
+
+
+class SeriesBins:
+    """The line's time series in bins over the whole run (:mod:`simline.kernels.series`'s).
+
+    Bin ``k`` is ``[k * width, (k + 1) * width)`` of ``n`` bins, the last one closed at the
+    horizon; each holds the WIP integral and the good parts out in it.
+    """
+
+    __slots__ = ("good", "n", "t", "width", "wip")
+
+    def __init__(self, n: int, horizon: float) -> None:
+        self.n = n
+        self.width = horizon / n
+        self.wip = [0.0] * n
+        self.good = [0] * n
+        #: The time up to which the WIP integral is brought.
+        self.t = 0.0
+
+    def _bin(self, t: float) -> int:
+        k = int(t / self.width)
+        if (k + 1) * self.width <= t:  # t / width rounded down across a bin's edge
+            k += 1
+        return min(max(k, 0), self.n - 1)
+
+    def add_wip(self, now: float, wip: int) -> None:
+        """Bring the WIP integral up to ``now``, ``wip`` parts having been in line since."""
+        t = self.t
+        last = self.n - 1
+        while t < now:
+            k = self._bin(t)
+            end = now if k == last else min((k + 1) * self.width, now)
+            self.wip[k] += wip * (end - t)
+            t = end
+        self.t = now
+
+    def count_good(self, now: float) -> None:
+        """Count a good part that left the line ``now``."""
+        self.good[self._bin(now)] += 1

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simline.engine._deadlock import Deadlock, deadlock_message
+from simline.engine._line import SeriesBins
 from simline.engine.build import build
-from simline.engine.results import RunResult, product_results, station_results
+from simline.engine.results import RunResult, Series, product_results, station_results
 from simline.errors import SimulationError
 
 if TYPE_CHECKING:
@@ -32,7 +33,12 @@ __all__ = ["simulate"]
 
 
 def simulate(
-    plan: Plan, replication: int, *, trace: bool = False, streams: Streams = "numpy"
+    plan: Plan,
+    replication: int,
+    *,
+    trace: bool = False,
+    streams: Streams = "numpy",
+    bins: int = 0,
 ) -> RunResult:
     """Run one replication of ``plan`` with SimPy.
 
@@ -60,6 +66,10 @@ def simulate(
         and replication, so where both make their draws in the same order, the two give the
         same figures exactly (the same-stream tests, ``tests/semantics/test_same_stream.py``).
         Slower; meant for tests.
+    bins
+        Keep the line's time series (:class:`~simline.engine.results.Series`) in this many
+        bins of equal width over the whole run, warm-up included (0: none). Its memory is the
+        bins', whatever the number of parts.
 
     Returns
     -------
@@ -87,6 +97,10 @@ def simulate(
     env = simpy.Environment()
     rows: list[TraceRow] | None = [] if trace else None
     line = build(env, plan, replication, rows, streams)
+    if bins < 0:
+        raise ValueError(f"'bins' must be >= 0 (got {bins})")
+    if bins > 0:
+        line.series = SeriesBins(bins, plan.horizon)
     warmup = plan.warmup
     horizon = plan.horizon
     stops = 0
@@ -138,6 +152,9 @@ def simulate(
         events=_processed(env, stops),
         sojourn_sum=line.sojourn,
         trace=rows,
+        series=None
+        if line.series is None
+        else Series(line.series.width, tuple(line.series.wip), tuple(line.series.good)),
     )
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from simline.engine import rng
 from simline.engine._deadlock import deadlock_message
-from simline.engine.results import RunResult, product_results, station_results
+from simline.engine.results import RunResult, Series, product_results, station_results
 from simline.errors import ConfigError, SimlineWarning, SimulationError
 
 _M = TypeVar("_M")
@@ -97,7 +97,7 @@ def supports(plan: Plan) -> str | None:
 
 
 def simulate(
-    plan: Plan, replication: int, *, trace: bool = False, kernel: str = "auto"
+    plan: Plan, replication: int, *, trace: bool = False, kernel: str = "auto", bins: int = 0
 ) -> RunResult:
     """Run one replication of ``plan`` with the Numba kernels.
 
@@ -113,6 +113,9 @@ def simulate(
         ``"auto"``: the departure-time recursion (:mod:`simline.kernels.tandem`) for the
         plans :func:`tandem_steps` accepts, the event kernel for the others; ``"events"`` or
         ``"tandem"`` force one (the tests compare the two).
+    bins
+        Keep the line's time series in this many bins over the whole run (0: none), as
+        :func:`simline.engine.des.simulate` does.
 
     Returns
     -------
@@ -148,8 +151,10 @@ def simulate(
             f"'length' must be > 0 and 'warmup' >= 0 (got {plan.length!r}, {plan.warmup!r})"
         )
     states = _stream_states(plan, replication)
+    if bins < 0:
+        raise ValueError(f"'bins' must be >= 0 (got {bins})")
     if kernel != "events" and tandem_steps(plan) is not None:
-        return _result(plan, replication, _run_tandem(plan, states))
+        return _result(plan, replication, _run_tandem(plan, states, bins))
     if kernel == "tandem":
         raise ValueError(f"scenario {plan.name!r} is not a serial line of single servers")
     from simline.kernels.layout import X_NOW, new_state
@@ -160,7 +165,7 @@ def simulate(
         size = _layout(plan, 2**doubling)[0]
         if doubling > 0 and size.nbytes > _MAX_BYTES:
             break
-        m = new_state(packed, size.capacities(), states)  # a fresh state, the streams copied
+        m = new_state(packed, size.capacities(), states, bins)  # fresh, the streams copied
         status = int(_call_kernel(lambda m: simulate_line(packed, m), m) or 0)
         if status & OVERFLOW:
             continue
@@ -251,11 +256,12 @@ def tandem_steps(plan: Plan) -> tuple[int, ...] | None:
     return routing
 
 
-def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
+def _run_tandem(plan: Plan, states: np.ndarray, bins: int = 0) -> TandemArrays:
     """Pack ``plan`` (a line :func:`tandem_steps` accepts) and run the recursion."""
     from simline.kernels.activity import ACT_WIDTH
     from simline.kernels.distributions import dist_tables
-    from simline.kernels.layout import CF_WIDTH, CI_WIDTH
+    from simline.kernels.layout import CF_WIDTH, CI_WIDTH, X_BIN
+    from simline.kernels.series import SER_WIDTH
     from simline.kernels.tandem import POS_WIDTH, TandemArrays, simulate_tandem
     from simline.vocabulary import STARVED
 
@@ -305,7 +311,10 @@ def _run_tandem(plan: Plan, states: np.ndarray) -> TandemArrays:
         p_cnt=np.zeros((1, 4), dtype=np.int64),
         p_lead=np.zeros((1, 2), dtype=np.float64),
         act=np.zeros((n_st, ACT_WIDTH), dtype=np.float64),
+        ser=np.zeros((bins, SER_WIDTH), dtype=np.float64),
     )
+    if bins > 0:
+        m.cf[X_BIN] = plan.horizon / bins
     _call_kernel(simulate_tandem, m)
     for i, sp in enumerate(plan.stations):  # off the routing: idle all the measured time
         if i not in steps:
@@ -752,4 +761,17 @@ def _result(plan: Plan, replication: int, m: LineState | TandemArrays) -> RunRes
         events=int(m.ci[C_EVENTS]),
         sojourn_sum=float(m.cf[X_SOJOURN]),
         trace=None,
+        series=_series(m),
+    )
+
+
+def _series(m: LineState | TandemArrays) -> Series | None:
+    from simline.kernels.layout import X_BIN
+
+    if m.ser.shape[0] == 0:
+        return None
+    return Series(
+        width=float(m.cf[X_BIN]),
+        wip_integral=tuple(float(x) for x in m.ser[:, 0]),
+        good=tuple(int(n) for n in m.ser[:, 1]),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "ProductResult",
     "RunResult",
+    "Series",
     "StationResult",
     "TraceRow",
     "product_results",
@@ -77,6 +78,30 @@ class ProductResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Series:
+    """The line over time, in bins of equal width from time 0 to the horizon.
+
+    Bin ``k`` is ``[k * width, (k + 1) * width)`` (the last one closed at the horizon), in
+    the plan's time unit, warm-up included. ``wip_integral[k]``: the time integral of WIP
+    over the bin; ``good[k]``: good parts that left the line in it. Its size is the number of
+    bins asked for, whatever the number of parts.
+    """
+
+    width: float
+    wip_integral: tuple[float, ...]
+    good: tuple[int, ...]
+
+    @property
+    def wip(self) -> tuple[float, ...]:
+        """Time-average WIP of each bin."""
+        return tuple(x / self.width for x in self.wip_integral)
+
+    def throughput_per_hour(self, hours_per_unit: float) -> tuple[float, ...]:
+        """Good parts per hour of each bin."""
+        return tuple(n / (self.width * hours_per_unit) for n in self.good)
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """One replication of one scenario.
 
@@ -86,7 +111,7 @@ class RunResult:
     ``sojourn_sum`` is the total time in line of every part (good or scrap) that left in the
     measured period, for Little's law; ``events`` counts the events the engine processed
     (the fast backend's serial-line recursion counts its steps: releases, station visits
-    and two per failure).
+    and two per failure). ``series``: the line over time, when asked for (:class:`Series`).
     """
 
     scenario: str
@@ -106,6 +131,7 @@ class RunResult:
     events: int
     sojourn_sum: float = 0.0
     trace: list[TraceRow] | None = field(default=None, compare=False)
+    series: Series | None = None
 
     @property
     def good(self) -> int:

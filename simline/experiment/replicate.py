@@ -12,6 +12,7 @@ more entry there, and one more name in :data:`AUTO_ORDER` if ``auto`` may choose
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import multiprocessing
 import os
@@ -53,8 +54,10 @@ __all__ = [
 class Simulate(Protocol):
     """What a backend provides: one replication of a plan."""
 
-    def __call__(self, plan: Plan, replication: int, *, trace: bool = False) -> RunResult:
-        """Simulate replication ``replication`` of ``plan``."""
+    def __call__(
+        self, plan: Plan, replication: int, *, trace: bool = False, bins: int = 0
+    ) -> RunResult:
+        """Simulate replication ``replication`` of ``plan`` (``bins``: of its time series)."""
         ...
 
 
@@ -192,6 +195,7 @@ def run_replications(
     jobs: int | None = None,
     trace: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    bins: int = 0,
 ) -> list[RunResult]:
     """Simulate every replication of a plan.
 
@@ -214,6 +218,8 @@ def run_replications(
     progress
         Called as ``progress(done, total)`` in this process: once with ``done == 0`` before
         the first replication, then after each one finishes (in the order they finish).
+    bins
+        Each result keeps the line's time series in this many bins (0: none).
 
     Returns
     -------
@@ -236,6 +242,8 @@ def run_replications(
     if jobs < 1:
         raise ConfigError(f"must be >= 1 (got {jobs})", path="--jobs")
     name, simulate = resolve_backend(backend, plan, trace=trace)
+    if bins:
+        simulate = functools.partial(simulate, bins=bins)
     if progress is not None:
         progress(0, n)
     workers = min(jobs, cores, n)

@@ -23,6 +23,7 @@ import numpy as np
 
 from simline.kernels._jit import njit
 from simline.kernels.activity import ACT_WIDTH
+from simline.kernels.series import SER_WIDTH
 from simline.vocabulary import Purpose, State
 
 __all__ = [
@@ -157,8 +158,10 @@ BUF_WIDTH = 8
 ) = range(21)
 CI_WIDTH = 21
 # Float counters (LineState.cf).
-X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN, X_WEEK = range(5)
-CF_WIDTH = 5
+# Float counters (LineState.cf), continued: the width of a bin of the time series, and the
+# time up to which its WIP integral is brought (simline.kernels.series).
+X_NOW, X_WIP_ACC, X_WIP_T, X_SOJOURN, X_WEEK, X_BIN, X_SER_T = range(7)
+CF_WIDTH = 7
 
 # Results: per station (LineState.st_cnt) parts out, scrap, builds, parts in builds; per
 # product (LineState.p_cnt) released, good, scrap, lead times counted; (LineState.p_lead)
@@ -219,8 +222,9 @@ class LineState(NamedTuple):
     ``cf`` (counters), ``opl`` (operator holders in the order they took them; the queue for
     operators; the servers to run on after the current event), ``bld`` (the build of each
     server of a batch station), and the results ``acc`` (station x state: time), ``st_cnt``,
-    ``p_cnt``, ``p_lead`` and ``act`` (station x :data:`~simline.kernels.activity.ACT_WIDTH`:
-    active periods, see :mod:`simline.kernels.activity`).
+    ``p_cnt``, ``p_lead``, ``act`` (station x :data:`~simline.kernels.activity.ACT_WIDTH`:
+    active periods, see :mod:`simline.kernels.activity`) and ``ser`` (the time series, bins x
+    :data:`~simline.kernels.series.SER_WIDTH`; no rows: none kept).
     """
 
     rs: np.ndarray
@@ -247,6 +251,7 @@ class LineState(NamedTuple):
     p_cnt: np.ndarray
     p_lead: np.ndarray
     act: np.ndarray
+    ser: np.ndarray
 
 
 class Capacities(NamedTuple):
@@ -277,8 +282,13 @@ def heap_reserve(n_servers: int, build: int) -> int:
     return 6 * n_servers + 2 * build + 16
 
 
-def new_state(plan: LinePlan, capacities: Capacities, streams: np.ndarray) -> LineState:
-    """Allocate the zeroed state of one run of ``plan``, seeded with ``streams`` (copied)."""
+def new_state(
+    plan: LinePlan, capacities: Capacities, streams: np.ndarray, bins: int = 0
+) -> LineState:
+    """Allocate the zeroed state of one run of ``plan``, seeded with ``streams`` (copied).
+
+    ``bins``: the bins of the time series to keep (0: none).
+    """
     n_st = plan.st.shape[0]
     n_srv = plan.server_station.shape[0]
     n_prod = plan.route.shape[0]
@@ -308,6 +318,7 @@ def new_state(plan: LinePlan, capacities: Capacities, streams: np.ndarray) -> Li
         p_cnt=np.zeros((n_prod, P_CNT_WIDTH), dtype=np.int64),
         p_lead=np.zeros((n_prod, 2), dtype=np.float64),
         act=np.zeros((n_st, ACT_WIDTH), dtype=np.float64),
+        ser=np.zeros((bins, SER_WIDTH), dtype=np.float64),
     )
 
 
@@ -335,6 +346,8 @@ def check_shapes(plan: LinePlan, state: LineState) -> None:
         raise ValueError("result arrays do not match stations x products")
     if state.st_cnt.shape != (n_st, ST_CNT_WIDTH) or state.act.shape != (n_st, ACT_WIDTH):
         raise ValueError("result arrays do not match stations x products")
+    if state.ser.ndim != 2 or state.ser.shape[1] != SER_WIDTH:
+        raise ValueError("'ser' must have a row of SER_WIDTH per bin")
     if state.ci.shape[0] != CI_WIDTH or state.cf.shape[0] != CF_WIDTH:
         raise ValueError("counter arrays have the wrong size")
     if state.buf.shape != (n_st, BUF_WIDTH) or state.opl.shape[0] != 3 * n_srv:

@@ -91,6 +91,7 @@ from simline.kernels.layout import (
     V_STATION,
     V_TOKEN,
     V_WAITING_IN,
+    X_BIN,
     X_NOW,
     X_SOJOURN,
     X_WIP_ACC,
@@ -213,6 +214,8 @@ def _initialize(plan: LinePlan, state: LineState) -> None:
     ci[C_PSIZE] = plan.cfg[3]
     ci[C_OPFREE] = plan.cfg[3]
     ci[C_OFF] = 1 if plan.cfg[3] == 0 else 0
+    if state.ser.shape[0] > 0:
+        state.cf[X_BIN] = plan.window[1] / state.ser.shape[0]
     for s in range(n_srv):
         k = plan.server_station[s]
         manned = 1 if plan.st[k, S_OPS] > 0 else 0

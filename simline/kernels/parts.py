@@ -14,12 +14,14 @@ from simline.kernels.layout import (
     C_SCRAP,
     C_STATUS,
     OVERFLOW,
+    X_BIN,
     X_NOW,
     X_SOJOURN,
     LinePlan,
     LineState,
 )
 from simline.kernels.random import u01
+from simline.kernels.series import count_good
 from simline.kernels.servers import wip_step
 
 __all__ = ["free_part", "new_part", "pick", "record_exit", "release"]
@@ -91,6 +93,7 @@ def record_exit(state: LineState, part: int, station: int, good: bool) -> None:
         mean += delta / n
         state.p_lead[p, 0] = mean
         state.p_lead[p, 1] += delta * (lead - mean)
+        count_good(state.ser, state.cf[X_BIN], now)
     else:
         state.ci[C_SCRAP] += 1
         p_cnt[p, 2] += 1

@@ -30,12 +30,15 @@ from simline.kernels.layout import (
     V_TOKEN,
     V_WBASE,
     V_WNEXT,
+    X_BIN,
     X_NOW,
+    X_SER_T,
     X_WIP_ACC,
     X_WIP_T,
     LinePlan,
     LineState,
 )
+from simline.kernels.series import add_wip
 from simline.vocabulary import BLOCKED, DOWN, OFF_SHIFT, STARVED
 
 __all__ = ["interrupt", "operators_of", "set_state", "start_work", "up", "wip_step"]
@@ -80,6 +83,9 @@ def wip_step(state: LineState, delta: int) -> None:
     now = cf[X_NOW]
     cf[X_WIP_ACC] += state.ci[C_WIP] * (now - cf[X_WIP_T])
     cf[X_WIP_T] = now
+    if state.ser.shape[0] > 0:
+        add_wip(state.ser, cf[X_BIN], cf[X_SER_T], now, state.ci[C_WIP])
+        cf[X_SER_T] = now
     state.ci[C_WIP] += delta
 
 

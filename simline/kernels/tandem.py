@@ -88,7 +88,8 @@ class TandemArrays(NamedTuple):
 
     Results, shaped and indexed as :class:`simline.kernels.layout.LineState`'s: ``ci`` /
     ``cf`` (counters), ``acc`` (station x state time), ``st_cnt``, ``p_cnt``, ``p_lead``,
-    ``act`` (active periods, :mod:`simline.kernels.activity`).
+    ``act`` (active periods, :mod:`simline.kernels.activity`), ``ser`` (the time series,
+    :mod:`simline.kernels.series`; no rows: none kept).
     """
 
     pos: np.ndarray
@@ -113,6 +114,7 @@ class TandemArrays(NamedTuple):
     p_cnt: np.ndarray
     p_lead: np.ndarray
     act: np.ndarray
+    ser: np.ndarray
 
 
 @njit_loop
@@ -139,6 +141,7 @@ def _simulate_tandem_kernel(
     p_cnt: np.ndarray,
     p_lead: np.ndarray,
     act: np.ndarray,
+    ser: np.ndarray,
 ) -> None:
     """Run the line; the arguments are the fields of :class:`TandemArrays`, in order.
 
@@ -240,7 +243,7 @@ def _simulate_tandem_kernel(
             leaves[j, slot] = leave
             t = leave
         # -- it left the line at t ------------------------------------------------------------
-        _record_exit(released, t, good, where, ci, cf, st_cnt, p_cnt, p_lead, window)
+        _record_exit(released, t, good, where, ci, cf, st_cnt, p_cnt, p_lead, window, ser)
         if mode == CONWIP:
             _push_exit(exits, in_heap, t)
             in_heap += 1

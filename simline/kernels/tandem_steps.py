@@ -21,10 +21,12 @@ from simline.kernels.layout import (
     P_FAILURE,
     P_PROCESS,
     P_REPAIR,
+    X_BIN,
     X_SOJOURN,
     X_WIP_ACC,
 )
 from simline.kernels.random import u01_inline as _u01
+from simline.kernels.series import add_wip, count_good
 from simline.vocabulary import BUSY, DOWN
 
 # Columns of the per-position table ``pos``.
@@ -160,15 +162,19 @@ def _record_exit(
     p_cnt: np.ndarray,
     p_lead: np.ndarray,
     window: np.ndarray,
+    ser: np.ndarray,
 ) -> None:
     """Count a part released at ``released`` that left at ``t`` (scrapped at ``where``)."""
     warmup = window[0]
     horizon = window[1]
     cf[X_WIP_ACC] += _clip(released, t, warmup, horizon)
+    if ser.shape[0] > 0:
+        add_wip(ser, cf[X_BIN], released, min(t, horizon), 1.0)
     if t > horizon:
         return
     if good:
         ci[C_GOOD] += 1
+        count_good(ser, cf[X_BIN], t)
     else:
         ci[C_SCRAP] += 1
     if t <= warmup:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from simline.errors import ConfigError
-from simline.stats import LINE_FIGURES, PRODUCT_FIGURES, STATION_FIGURES, FigureKey
+from simline.stats import LINE_FIGURES, PRODUCT_FIGURES, STATION_FIGURES, FigureKey, estimate
 
 if TYPE_CHECKING:
     from simline.engine.results import RunResult
@@ -132,6 +132,29 @@ def run_to_json(
     if cost is not None:
         out["cost"] = cost
     return out
+
+
+def series_to_json(results: Sequence[RunResult], hours_per_unit: float) -> dict[str, Any] | None:
+    """Return the ``series`` object: WIP and throughput per bin over replications, or ``None``.
+
+    ``None`` when the replications kept no series. Bin ``k`` starts at ``k * bin_width``
+    (scenario time unit, from time 0: the warm-up included); each figure of a bin is the
+    spec's ``{"mean", "ci95"}`` over the replications.
+    """
+    kept = [r.series for r in results if r.series is not None]
+    if not kept:
+        return None
+    width = kept[0].width
+    bins = len(kept[0].good)
+    wip = [estimate(s.wip_integral[k] / width for s in kept) for k in range(bins)]
+    rate = [estimate(s.good[k] / (width * hours_per_unit) for s in kept) for k in range(bins)]
+    return {
+        "bins": bins,
+        "bin_width": width,
+        "start": [k * width for k in range(bins)],
+        "wip": [e.to_json() for e in wip],
+        "throughput_per_hour": [e.to_json() for e in rate],
+    }
 
 
 def dumps_json(obj: Any) -> str:

@@ -18,14 +18,25 @@ NOT_FIGURES = frozenset({"backend", "events", "trace"})
 #: Relative tolerance for times and sums of times (counts must be equal).
 REL = 1e-9
 
+#: Bins of the time series every differential run keeps (an odd number, so that bin edges
+#: fall between the round times of the deterministic plans as well as on them).
+BINS = 7
+
 
 def figures(result: RunResult) -> dict[str, float | int | str]:
     """Flatten ``result`` into ``{name: value}``: every station, product and line figure."""
     out: dict[str, float | int | str] = {}
     for f in dataclasses.fields(result):
-        if f.name in NOT_FIGURES or f.name in ("stations", "products"):
+        if f.name in NOT_FIGURES or f.name in ("stations", "products", "series"):
             continue
         out[f.name] = getattr(result, f.name)
+    if result.series is not None:
+        out["series.width"] = result.series.width
+        for k, (wip, good) in enumerate(
+            zip(result.series.wip_integral, result.series.good, strict=True)
+        ):
+            out[f"series.wip_integral[{k}]"] = wip
+            out[f"series.good[{k}]"] = good
     for name, st in result.stations.items():
         for f in dataclasses.fields(st):
             value = getattr(st, f.name)
@@ -78,13 +89,13 @@ def disagreements(
 ) -> dict[str, list[str]]:
     """Run ``plan`` on des (drawing from ``streams``) and on each fast kernel that runs it.
 
-    Returns, per kernel, every figure it differs in from des; a run that fails must fail
-    on both with the same words.
+    Returns, per kernel, every figure it differs in from des (the time series in
+    :data:`BINS` bins included); a run that fails must fail on both with the same words.
     """
-    reference = outcome(lambda: des.simulate(plan, replication, streams=streams))
+    reference = outcome(lambda: des.simulate(plan, replication, streams=streams, bins=BINS))
     found: dict[str, list[str]] = {}
     for kernel in kernels_for(plan):
-        other = outcome(lambda k=kernel: fast.simulate(plan, replication, kernel=k))
+        other = outcome(lambda k=kernel: fast.simulate(plan, replication, kernel=k, bins=BINS))
         if isinstance(reference, RunResult) and isinstance(other, RunResult):
             diff = differences(reference, other)
         elif reference == other:

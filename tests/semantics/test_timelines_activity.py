@@ -55,3 +55,26 @@ def test_a_station_is_active_only_while_no_server_waits(engine: str) -> None:
     r = run(engine, line([station("a", 1.0), station("b", 3.0, servers=2)], length=60.0))
     b = r.stations["b"]
     assert (b.active_periods, b.active_time) == (1, 58.0)
+
+
+# -- the time series -----------------------------------------------------------------------
+
+
+@on_every_engine
+def test_the_series_bins_wip_and_good_parts(engine: str) -> None:
+    from simline.engine import des, fast
+
+    plan = blocking_pair(length=10.0)
+    # bins of 2.5 over [0, 10]: WIP is 1 in [0, 1), then 2 (one part in b, one on a).
+    # Good parts leave b at 3, 5, 7, 9: none, one (3), two (5 and 7), one (9).
+    if engine == "des":
+        r = des.simulate(plan, 0, bins=4)
+    else:
+        run(engine, plan)  # skips an engine that cannot run the plan
+        r = fast.simulate(plan, 0, kernel=engine, bins=4)
+    assert r.series is not None
+    assert r.series.width == 2.5
+    assert r.series.wip_integral == (4.0, 5.0, 5.0, 5.0)
+    assert r.series.good == (0, 1, 2, 1)
+    assert sum(r.series.good) == r.good_total
+    assert sum(r.series.wip_integral) == r.wip_integral
