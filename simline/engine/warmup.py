@@ -94,9 +94,8 @@ def compile_notice(kernels: Iterable[str]) -> str:
         _kernel(name)
     seconds = BOTH_CPU_SECONDS if len(names) > 1 else COMPILE_CPU_SECONDS[names[0]]
     return (
-        f"simline: compiling the fast engine once (about {seconds:.0f} s of CPU; more wall "
-        "time on a busy machine); later runs load it from the cache, and "
-        "`simline warmup-cache` compiles it ahead"
+        f"simline: compiling the fast engine once: about {seconds:.0f} s of CPU (more on a busy "
+        "machine); later runs load it from the cache; `simline warmup-cache` does it ahead"
     )
 
 
@@ -110,14 +109,15 @@ def cache_directory() -> Path:
     Raises
     ------
     ConfigError
-        If Numba found no directory it can write (the kernels cannot be imported then).
+        If Numba found no directory it can write (the kernels cannot be imported then), or
+        the JIT is off (``NUMBA_DISABLE_JIT``: nothing is compiled).
     """
     from simline.kernels._jit import _cache_dir
 
     directory = _cache_dir(_import_kernel("events"))
     if directory is None:  # the JIT is off: nothing is cached
         raise ConfigError(
-            "the fast engine is not compiled (NUMBA_DISABLE_JIT is set): nothing to cache",
+            "the JIT is off, so the fast engine compiles nothing to cache (unset it)",
             path="NUMBA_DISABLE_JIT",
         )
     return directory
@@ -195,7 +195,7 @@ def warm_up(kernels: Iterable[str] = KERNELS) -> dict[str, Compiled | None]:
     ConfigError
         If the cache cannot be written: ``NUMBA_CACHE_DIR`` names a directory Numba cannot
         write, there is no writable directory at all, or the compiled kernel did not reach
-        the cache.
+        the cache; or the JIT is off.
     """
     from simline.engine import fast
 

@@ -13,6 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numba
+import pytest
+
 from tests.fuzz.harness import ROOT, child_env
 from tests.fuzz.numba_cache import cache_subdir, copy_cache
 
@@ -34,6 +37,11 @@ def _simline(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: Under ``NUMBA_DISABLE_JIT=1`` (``nox -s coverage``) nothing is compiled or cached.
+needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="the JIT is off")
+
+
+@needs_jit
 def test_warmup_cache_compiles_what_is_missing_and_a_run_then_compiles_nothing(
     tmp_path: Path,
 ) -> None:
@@ -67,6 +75,7 @@ def test_warmup_cache_compiles_what_is_missing_and_a_run_then_compiles_nothing(
     assert run.stderr == ""
 
 
+@needs_jit
 def test_a_cache_directory_numba_cannot_write_is_one_line_exit_2(tmp_path: Path) -> None:
     """Numba passes over a NUMBA_CACHE_DIR it cannot write without a word; warmup-cache says so."""
     blocker = tmp_path / "a-file"
@@ -77,6 +86,23 @@ def test_a_cache_directory_numba_cannot_write_is_one_line_exit_2(tmp_path: Path)
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("simline: error: NUMBA_CACHE_DIR: cannot write the fast ")
     assert str(blocker / "cache") in done.stderr
+
+
+def test_with_the_jit_off_there_is_nothing_to_cache(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "simline", "warmup-cache"],
+        env=child_env({"NUMBA_DISABLE_JIT": "1", "NUMBA_CACHE_DIR": str(tmp_path)}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "simline: error: NUMBA_DISABLE_JIT: the JIT is off, so the fast engine compiles "
+        "nothing to cache (unset it)\n"
+    )
 
 
 def test_warmup_cache_help_says_what_it_is_for() -> None:
