@@ -343,7 +343,9 @@ _JOBS_OPTION = click.option(
         "replication  [default: number of cores]"
     ),
 )
-_QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+_QUIET_OPTION = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress display, no notice of a first compile."
+)
 _FORCE_OPTION = click.option(
     "--force",
     is_flag=True,
