@@ -642,6 +642,23 @@ def test_first_run_notice_is_said_without_a_terminal(
     assert quiet.stdout == said.stdout or command == "experiment"  # its store path differs
 
 
+def test_no_notice_before_an_experiment_store_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bad input stays one line: the store is refused before the notice would come."""
+    from simline.kernels import tandem
+
+    args = _commands(tmp_path)["experiment"]
+    assert invoke(*args, "-q").exit_code == 0
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(experiment.read_text().replace("experiment: e", "experiment: f"))
+    monkeypatch.setattr(tandem, "compiled", lambda: False)
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("simline: error: ") and "--fresh" in refused.stderr
+
+
 def test_no_notice_when_the_kernel_is_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
