@@ -465,6 +465,7 @@ def simulate_baseline(
     jobs: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    before_simulate: BeforeSimulate | None = None,
 ) -> StoredBaseline:
     """Simulate a baseline and keep every figure of every replication, to check against later.
 
@@ -492,6 +493,8 @@ def simulate_baseline(
         force,
         _sizes(replications=replications, length=length, warmup=warmup),
     )
+    if before_simulate is not None:
+        before_simulate(engine, [plan])
     results = _replicate(plan, engine, jobs, progress)
     return _store(file, scenario, plan, results, engine, length, warmup)
 

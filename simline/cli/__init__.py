@@ -344,7 +344,9 @@ _JOBS_OPTION = click.option(
         "replication  [default: number of cores]"
     ),
 )
-_QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+_QUIET_OPTION = click.option(
+    "-q", "--quiet", is_flag=True, help="No progress display, no notice of a first compile."
+)
 _FORCE_OPTION = click.option(
     "--force",
     is_flag=True,
@@ -474,7 +476,7 @@ def run(
             force=force,
             progress=progress,
             on_compiled=check_files,
-            before_simulate=_announcer(show_progress),
+            before_simulate=_announcer(quiet),
             series=series,
             warmup_advice=warmup_advice,
         )
@@ -514,6 +516,7 @@ def run(
 
 def _say_advice(config: Path, advice: WarmupAdvice, hours_per_unit: float) -> None:
     """Say MSER-5's warm-up advice on stderr: a warning when the warm-up looks too short."""
+
     def d(t: float) -> str:
         seconds = t * hours_per_unit * 3600.0
         for unit, size in (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
@@ -674,7 +677,7 @@ def compare(
             progress=progress,
             cost_options=["--plot"] if plot is not None else [],
             on_compiled=check_files,
-            before_simulate=_announcer(show_progress),
+            before_simulate=_announcer(quiet),
         )
     for path, warning in outcome.warnings:
         _say_warning(path, warning)
@@ -805,31 +808,31 @@ def _require_pyarrow() -> None:
         ) from None
 
 
-def _announcer(show_progress: bool) -> Callable[[str, Sequence[Plan]], None] | None:
-    """Return the ``before_simulate`` step of run and compare: the compile notice, if shown."""
-    if not show_progress:
+def _announcer(quiet: bool) -> Callable[[str, Sequence[Plan]], None] | None:
+    """Return the ``before_simulate`` step of the commands: the compile notice, unless quiet."""
+    if quiet:
         return None
     return lambda backend_name, plans: _announce_compile(backend_name, list(plans))
 
 
 def _announce_compile(backend_name: str, plans: list[Plan]) -> None:
-    """Say on stderr that the fast engine compiles now, when its kernel is not cached yet.
+    """Say on stderr that the fast engine compiles now, when a kernel it needs is not cached.
 
-    The first use of a Numba kernel compiles it (measured: the event kernel in about 40 s, the
-    serial line recursion in about 9 s); later runs load it from Numba's cache next to the package.
-    Without this line a first run would look stuck before its progress bar appears.
+    One line, before the compile starts, whether or not stderr is a terminal (a CI log shows
+    it too); the figure is the measured one (:func:`simline.engine.warmup.compile_notice`).
+    Without it a first run would look stuck, its progress bar at 0.
     """
     if backend_name != "fast":
         return
     from simline.engine.fast import uncompiled_kernels
+    from simline.engine.warmup import compile_notice
 
     missing = uncompiled_kernels(plans)
     if missing:
-        wait = "about 40 s" if "events" in missing else "about 9 s"
-        click.echo(
-            f"simline: compiling the fast engine, once ({wait}); later runs load it from the cache",
-            err=True,
-        )
+        try:
+            click.echo(compile_notice(missing), err=True)
+        except (OSError, ValueError):
+            _silence(2)
 
 
 @contextlib.contextmanager
@@ -977,5 +980,6 @@ def _hold_closed_descriptors() -> None:
                 os.close(null)
 
 
-# The experiment, check and sites commands live in their own modules; importing registers them.
-from simline.cli import _check, _experiment, _sites  # noqa: E402, F401
+# The experiment, check, sites and warmup-cache commands live in their own modules; importing
+# registers them.
+from simline.cli import _cache, _check, _experiment, _sites  # noqa: E402, F401

@@ -173,7 +173,13 @@ def _run_check(
     with _progress_display(show_progress) as progress:
         if only_save:
             stored = api.simulate_baseline(
-                scenarios[0], backend=backend, jobs=jobs, force=force, progress=progress, **sizes
+                scenarios[0],
+                backend=backend,
+                jobs=jobs,
+                force=force,
+                progress=progress,
+                before_simulate=_announcer(quiet),
+                **sizes,
             )
         else:
             baseline, candidate = (None, scenarios[0]) if baseline_json is not None else scenarios
@@ -186,7 +192,7 @@ def _run_check(
                 baseline_json=baseline_json,
                 force=force,
                 progress=progress,
-                before_simulate=_announcer(show_progress),
+                before_simulate=_announcer(quiet),
                 **sizes,
             )
     if only_save:

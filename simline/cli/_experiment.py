@@ -173,7 +173,7 @@ def experiment(
     show_progress = not quiet and sys.stderr.isatty()
 
     def on_start(backend_name: str, plans: Sequence[Plan]) -> None:
-        if show_progress:
+        if not quiet:
             _announce_compile(backend_name, list(plans))
 
     with _experiment_progress(cfg.experiment, quiet, show_progress, store_dir) as progress:

@@ -219,8 +219,8 @@ def _deadlocked(plan: Plan, m: LineState) -> list[str]:
 def uncompiled_kernels(plans: Iterable[Plan]) -> set[str]:
     """Name the kernels (``"tandem"``, ``"events"``) these plans need that are not cached yet.
 
-    Their first run compiles them: the recursion in about 9 s, the event kernel in
-    about 40 s (measured, docs/performance.md).
+    Their first run compiles them, for the times in
+    :data:`simline.engine.warmup.COMPILE_CPU_SECONDS` (measured, docs/performance.md).
     """
     from simline.kernels import line, tandem
 

@@ -437,9 +437,9 @@ def run_experiment(
     specs
         The expanded runs, when the caller expanded them already.
     on_start
-        Called with the engine's name and the plans once every check passed, just before
-        the store is opened and anything runs (the command line says there whether the
-        fast engine compiles first).
+        Called with the engine's name and the plans once every check passed (the store
+        opened too, the pool started), just before anything runs (the command line says
+        there whether the fast engine compiles first).
 
     Raises
     ------
@@ -474,8 +474,6 @@ def run_experiment(
         version = metadata.version("simline")
     identity = _identity(exp, backend_name, version, overrides)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    if on_start is not None:
-        on_start(backend_name, list(plans.values()))
     # The pool first: a Dask scheduler that cannot be reached is bad input, and nothing is
     # written then. It is closed (its workers end) before the summary is written.
     workers = contextlib.ExitStack()
@@ -486,6 +484,8 @@ def run_experiment(
         with RunStore.open(
             store_path, identity=identity, experiment_text=exp.text, fresh=fresh
         ) as store:
+            if on_start is not None:  # after the last refusal: bad input stays one line
+                on_start(backend_name, list(plans.values()))
             result = _run_all(
                 exp, store, specs, plans, pool, progress, overrides, identity,
                 command, started, store_path, backend_name, version, workers,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -569,13 +570,104 @@ def test_first_run_notice_names_the_kernel_that_compiles(
         cli_module._announce_compile("fast", plans)
         return capsys.readouterr().err
 
-    assert "about 9 s" in notice([serial], False, False)
-    assert "about 40 s" in notice([serial, parallel], False, False)
-    assert "about 40 s" in notice([serial, parallel], True, False)
+    assert "about 12 s of CPU" in notice([serial], False, False)
+    assert "about 55 s of CPU" in notice([serial, parallel], False, False)
+    assert "about 50 s of CPU" in notice([serial, parallel], True, False)
+    assert notice([serial, parallel], False, False).count("\n") == 1
     assert notice([serial], True, False) == ""
     assert notice([serial, parallel], True, True) == ""
     cli_module._announce_compile("des", [parallel])
     assert capsys.readouterr().err == ""
+
+
+def _one_station(tmp_path: Path, name: str) -> Path:
+    """A one-station line the fast engine runs in well under a second (the recursion)."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(
+        f"simline: 1\nname: {name}\nrun: {{length: 2h, replications: 2, seed: 3}}\n"
+        "stations: {m: {kind: machine, process_time: exp(1min)}}\n"
+    )
+    return path
+
+
+def _commands(tmp_path: Path) -> dict[str, list[str]]:
+    a, b = _one_station(tmp_path, "a"), _one_station(tmp_path, "b")
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        "simline: 1\nexperiment: e\nscenarios: [a.yaml]\nfactors: {run.seed: [1, 2]}\n"
+    )
+    fast = ["--backend", "fast", "-j", "1"]
+    base, store = str(tmp_path / "base.json"), str(tmp_path / "store")
+    return {
+        "run": ["run", str(a), "--format", "json", *fast],
+        "compare": ["compare", str(a), str(b), "--format", "json", *fast],
+        "check": ["check", str(a), str(b), "--fail-if", "throughput_per_hour < -50%", *fast],
+        "check --save-baseline": ["check", str(a), "--save-baseline", base, *fast],
+        "experiment": ["experiment", str(experiment), "--store", store, "--format", "json", *fast],
+    }
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "compare", "check", "check --save-baseline", "experiment"]
+)
+def test_first_run_notice_is_said_without_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """On a cold cache the notice goes to stderr even when it is no terminal (a CI log).
+
+    It used to be shown only beside the progress bar, on a terminal: a CI log showed
+    nothing while the first run compiled. ``-q`` silences it. (The cache is made to look
+    cold; the runs themselves are real.)
+    """
+    from simline.engine.warmup import compile_notice
+    from simline.kernels import line, tandem
+
+    monkeypatch.setattr(tandem, "compiled", lambda: False)
+    monkeypatch.setattr(line, "compiled", lambda: False)
+    monkeypatch.chdir(tmp_path)
+    args = _commands(tmp_path)[command]
+    said = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert said.exit_code == 0, said.stderr
+    lines = said.stderr.splitlines()
+    assert lines[0] == compile_notice({"tandem"})
+    assert lines[1:] == ([] if command != "experiment" else [lines[1]])  # its own summary
+    assert "12 s" in said.stderr and "simline warmup-cache" in said.stderr
+    for path in (tmp_path / "store", tmp_path / "base.json"):
+        if path.is_dir():
+            shutil.rmtree(path)
+        path.unlink(missing_ok=True)
+    quiet = CliRunner().invoke(cli, [*args, "-q"], catch_exceptions=False)
+    assert quiet.exit_code == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert quiet.stdout == said.stdout or command == "experiment"  # its store path differs
+
+
+def test_no_notice_before_an_experiment_store_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bad input stays one line: the store is refused before the notice would come."""
+    from simline.kernels import tandem
+
+    args = _commands(tmp_path)["experiment"]
+    assert invoke(*args, "-q").exit_code == 0
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(experiment.read_text().replace("experiment: e", "experiment: f"))
+    monkeypatch.setattr(tandem, "compiled", lambda: False)
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2
+    assert refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("simline: error: ") and "--fresh" in refused.stderr
+
+
+def test_no_notice_when_the_kernel_is_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simline.kernels import tandem
+
+    monkeypatch.setattr(tandem, "compiled", lambda: True)
+    result = invoke(*_commands(tmp_path)["run"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
 
 
 def test_a_kernel_that_ran_is_in_the_cache() -> None:

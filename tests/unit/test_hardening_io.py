@@ -484,7 +484,7 @@ def test_output_that_cannot_be_written_says_what_it_is(
         (
             ("nosuchcommand",),
             "no such command 'nosuchcommand' "
-            "(commands: check, compare, experiment, run, schema, sites, validate)",
+            "(commands: check, compare, experiment, run, schema, sites, validate, warmup-cache)",
         ),
         (
             ("compare", "-j", "0", "s.yaml", "s.yaml"),
@@ -495,8 +495,8 @@ def test_output_that_cannot_be_written_says_what_it_is(
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
         (
             (),
-            "missing command (one of check, compare, experiment, run, schema, sites, validate) "
-            "(see 'simline --help')",
+            "missing command (one of check, compare, experiment, run, schema, sites, validate, "
+            "warmup-cache) (see 'simline --help')",
         ),
     ],
 )
