@@ -69,6 +69,12 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _say_errors(err: SimlineError) -> None:
+    """Say an error on stderr; a config error of several problems as one line each."""
+    for line in err.lines() if isinstance(err, ConfigError) else [str(err)]:
+        _say_error(line)
+
+
 def _silence(fd: int) -> None:
     """Point a standard stream's file descriptor at the null device after it failed.
 
@@ -167,7 +173,8 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except SimlineError as err:
-            _fail(str(err), err.exit_code)
+            _say_errors(err)
+            sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
             if isinstance(err, _Terminated):
                 click.echo("simline: terminated", err=True)
@@ -244,6 +251,8 @@ def _usage_message(err: click.UsageError) -> str:
     """Click's usage error as one line naming the option, the value and what was expected."""
     ctx = err.ctx
     see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    if _too_few_scenarios(err):
+        return f"CONFIG: expected two scenario files or more{see}"
     if isinstance(err, click.MissingParameter) and err.param is not None:
         kind = "option" if isinstance(err.param, click.Option) else "argument"
         return f"{_param_hint(err.param)}: missing {kind}{see}"
@@ -268,6 +277,19 @@ def _usage_message(err: click.UsageError) -> str:
         message += f" (commands: {', '.join(sorted(cli.commands))})"
         return message
     return f"{message}{see}"
+
+
+def _too_few_scenarios(err: click.UsageError) -> bool:
+    """Whether ``err`` is click's word for ``compare`` given fewer than two scenarios."""
+    if isinstance(err, click.MissingParameter):
+        return (
+            err.ctx is not None
+            and err.ctx.command.name == "compare"
+            and err.param is not None
+            and err.param.name == "configs"
+        )
+    # The parser's word (no context): compare's is the only argument of two values.
+    return isinstance(err, click.BadArgumentUsage) and "'configs' takes 2" in err.message
 
 
 class _Group(click.Group):
@@ -515,8 +537,9 @@ def _run_table(outcome: RunOutcome) -> Any:
 
 
 @cli.command()
-@click.argument("configs", nargs=2, required=True, type=_SCENARIO)
-@click.argument("more", nargs=-1, type=_SCENARIO)
+# Two scenarios at least: two arguments, named in the usage line as one would say it.
+@click.argument("configs", nargs=2, required=True, type=_SCENARIO, metavar="CONFIG CONFIG")
+@click.argument("more", nargs=-1, type=_SCENARIO, metavar="[CONFIG]...")
 @click.option(
     "-r",
     "--replications",
@@ -670,7 +693,7 @@ def validate(configs: tuple[Path, ...]) -> None:
         try:
             compile_plan(_load(path))
         except SimlineError as err:
-            _say_error(str(err))
+            _say_errors(err)
             invalid += 1
         else:
             _write_stdout(f"{printable(str(path))}: ok\n")

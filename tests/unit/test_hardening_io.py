@@ -491,7 +491,7 @@ def test_output_that_cannot_be_written_says_what_it_is(
             "-j/--jobs: expected a whole number >= 1 (got 0)",
         ),
         (("run", "s.yaml", "--format"), "--format: requires an argument"),
-        (("compare", "s.yaml"), "CONFIGS: takes 2 values"),
+        (("compare", "s.yaml"), "CONFIG: expected two scenario files or more"),
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
         (
             (),
