@@ -10,7 +10,7 @@ block. A lost write is never success: a result that cannot be written in full to
 (closed, a full disk) is exit status 1 with one line, one cut off by a reader that left
 (``| head``) a quiet exit status 1. Result files (``-o``, ``--trace``, ``--plot``) are
 checked before simulating (not an input of the run, writable, not read-only) and written
-atomically, together. Heavy imports (numpy, scipy, SimPy, rich)
+atomically, together (``/dev/null`` or a named pipe directly). Heavy imports (numpy, scipy, SimPy, rich)
 happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 """
 
