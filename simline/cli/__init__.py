@@ -10,8 +10,8 @@ block. A lost write is never success: a result that cannot be written in full to
 (closed, a full disk) is exit status 1 with one line, one cut off by a reader that left
 (``| head``) a quiet exit status 1. Result files (``-o``, ``--trace``, ``--plot``) are
 checked before simulating (not an input of the run, writable, not read-only) and written
-atomically, together (``/dev/null`` or a named pipe directly). Heavy imports (numpy, scipy, SimPy, rich)
-happen inside the commands, so ``simline --help`` and ``--version`` start fast.
+atomically, together (``/dev/null`` or a named pipe directly). Heavy imports (numpy, scipy,
+SimPy, rich) happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 """
 
 from __future__ import annotations
@@ -589,8 +589,8 @@ def _run_table(outcome: RunOutcome) -> Any:
     "--plot",
     type=_OUTPUT,
     metavar="PATH",
-    help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG or SVG by "
-    "suffix.",
+    help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG, SVG, PDF "
+    "(or EPS, PS, JPEG, TIFF, WebP) by suffix.",
 )
 @_reports_errors
 def compare(
@@ -628,8 +628,10 @@ def compare(
 
     def check_files(plans: Sequence[Plan]) -> None:
         _check_targets({"--output": output, "--plot": plot}, paths)
-        if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-            raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
+        if plot is not None:
+            from simline.report.plots import plot_format
+
+            plot_format(plot)
 
     show_progress = not quiet and sys.stderr.isatty()
     with _progress_display(show_progress) as progress:

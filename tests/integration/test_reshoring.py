@@ -80,6 +80,23 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert "Winner on TCO" in table.stdout
 
 
+def test_compare_plots_pdf_and_names_the_formats_it_writes(tmp_path: Path) -> None:
+    plot = tmp_path / "cmp.pdf"
+    args = ("-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json")
+    proc = run_cli("compare", *map(str, STUDY[:2]), *args, "--plot", str(plot))
+    assert proc.returncode == 0, proc.stderr
+    assert plot.read_bytes().startswith(b"%PDF-")
+    gif = tmp_path / "cmp.gif"
+    proc = run_cli("compare", *map(str, STUDY[:2]), *args, "--plot", str(gif))
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "simline: error: --plot: expected a .png, .svg, .pdf, .eps, .ps, .jpg, .jpeg, .tif, "
+        f".tiff or .webp file (got {str(gif)!r})\n"
+    )
+    assert proc.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp.pdf"]
+
+
 def test_run_json_has_the_cost_block() -> None:
     proc = run_cli(
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json"
