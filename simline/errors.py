@@ -18,6 +18,7 @@ import re
 
 __all__ = [
     "MAX_MESSAGE",
+    "MAX_PROBLEMS",
     "ConfigError",
     "ExperimentError",
     "SimlineError",
@@ -28,6 +29,9 @@ __all__ = [
 
 #: The longest message line, in characters: a longer one has its longest quoted values cut.
 MAX_MESSAGE = 300
+
+#: The most problems of one file the command line shows, one per line.
+MAX_PROBLEMS = 20
 
 #: Characters a message shows escaped: C0 controls, DEL, C1 controls, the bidirectional
 #: controls (which reorder the text around them on a terminal) and the two Unicode line
@@ -132,6 +136,9 @@ class ConfigError(SimlineError):
         The dotted path inside the config, e.g. ``stations.saw.buffer``.
     line
         The 1-based YAML line, when known.
+    others
+        Further problems found in the same validation, in the order of the file; ``str()``
+        counts them, :meth:`lines` shows them.
     """
 
     exit_code = 2
@@ -143,14 +150,16 @@ class ConfigError(SimlineError):
         file: str | None = None,
         path: str | None = None,
         line: int | None = None,
+        others: tuple[ConfigError, ...] = (),
     ) -> None:
         self.message = message
         self.file = file
         self.path = path
         self.line = line
+        self.others = others
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def _line(self) -> str:
         where = []
         if self.file is not None:
             where.append(self.file if self.line is None else f"{self.file}:{self.line}")
@@ -158,6 +167,24 @@ class ConfigError(SimlineError):
             where.append(self.path)
         prefix = ": ".join(where)
         return printable(f"{prefix}: {self.message}" if prefix else self.message)
+
+    def __str__(self) -> str:
+        count = len(self.others)
+        if not count:
+            return self._line()
+        return printable(f"{self._line()} (and {count} more problem{'s' if count > 1 else ''})")
+
+    def lines(self, limit: int = MAX_PROBLEMS) -> list[str]:
+        """Return each problem as its own line: this one, then the others, ``limit`` at most.
+
+        When there are more than ``limit``, the last line counts those not shown.
+        """
+        problems = [self, *self.others]
+        shown = [p._line() for p in problems[:limit]]
+        if len(problems) > limit:
+            rest = len(problems) - limit
+            shown.append(f"(and {rest} more problem{'s' if rest > 1 else ''})")
+        return shown
 
 
 class SimulationError(SimlineError):

@@ -10,8 +10,8 @@ block. A lost write is never success: a result that cannot be written in full to
 (closed, a full disk) is exit status 1 with one line, one cut off by a reader that left
 (``| head``) a quiet exit status 1. Result files (``-o``, ``--trace``, ``--plot``) are
 checked before simulating (not an input of the run, writable, not read-only) and written
-atomically, together. Heavy imports (numpy, scipy, SimPy, rich)
-happen inside the commands, so ``simline --help`` and ``--version`` start fast.
+atomically, together (``/dev/null`` or a named pipe directly). Heavy imports (numpy, scipy,
+SimPy, rich) happen inside the commands, so ``simline --help`` and ``--version`` start fast.
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ def _say_warning(file: Path | str, message: str) -> None:
 def _fail(message: str, code: int) -> NoReturn:
     _say_error(message)
     sys.exit(code)
+
+
+def _say_errors(err: SimlineError) -> None:
+    """Say an error on stderr; a config error of several problems as one line each."""
+    for line in err.lines() if isinstance(err, ConfigError) else [str(err)]:
+        _say_error(line)
 
 
 def _silence(fd: int) -> None:
@@ -168,7 +174,8 @@ def _reports_errors(command: Callable[_P, _R]) -> Callable[_P, _R]:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except SimlineError as err:
-            _fail(str(err), err.exit_code)
+            _say_errors(err)
+            sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
             if isinstance(err, _Terminated):
                 click.echo("simline: terminated", err=True)
@@ -245,6 +252,8 @@ def _usage_message(err: click.UsageError) -> str:
     """Click's usage error as one line naming the option, the value and what was expected."""
     ctx = err.ctx
     see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    if _too_few_scenarios(err):
+        return f"CONFIG: expected two scenario files or more{see}"
     if isinstance(err, click.MissingParameter) and err.param is not None:
         kind = "option" if isinstance(err.param, click.Option) else "argument"
         return f"{_param_hint(err.param)}: missing {kind}{see}"
@@ -269,6 +278,19 @@ def _usage_message(err: click.UsageError) -> str:
         message += f" (commands: {', '.join(sorted(cli.commands))})"
         return message
     return f"{message}{see}"
+
+
+def _too_few_scenarios(err: click.UsageError) -> bool:
+    """Whether ``err`` is click's word for ``compare`` given fewer than two scenarios."""
+    if isinstance(err, click.MissingParameter):
+        return (
+            err.ctx is not None
+            and err.ctx.command.name == "compare"
+            and err.param is not None
+            and err.param.name == "configs"
+        )
+    # The parser's word (no context): compare's is the only argument of two values.
+    return isinstance(err, click.BadArgumentUsage) and "'configs' takes 2" in err.message
 
 
 class _Group(click.Group):
@@ -568,8 +590,9 @@ def _run_table(outcome: RunOutcome) -> Any:
 
 
 @cli.command()
-@click.argument("configs", nargs=2, required=True, type=_SCENARIO)
-@click.argument("more", nargs=-1, type=_SCENARIO)
+# Two scenarios at least: two arguments, named in the usage line as one would say it.
+@click.argument("configs", nargs=2, required=True, type=_SCENARIO, metavar="CONFIG CONFIG")
+@click.argument("more", nargs=-1, type=_SCENARIO, metavar="[CONFIG]...")
 @click.option(
     "-r",
     "--replications",
@@ -619,8 +642,8 @@ def _run_table(outcome: RunOutcome) -> Any:
     "--plot",
     type=_OUTPUT,
     metavar="PATH",
-    help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG or SVG by "
-    "suffix.",
+    help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG, SVG, PDF "
+    "(or EPS, PS, JPEG, TIFF, WebP) by suffix.",
 )
 @_reports_errors
 def compare(
@@ -658,8 +681,10 @@ def compare(
 
     def check_files(plans: Sequence[Plan]) -> None:
         _check_targets({"--output": output, "--plot": plot}, paths)
-        if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-            raise ConfigError(f"expected a .png or .svg file (got {str(plot)!r})", path="--plot")
+        if plot is not None:
+            from simline.report.plots import plot_format
+
+            plot_format(plot)
 
     show_progress = not quiet and sys.stderr.isatty()
     with _progress_display(show_progress) as progress:
@@ -723,7 +748,7 @@ def validate(configs: tuple[Path, ...]) -> None:
         try:
             compile_plan(_load(path))
         except SimlineError as err:
-            _say_error(str(err))
+            _say_errors(err)
             invalid += 1
         else:
             _write_stdout(f"{printable(str(path))}: ok\n")

@@ -101,7 +101,8 @@ __all__: list[str] = []
     "--plot",
     type=_OUTPUT,
     metavar="PATH",
-    help="Main-effects and interaction plots of the objective; PNG, SVG or PDF by suffix.",
+    help="Main-effects and interaction plots of the objective; PNG, SVG, PDF "
+    "(or EPS, PS, JPEG, TIFF, WebP) by suffix.",
 )
 @click.option(
     "--fresh",

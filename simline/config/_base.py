@@ -196,6 +196,9 @@ class StrictModel(BaseModel):
 
     #: Keys to leave out of the "allowed keys" list of messages (none by default).
     _hidden_keys: ClassVar[frozenset[str]] = frozenset()
+    #: A short example of the mapping, as YAML, for the message when something else is given
+    #: (``{busy_kw: 5, idle_kw: 1}``); without one the message lists the allowed keys.
+    _example: ClassVar[str] = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -212,5 +215,8 @@ class StrictModel(BaseModel):
                 if key not in cls.model_fields:
                     fail(f"unknown key {key!r}; allowed keys: {name_list(allowed)}", str(key))
         elif not isinstance(data, BaseModel):
-            fail(f"expected a mapping (got {got(data)})")
+            if cls._example:
+                fail(f"expected a mapping such as {cls._example} (got {got(data)})")
+            allowed = [name for name in cls.model_fields if name not in cls._hidden_keys]
+            fail(f"expected a mapping with keys among {name_list(allowed)} (got {got(data)})")
         return data

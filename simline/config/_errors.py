@@ -3,7 +3,8 @@
 Pydantic reports a location through the models (with the tags of discriminated unions in it);
 here that location is followed through the data as the user wrote it, so the path names only
 keys and indices of the file, and the line table gives the line. Of several problems the one
-nearest the top of the file is reported, with a count of the others.
+nearest the top of the file is the error, the others follow it in the order of the file
+(:attr:`~simline.errors.ConfigError.others`).
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def to_config_error(
     *,
     prefix: Loc = (),
 ) -> ConfigError:
-    """Report the problem of ``exc`` nearest the top of the file as a :class:`ConfigError`.
+    """Report the problems of ``exc`` as a :class:`ConfigError`, in the order of the file.
+
+    The error is the problem nearest the top of the file; the others are its ``others``.
 
     Parameters
     ----------
@@ -187,8 +190,11 @@ def to_config_error(
         line = line_of(tuple(path), lines)
         problems.append((line if line is not None else math.inf, order, loc, message, line))
     problems.sort(key=lambda p: (p[0], p[1]))
-    _, _, loc, message, line = problems[0]
-    others = len(problems) - 1
-    if others:
-        message += f" (and {others} more problem{'s' if others > 1 else ''})"
-    return ConfigError(message, file=file, path=format_path(loc) or None, line=line)
+    errors = [
+        ConfigError(message, file=file, path=format_path(loc) or None, line=line)
+        for _, _, loc, message, line in problems
+    ]
+    first = errors[0]
+    return ConfigError(
+        first.message, file=file, path=first.path, line=first.line, others=tuple(errors[1:])
+    )

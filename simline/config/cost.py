@@ -8,7 +8,7 @@ contract is ``spec/cost.md``. Money is in the scenario's currency; rates are sha
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
@@ -77,6 +77,8 @@ def _days_per(time_unit: str) -> float:
 
 class EnergyConfig(StrictModel):
     """Electric power a station draws, per server, in kW."""
+
+    _example: ClassVar[str] = "{busy_kw: 5, idle_kw: 1}"
 
     busy_kw: Annotated[NonNegative, Field(le=KW_MAX)] = 0.0
     """Power while busy (at most 1,000,000 kW)."""

@@ -9,7 +9,7 @@ washers and curing racks are batch machines too.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Discriminator, Field, PlainValidator, Tag, WithJsonSchema, model_validator
 
@@ -106,6 +106,8 @@ Buffer = Annotated[
 
 class FailureConfig(StrictModel):
     """Breakdowns of each server."""
+
+    _example: ClassVar[str] = "{mtbf: 8h, mttr: 30min}"
 
     mtbf: MeanDistConfig
     """Time to failure; a plain duration is the mean of an exponential."""

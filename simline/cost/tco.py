@@ -45,6 +45,7 @@ __all__ = [
     "ReplicationCost",
     "ScenarioCost",
     "net_present_value",
+    "not_costed",
     "replication_cost",
     "scenario_cost",
 ]
@@ -241,7 +242,8 @@ class ScenarioCost:
 
     ``replications`` keeps the per-replication figures, for paired differences;
     ``warnings`` says where the figures rest on an assumption the inputs strain (each a
-    ``path: message`` line).
+    ``path: message`` line); ``not_costed`` names the cost keys that count as 0 because the
+    scenario leaves them out (:func:`not_costed`).
     """
 
     scenario: str
@@ -251,6 +253,9 @@ class ScenarioCost:
     hours_per_unit: float
     replications: list[ReplicationCost]
     warnings: list[str] = field(default_factory=list)
+    not_costed: dict[str, dict[str, list[str]]] = field(
+        default_factory=lambda: {"stations": {}, "products": {}}
+    )
 
     def values(self, figure: str) -> list[float]:
         """Return the per-replication values of a figure."""
@@ -310,6 +315,7 @@ class ScenarioCost:
                 v / self.hours_per_unit for v in self.values("lead_time_door_to_door_h")
             ).to_json(reps),
             "warnings": list(self.warnings),
+            "not_costed": {kind: dict(names) for kind, names in self.not_costed.items()},
         }
 
 
@@ -353,4 +359,36 @@ def scenario_cost(
         hours_per_unit=hpu,
         replications=reps,
         warnings=shipment_warnings(config, volume),
+        not_costed=not_costed(config),
     )
+
+
+def not_costed(config: ScenarioConfig) -> dict[str, dict[str, list[str]]]:
+    """Name the stations and products whose cost keys are missing, so they cost 0.
+
+    A station without ``capex`` (or with 0) has no depreciation, interest or maintenance;
+    one without ``energy`` (or with both powers 0) draws nothing; a product without
+    ``material_cost`` (or with 0) costs no material. Each is named with its keys, in the
+    order of the file; a station or product with all of them given is not named.
+
+    Returns
+    -------
+    dict
+        ``{"stations": {name: [keys]}, "products": {name: [keys]}}``.
+    """
+    stations: dict[str, list[str]] = {}
+    for name, station in config.stations.items():
+        keys = []
+        if station.capex == 0:
+            keys.append("capex")
+        energy = station.energy
+        if energy is None or (energy.busy_kw == 0 and energy.idle_kw == 0):
+            keys.append("energy")
+        if keys:
+            stations[name] = keys
+    products = {
+        name: ["material_cost"]
+        for name, product in config.product_configs().items()
+        if product.material_cost == 0
+    }
+    return {"stations": stations, "products": products}

@@ -489,7 +489,8 @@ def _sampler_factory(
     if method == "cmaes":
         if importlib.util.find_spec("cmaes") is None:
             raise ConfigError(
-                "method 'cmaes' needs pip install cmaes (Optuna's CMA-ES backend)",
+                "method 'cmaes' needs cmaes, Optuna's CMA-ES backend: "
+                'pip install "simline[optimize]"',
                 path="optimize.method",
             )
         return lambda number: samplers.CmaEsSampler(

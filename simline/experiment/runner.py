@@ -467,6 +467,7 @@ def run_experiment(
     else:
         backend_name = choose_backend(backend, list(plans.values()))
         _check_budgets(exp, specs, plans, backend_name, jobs, force)
+    _require_pyarrow()
     store_path = store_dir if store_dir is not None else default_store(exp.config.experiment)
     if version is None:
         from importlib import metadata
@@ -491,6 +492,16 @@ def run_experiment(
                 command, started, store_path, backend_name, version, workers,
             )  # fmt: skip
     return result
+
+
+def _require_pyarrow() -> None:
+    """Refuse, before anything runs, an experiment whose store could not write its tables."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            'the run store writes Parquet, which needs pyarrow: pip install "simline[parquet]"'
+        ) from None
 
 
 def _run_all(

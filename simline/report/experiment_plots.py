@@ -10,7 +10,7 @@ leaves a gap.
 
 matplotlib is imported inside the functions with the non-interactive Agg backend, as in
 :mod:`simline.report.plots`; the format follows the file's suffix (``.png``, ``.svg``,
-``.pdf``) and the file is written atomically.
+``.pdf``, ...: :data:`simline.report.plots.PLOT_FORMATS`) and the file is written atomically.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ import math
 import numbers
 import os
 from itertools import combinations
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simline.errors import ConfigError
 from simline.report.output import atomic_path
+from simline.report.plots import PLOT_FORMATS, plot_format
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Sequence
@@ -34,28 +34,11 @@ if TYPE_CHECKING:
 
 __all__ = ["PLOT_FORMATS", "draw_effects", "plot_effects", "plot_format"]
 
-#: The plot formats by file suffix.
-PLOT_FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-
 #: Panels per row of the figure at most.
 COLUMNS = 3
 
 #: Numeric levels up to this many get a tick each (more, as from a Latin hypercube: the axis's).
 TICKS = 12
-
-
-def plot_format(path: str | os.PathLike[str]) -> str:
-    """Return the plot format of a file by its suffix, before anything runs.
-
-    Raises
-    ------
-    ConfigError
-        If the suffix is not ``.png``, ``.svg`` or ``.pdf`` (``path="--plot"``).
-    """
-    fmt = PLOT_FORMATS.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise ConfigError(f"expected a .png, .svg or .pdf file (got {str(path)!r})", path="--plot")
-    return fmt
 
 
 def plot_effects(
@@ -66,7 +49,7 @@ def plot_effects(
     Parameters
     ----------
     path
-        The file to write; PNG, SVG or PDF by its suffix.
+        The file to write; its suffix gives the format (:func:`plot_format`).
     frame
         One row per run: a column per factor (named by its path) and the objective's mean
         in the column named ``figure``.

@@ -42,6 +42,7 @@ __all__ = [
     "describe_mode",
     "dumps_json",
     "figure_unit",
+    "is_stream",
     "rows_to_csv",
     "run_to_csv_rows",
     "run_to_json",
@@ -242,7 +243,9 @@ def atomic_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[list[Path]
     was there untouched: the files are committed together or not at all. A path that is a
     symlink is written through it, atomically at the file it names, and the symlink stays.
     A file that is replaced keeps its mode and owner; a new one gets the usual permissions
-    (``0o666`` less the umask).
+    (``0o666`` less the umask). A path that is a stream (:func:`is_stream`: ``/dev/null``, a
+    terminal, a named pipe) cannot be renamed onto: it is yielded itself, written directly
+    in the block and left as it is.
 
     Raises
     ------
@@ -256,14 +259,16 @@ def atomic_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[list[Path]
         if not target.parent.is_dir():
             directory = Path(given).parent
             raise ConfigError(f"directory {str(directory)!r} does not exist", file=str(given))
-    tmps: list[Path] = []
+    streams = [is_stream(target) for target in targets]
+    files = [(t, s) for t, s in zip(targets, streams, strict=True) if not s]
+    made: dict[Path, Path] = {}  # target -> its temporary file, for files only
     try:
-        for target in targets:
+        for target, _ in files:
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             os.close(fd)
-            tmps.append(Path(name))
-        yield list(tmps)
-        for target, made in zip(targets, tmps, strict=True):
+            made[target] = Path(name)
+        yield [made.get(target, target) for target in targets]
+        for target, tmp in made.items():
             try:
                 old: os.stat_result | None = os.stat(target)
             except FileNotFoundError:
@@ -273,14 +278,27 @@ def atomic_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[list[Path]
                 raise PermissionError(
                     errno.EACCES, f"it is read-only (mode {mode:04o})", str(target)
                 )
-            _keep_attributes(made, old)
-        for target, made in zip(targets, tmps, strict=True):
-            os.replace(made, target)
+            _keep_attributes(tmp, old)
+        for target, tmp in made.items():
+            os.replace(tmp, target)
     except BaseException:
-        for made in tmps:
+        for tmp in made.values():  # never a stream: /dev/null stays
             with contextlib.suppress(OSError):
-                made.unlink()
+                tmp.unlink()
         raise
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is written as a stream, not replaced as a file.
+
+    True for a character device (``/dev/null``, a terminal) and a named pipe (FIFO): data
+    written there goes straight to the device or the reader; there is nothing to rename.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 @contextlib.contextmanager
@@ -327,8 +345,10 @@ def check_target(
     Refused (each a :class:`~simline.errors.ConfigError` naming ``option``): a path that is
     one of ``inputs`` (the same file, through symlinks and hard links: a run must never
     overwrite its own scenario or site file), the same as one of ``others`` (two results
-    into one file), a directory, a device, FIFO or socket, a symlink loop, a read-only file,
+    into one file), a directory, a block device or socket, a symlink loop, a read-only file,
     a directory that does not exist, is not writable or takes no new files (``/proc``).
+    A character device such as ``/dev/null`` and a named pipe are taken, when writable
+    (:func:`is_stream`).
 
     Parameters
     ----------
@@ -372,6 +392,10 @@ def check_target(
         for source, what in inputs:
             if _same_file(st, source):
                 refuse(f"it is {what}, an input of this run")
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+            if not os.access(target, os.W_OK):
+                refuse(f"it is {describe_mode(st.st_mode)} that is not writable")
+            return
         if not stat.S_ISREG(st.st_mode):
             refuse(f"it is {describe_mode(st.st_mode)}")
         if _read_only(st, target):

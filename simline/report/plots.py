@@ -1,16 +1,19 @@
 """Charts of a comparison: stacked cost breakdown per scenario and a tornado of inputs.
 
 matplotlib is imported inside the function, with the non-interactive Agg backend, so
-importing simline never loads it. The format follows the file's suffix (``.png``, ``.svg``);
-the file is written atomically.
+importing simline never loads it. The format follows the file's suffix (:data:`PLOT_FORMATS`:
+``.png``, ``.svg``, ``.pdf`` and the other formats of matplotlib's Agg backend that stand
+alone as an image); the file is written atomically.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simline.cost.tco import BREAKDOWN
+from simline.errors import ConfigError
 from simline.report.output import atomic_path
 
 if TYPE_CHECKING:
@@ -20,7 +23,42 @@ if TYPE_CHECKING:
     from simline.cost.sensitivity import SensitivityRow
     from simline.cost.tco import ScenarioCost
 
-__all__ = ["plot_comparison"]
+__all__ = ["PLOT_FORMATS", "plot_comparison", "plot_format"]
+
+#: The plot formats by file suffix: what ``savefig`` writes with the Agg backend, less the
+#: raw pixel dumps (``.raw``, ``.rgba``), LaTeX code (``.pgf``, which needs LaTeX) and the
+#: formats that depend on how Pillow was built (``.gif``, ``.avif``).
+PLOT_FORMATS: dict[str, str] = {
+    ".png": "png",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".eps": "eps",
+    ".ps": "ps",
+    ".jpg": "jpg",
+    ".jpeg": "jpeg",
+    ".tif": "tif",
+    ".tiff": "tiff",
+    ".webp": "webp",
+}
+
+
+def plot_format(path: str | os.PathLike[str]) -> str:
+    """Return the plot format of a file by its suffix, before anything runs.
+
+    Raises
+    ------
+    ConfigError
+        If the suffix is not one of :data:`PLOT_FORMATS` (``path="--plot"``); the message
+        lists them.
+    """
+    fmt = PLOT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        *most, last = PLOT_FORMATS
+        raise ConfigError(
+            f"expected a {', '.join(most)} or {last} file (got {str(path)!r})", path="--plot"
+        )
+    return fmt
+
 
 #: Rows of the tornado chart at most (the largest swings).
 TORNADO_ROWS = 14
@@ -36,7 +74,7 @@ def plot_comparison(
     Parameters
     ----------
     path
-        The file to write; PNG or SVG by its suffix.
+        The file to write; its suffix gives the format (:func:`plot_format`).
     costs
         The scenarios' costs, in one currency.
     sensitivity
@@ -55,7 +93,7 @@ def plot_comparison(
     _breakdown(axes[0][0], costs)
     if sensitivity:
         _tornado(axes[0][1], sensitivity)
-    fmt = "svg" if str(path).lower().endswith(".svg") else "png"
+    fmt = plot_format(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=120)
     plt.close(fig)

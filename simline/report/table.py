@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "format_duration",
     "format_estimate",
+    "not_costed_line",
     "render_comparison",
     "render_cost_table",
     "render_table",
@@ -292,8 +293,11 @@ def _json_estimate(node: dict[str, Any]) -> Estimate:
     )
 
 
-def render_cost_table(cost: dict[str, Any]) -> Table:
-    """Lay out the ``cost`` block of one run: unit, landed and TCO with their breakdown."""
+def render_cost_table(cost: dict[str, Any]) -> RenderableType:
+    """Lay out the ``cost`` block of one run: unit, landed and TCO with their breakdown.
+
+    Under the table, one line names what is not costed (:func:`not_costed_line`), if any.
+    """
     currency = cost["currency"]
     table = Table(
         title=f"Cost per good part ({currency})",
@@ -324,7 +328,21 @@ def render_cost_table(cost: dict[str, Any]) -> Table:
             f"{annual['lines_needed']}",
             f"({annual['demand']:,.0f}/yr, one line {format_estimate(cap)[0]}/yr)",
         )
-    return table
+    line = not_costed_line(cost.get("not_costed") or {})
+    return table if line is None else Group(table, Text(line))
+
+
+def not_costed_line(not_costed: dict[str, dict[str, list[str]]]) -> str | None:
+    """Say which cost keys count as 0: ``not costed: cut (capex, energy), product a (...)``.
+
+    ``None`` when every station and product has its cost keys (nothing to say).
+    """
+    names = [f"{name} ({', '.join(keys)})" for name, keys in not_costed.get("stations", {}).items()]
+    names += [
+        f"product {name} ({', '.join(keys)})"
+        for name, keys in not_costed.get("products", {}).items()
+    ]
+    return f"not costed: {', '.join(names)}" if names else None
 
 
 def render_comparison(

@@ -80,6 +80,23 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert "Winner on TCO" in table.stdout
 
 
+def test_compare_plots_pdf_and_names_the_formats_it_writes(tmp_path: Path) -> None:
+    plot = tmp_path / "cmp.pdf"
+    args = ("-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json")
+    proc = run_cli("compare", *map(str, STUDY[:2]), *args, "--plot", str(plot))
+    assert proc.returncode == 0, proc.stderr
+    assert plot.read_bytes().startswith(b"%PDF-")
+    gif = tmp_path / "cmp.gif"
+    proc = run_cli("compare", *map(str, STUDY[:2]), *args, "--plot", str(gif))
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "simline: error: --plot: expected a .png, .svg, .pdf, .eps, .ps, .jpg, .jpeg, .tif, "
+        f".tiff or .webp file (got {str(gif)!r})\n"
+    )
+    assert proc.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp.pdf"]
+
+
 def test_run_json_has_the_cost_block() -> None:
     proc = run_cli(
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json"
@@ -114,3 +131,39 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "--rate USD=" in proc.stderr
     assert not out.exists()
+
+
+NOT_COSTED = """\
+simline: 1
+name: nc
+time_unit: min
+run: {length: 8h, replications: 2, seed: 1}
+site: {labour_cost_per_hour: 30, energy_price_per_kwh: 0.2}
+products:
+  a: {routing: [cut, weld], material_cost: 2}
+  b: {routing: [cut]}
+stations:
+  cut: {kind: machine, process_time: 1}
+  weld: {kind: manual, process_time: 1.2, energy: {busy_kw: 2, idle_kw: 0.5}}
+"""
+
+
+def test_run_says_once_what_is_not_costed(tmp_path: Path) -> None:
+    path = tmp_path / "nc.yaml"
+    path.write_text(NOT_COSTED, encoding="utf-8")
+    table = run_cli("run", str(path), "--backend", "des", "-q")
+    assert table.returncode == 0, table.stderr
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    expected = "not costed: cut (capex, energy), weld (capex), product b (material_cost)"
+    assert lines.count(expected) == 1
+    title = next(i for i, line in enumerate(lines) if line.startswith("Cost per good part"))
+    assert lines.index(expected) > title  # under the cost table
+    proc = run_cli("run", str(path), "--backend", "des", "-q", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["cost"]["not_costed"] == {
+        "stations": {"cut": ["capex", "energy"], "weld": ["capex"]},
+        "products": {"b": ["material_cost"]},
+    }
+    full = run_cli("run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q")
+    assert full.returncode == 0, full.stderr
+    assert "not costed" not in full.stdout

@@ -430,6 +430,50 @@ def test_validate_needs_a_file() -> None:
     assert invoke("validate").exit_code == 2
 
 
+THREE_PROBLEMS = """\
+simline: 1
+name: three
+run: {length: 8h}
+stations:
+  saw: {kind: machine, process_time: 1, buffer: -1}
+  weld:
+    kind: machine
+    process_time: 1
+    energy: 5
+    servers: 0
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_every_problem_of_a_file_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("three.yaml").write_text(THREE_PROBLEMS, encoding="utf-8")
+    result = invoke(command, "three.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "simline: error: three.yaml:5: stations.saw.buffer: "
+        'expected a whole number >= 0 or "inf" (got -1)',
+        "simline: error: three.yaml:9: stations.weld.energy: "
+        "expected a mapping such as {busy_kw: 5, idle_kw: 1} (got 5)",
+        "simline: error: three.yaml:10: stations.weld.servers: 'servers' must be >= 1 (got 0)",
+    ]
+    assert result.stdout == ""
+
+
+def test_compare_usage_reads_as_two_scenarios_or_more(files: Path) -> None:
+    usage = invoke("compare", "--help").stdout.splitlines()[0]
+    assert usage == "Usage: simline compare [OPTIONS] CONFIG CONFIG [CONFIG]..."
+    for args in ((), ("good.yaml",)):
+        result = invoke("compare", *args)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "simline: error: CONFIG: expected two scenario files or more"
+        )
+        assert len(result.stderr.splitlines()) == 1
+
+
 def test_schema(fakes: dict[str, int]) -> None:
     result = invoke("schema")
     assert result.exit_code == 0

@@ -395,7 +395,13 @@ RULES = [
     ),
     ("  warmup: 30", "  seed: -1", "run.seed", 6, "'seed' must be >= 0 (got -1)"),
     ("  warmup: 30", "  seed: 1.5", "run.seed", 6, "expected a whole number (got 1.5)"),
-    ("run:\n  length: 8h\n  warmup: 30\n", "run: 5\n", "run", 4, "expected a mapping (got 5)"),
+    (
+        "run:\n  length: 8h\n  warmup: 30\n",
+        "run: 5\n",
+        "run",
+        4,
+        "expected a mapping with keys among warmup, length, replications, seed (got 5)",
+    ),
     (
         "time_unit: min",
         "release: {conwip: 0}",
@@ -612,12 +618,59 @@ def test_empty_stations() -> None:
     assert (info.value.file, info.value.path, info.value.line) == ("mem", "stations", None)
 
 
-def test_first_problem_in_the_file_is_reported(tmp_path: Path) -> None:
+def test_first_problem_in_the_file_is_the_error_and_the_others_follow(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_with(tmp_path, "buffer: 3", "buffer: -3\n    servers: 0\n    scrap: 2")
     assert info.value.path == "stations.saw.buffer"
     assert info.value.line == 14
-    assert info.value.message.endswith("(and 2 more problems)")
+    assert str(info.value).endswith("(and 2 more problems)")
+    where = [(e.path, e.line) for e in info.value.others]
+    assert where == [("stations.saw.servers", 15), ("stations.saw.scrap", 16)]
+    lines = info.value.lines()
+    assert len(lines) == 3
+    assert lines[0].startswith(f"{tmp_path / 's.yaml'}:14: stations.saw.buffer: ")
+    assert lines[1].startswith(f"{tmp_path / 's.yaml'}:15: stations.saw.servers: ")
+    assert lines[2].startswith(f"{tmp_path / 's.yaml'}:16: stations.saw.scrap: ")
+
+
+def test_many_problems_are_shown_up_to_the_limit(tmp_path: Path) -> None:
+    stations = "".join(f"  s{i}:\n    kind: machine\n    process_time: -1\n" for i in range(25))
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        f"simline: 1\nname: many\nrun: {{length: 8h}}\nstations:\n{stations}", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    lines = info.value.lines(limit=20)
+    assert len(lines) == 21
+    assert lines[0].startswith(f"{path}:7: stations.s0.process_time: ")
+    assert lines[19].startswith(f"{path}:64: stations.s19.process_time: ")
+    assert lines[20] == "(and 5 more problems)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "expected"),
+    [
+        (
+            "    buffer: 3",
+            "    buffer: 3\n    energy: 5",
+            "stations.saw.energy",
+            "expected a mapping such as {busy_kw: 5, idle_kw: 1} (got 5)",
+        ),
+        (
+            "    buffer: 3",
+            "    buffer: 3\n    failures: 2h",
+            "stations.saw.failures",
+            "expected a mapping such as {mtbf: 8h, mttr: 30min} (got '2h')",
+        ),
+    ],
+)
+def test_a_value_where_a_mapping_belongs_shows_the_mapping(
+    tmp_path: Path, old: str, new: str, path: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_with(tmp_path, old, new)
+    assert (info.value.path, info.value.line, info.value.message) == (path, 15, expected)
 
 
 def test_inline_site_currency_becomes_the_scenario_currency(tmp_path: Path) -> None:

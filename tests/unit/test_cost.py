@@ -468,3 +468,29 @@ def test_estimator_chart_30_percent_fob_gap_shrinks_to_about_10_percent() -> Non
     assert offshore["tco"] - offshore["unit_cost"] == pytest.approx(
         sum(offshore[k] for k in BREAKDOWN[4:])
     )
+
+
+def test_not_costed_names_each_missing_cost_key_in_file_order() -> None:
+    from simline.cost.tco import not_costed
+
+    config = parse_scenario(
+        {
+            "simline": 1,
+            "name": "nc",
+            "run": {"length": "8h"},
+            "site": {"labour_cost_per_hour": 30, "energy_price_per_kwh": 0.2},
+            "products": {
+                "a": {"routing": ["cut", "weld", "pack"], "material_cost": 2},
+                "b": {"routing": ["cut"]},
+            },
+            "stations": {
+                "cut": {"kind": "machine", "process_time": 1, "capex": 5e4, "life_years": 5},
+                "weld": {"kind": "manual", "process_time": 1, "energy": {"busy_kw": 2}},
+                "pack": {"kind": "manual", "process_time": 1, "energy": {"busy_kw": 0}},
+            },
+        }
+    )
+    assert not_costed(config) == {
+        "stations": {"cut": ["energy"], "weld": ["capex"], "pack": ["capex", "energy"]},
+        "products": {"b": ["material_cost"]},
+    }

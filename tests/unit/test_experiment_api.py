@@ -76,3 +76,16 @@ def test_bad_input_raises_before_anything_runs(experiment_file: Path) -> None:
     with pytest.raises(simline.ConfigError, match="--length"):
         simline.experiment(experiment_file, length="-3d", store=experiment_file.parent / "s")
     assert not (experiment_file.parent / "s").exists()
+
+
+def test_without_pyarrow_it_names_the_extra_before_anything_runs(
+    experiment_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
+    store = experiment_file.parent / "s"
+    with pytest.raises(simline.ConfigError) as info:
+        simline.experiment(experiment_file, backend="des", store=store, jobs=1)
+    assert info.value.message == (
+        'the run store writes Parquet, which needs pyarrow: pip install "simline[parquet]"'
+    )
+    assert not store.exists()

@@ -134,8 +134,8 @@ def test_one_factor(tmp_path: Path, draw: Callable[..., Any]) -> None:
 
 
 def test_bad_suffix_and_no_factor(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"--plot: expected a \.png, \.svg or \.pdf file") as e:
-        plot_effects(tmp_path / "e.jpg", pd.DataFrame(ROWS), FACTORS, FIGURE)
+    with pytest.raises(ConfigError, match=r"--plot: expected a \.png, \.svg, \.pdf, .* file") as e:
+        plot_effects(tmp_path / "e.gif", pd.DataFrame(ROWS), FACTORS, FIGURE)
     assert e.value.path == "--plot"
     with pytest.raises(ConfigError, match="got 'plot'"):
         plot_format("plot")
@@ -143,7 +143,20 @@ def test_bad_suffix_and_no_factor(tmp_path: Path) -> None:
         plot_effects(tmp_path / "e.png", pd.DataFrame(ROWS), [], FIGURE)
     assert list(tmp_path.iterdir()) == []
     assert plot_format("x/y.SVG") == "svg"
-    assert experiment_plots.PLOT_FORMATS == {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+    assert {".png", ".svg", ".pdf"} <= set(experiment_plots.PLOT_FORMATS)
+
+
+@pytest.mark.parametrize("suffix", list(experiment_plots.PLOT_FORMATS))
+def test_every_plot_format_writes_its_kind_of_file(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"e{suffix}"
+    plot_effects(path, pd.DataFrame(ROWS), FACTORS, FIGURE)
+    magic = {
+        "png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF-", "eps": b"%!PS", "ps": b"%!PS",
+        "jpg": b"\xff\xd8", "jpeg": b"\xff\xd8", "tif": b"II*\x00", "tiff": b"II*\x00",
+        "webp": b"RIFF",
+    }  # fmt: skip
+    assert path.read_bytes().startswith(magic[experiment_plots.PLOT_FORMATS[suffix]])
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 def test_missing_directory(tmp_path: Path) -> None:

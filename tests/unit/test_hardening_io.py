@@ -14,9 +14,11 @@ import json
 import os
 import resource
 import signal
+import socket
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from click.testing import CliRunner, Result
 from simline.cli import cli
 from simline.errors import MAX_MESSAGE, ConfigError, printable
 from simline.experiment import replicate
+from simline.report.output import atomic_paths, write_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -428,7 +431,7 @@ def test_trace_and_output_are_both_written(tmp_path: Path) -> None:
     [
         ("/proc/version", "it is read-only (mode 0444)"),
         ("/proc/simline-result.json", "directory '/proc' takes no new files"),
-        ("/dev/null", "it is a character device"),
+        ("socket", "it is a socket"),
         (".", "it is a directory"),
         ("loop", "it is a symlink loop"),
     ],
@@ -444,8 +447,11 @@ def test_output_that_cannot_be_written_says_what_it_is(
         pytest.skip("no /proc here")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "loop").symlink_to("loop")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind("socket")
     scenario = _scenario(tmp_path)
-    result = invoke("run", str(scenario), "-q", "--backend", "des", "-o", target)
+    with listening:
+        result = invoke("run", str(scenario), "-q", "--backend", "des", "-o", target)
     assert result.exit_code == 2
     line = _one_line(result)
     assert line.startswith(f"simline: error: --output: cannot write {target!r}: ")
@@ -453,6 +459,49 @@ def test_output_that_cannot_be_written_says_what_it_is(
     assert "No such file" not in line
     assert "not found" not in line
     assert no_simulation == []
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_output_to_dev_null_is_taken(tmp_path: Path, fmt: str) -> None:
+    before = os.stat("/dev/null")
+    scenario = _scenario(tmp_path)
+    result = invoke("run", str(scenario), "-q", "--backend", "des", "--format", fmt,
+                    "-o", "/dev/null")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_rdev, after.st_mode) == (before.st_rdev, before.st_mode)
+    assert not [n for n in os.listdir("/dev") if n.startswith(".null.")]
+
+
+def test_output_to_a_named_pipe_reaches_its_reader(tmp_path: Path) -> None:
+    fifo = tmp_path / "result.fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(
+        target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    result = invoke("run", str(_scenario(tmp_path)), "-q", "--backend", "des",
+                    "--format", "json", "-o", str(fifo))  # fmt: skip
+    if result.exit_code != 0:  # nothing was written: let the reader see the end of the pipe
+        with contextlib.suppress(OSError), open(fifo, "w"):
+            pass
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(got[0])["scenario"] == "tiny"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert set(os.listdir(tmp_path)) == {"result.fifo", "s.yaml"}
+
+
+def test_a_failed_write_leaves_dev_null_alone(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), atomic_paths(["/dev/null", tmp_path / "r.txt"]) as tmps:
+        assert tmps[0] == Path("/dev/null")
+        write_data(tmps[0], "gone\n")
+        raise RuntimeError("a failure while writing")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert os.listdir(tmp_path) == []
 
 
 # --- 26: click's usage errors ----------------------------------------------------------------
@@ -491,7 +540,7 @@ def test_output_that_cannot_be_written_says_what_it_is(
             "-j/--jobs: expected a whole number >= 1 (got 0)",
         ),
         (("run", "s.yaml", "--format"), "--format: requires an argument"),
-        (("compare", "s.yaml"), "CONFIGS: takes 2 values"),
+        (("compare", "s.yaml"), "CONFIG: expected two scenario files or more"),
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
         (
             (),
