@@ -70,7 +70,9 @@ __all__ = ["LOAD_LIMIT", "Excess", "StationLoad", "station_loads"]
 
 #: A station whose load is at least this cannot keep up. Just below 1, so that two stations
 #: of exactly equal capacity (a load of 1 up to rounding) count: with random times the queue
-#: between them grows without bound (like the square root of the run's length).
+#: between them grows without bound (like the square root of the run's length). With nothing
+#: random on the way (constant times, no failures, no scrap, one product) a load of 1 keeps
+#: pace, and only a load above 1 by more than the same margin counts.
 LOAD_LIMIT = 1.0 - 1e-9
 
 #: Where a station's excess goes: ``"none"`` (it keeps up), ``"wip"`` (into a buffer without
@@ -273,7 +275,9 @@ class _Model:
             load = off / cap if off > 0.0 and cap < math.inf else 0.0
             pushed_load = (off - released) / cap if cap < math.inf else 0.0
             excess: Excess = "none"
-            if self.mode != "conwip" and pushed_load >= LOAD_LIMIT:
+            over = self.mode != "conwip" and pushed_load >= LOAD_LIMIT
+            balanced = pushed_load <= 2.0 - LOAD_LIMIT
+            if over and not (balanced and self._deterministic(i)):
                 excess = self._excess(i)
             out[sp.name] = StationLoad(
                 capacity_per_hour=cap * per_hour,
@@ -295,6 +299,27 @@ class _Model:
             if any(plan.stations[j].buffer is None for j in chain):
                 return "wip"
         return "outside" if self.mode == "interarrival" else "blocking"
+
+    def _deterministic(self, i: int) -> bool:
+        """Whether nothing random reaches station ``i``: times, failures, scrap, mix.
+
+        Then a load of exactly 1 keeps pace (a queue of constant length), unlike random times.
+        """
+        plan = self.plan
+        if len(plan.products) > 1:
+            return False
+        gap = plan.release.interarrival
+        if self.mode == "interarrival" and (gap is None or gap.scv > 0.0):
+            return False
+        for p, k in self.visits[i]:
+            for j in plan.products[p].routing[: k + 1]:
+                sj = plan.stations[j]
+                per_part = sj.batch.per_part.scv if sj.batch is not None else 0.0
+                if sj.process[p].scv > 0.0 or per_part > 0.0:
+                    return False
+                if sj.failure is not None or sj.scrap > 0.0:
+                    return False
+        return True
 
 
 def _server_time(plan: Plan, sp: StationPlan, ideal: bool) -> float:

@@ -246,3 +246,18 @@ def test_ideal_leaves_out_failures_shifts_and_setups() -> None:
         )
     )
     assert station_loads(plan, ideal=True)["a"].capacity_per_hour == pytest.approx(30)
+
+
+@pytest.mark.parametrize(("time", "excess"), [("2", "none"), ("exp(2)", "wip")])
+def test_equal_capacities_keep_pace_only_when_nothing_is_random(time: str, excess: str) -> None:
+    # a load of exactly 1: with constant times the queue between the two stays as it is;
+    # with random ones it is a random walk, which grows like the square root of the time
+    out = loads(
+        {
+            "a": {"kind": "machine", "process_time": time, "buffer": 2},
+            "b": {"kind": "machine", "process_time": time},
+        },
+        release="saturated",
+    )
+    assert out["b"].load == pytest.approx(1.0)
+    assert out["b"].excess == excess
