@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from simline.config import parse_scenario
+from simline.config import load_scenario, parse_scenario
 from simline.engine import des
 from simline.engine.results import ProductResult, RunResult
 from simline.notices import GROWTH_SHARE, load_notices, trend_notice
@@ -66,6 +67,15 @@ def test_lines_that_keep_up_or_block_get_no_notice(release: Any) -> None:
     # bounds the WIP; interarrival every 2.5 min loads print to 0.8
     stations = {**FAST_INTO_SLOW, "print": {**FAST_INTO_SLOW["print"], "buffer": 10}}
     assert load_notices(plan_of(stations, release)) == []
+
+
+CONFIGS = Path(__file__).parents[2] / "configs"
+SHIPPED = sorted([*CONFIGS.glob("*.yaml"), *CONFIGS.glob("reshoring/*.yaml")])
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_no_shipped_scenario_is_unstable(path: Path) -> None:
+    assert load_notices(compile_plan(load_scenario(path))) == []
 
 
 # -- the trend test, on runs ---------------------------------------------------------------
