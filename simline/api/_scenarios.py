@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from simline.config import ScenarioConfig
     from simline.cost import ScenarioCost, SensitivityRow
     from simline.engine.results import RunResult
+    from simline.notices import Notice
     from simline.plan import Plan
     from simline.stats import RunSummary
     from simline.warmup_advice import WarmupAdvice
@@ -91,8 +92,11 @@ class RunOutcome:
     backend
         The engine that ran it: ``"des"`` or ``"fast"`` (never ``"auto"``).
     warnings
-        The cost model's notices (also in ``cost["warnings"]``); the command line shows each
-        as ``simline: warning: FILE: ...``.
+        Every notice's message: a station that cannot keep up (before running), WIP that
+        grew over the run (after), then the cost model's (also in ``cost["warnings"]``); the
+        command line shows each as ``simline: warning: FILE: ...``.
+    notices
+        The same notices with their kind, station and figures (the JSON ``warnings``).
     warmup_advice
         MSER-5's truncation point against the configured warm-up, when asked for.
 
@@ -114,6 +118,7 @@ class RunOutcome:
     cost: dict[str, Any] | None
     backend: str
     warnings: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
     warmup_advice: WarmupAdvice | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,6 +132,7 @@ class RunOutcome:
             version=__version__,
             cost=copy.deepcopy(self.cost),
         )
+        out["warnings"] = [n.to_json(self.plan.name) for n in self.notices]
         series = series_to_json(self.results, self.plan.hours_per_unit)
         if series is not None:
             out["series"] = series
@@ -180,7 +186,8 @@ class CompareOutcome:
     sensitivity
         The rows of the sensitivity analysis when asked for, else ``None``.
     warnings
-        ``(file, notice)`` of every cost notice, in the order of the scenarios.
+        ``(file, message)`` of every notice, scenario by scenario: stations that cannot keep
+        up, WIP that grew over the run, the cost model's.
 
     Examples
     --------
@@ -206,6 +213,7 @@ class CompareOutcome:
     sensitivity: tuple[SensitivityRow, ...] | None
     warnings: tuple[tuple[Path, str], ...]
     _data: dict[str, Any] = field(repr=False)
+    notices: tuple[tuple[Path, Notice], ...] = ()
 
     @property
     def winner(self) -> str:
@@ -342,10 +350,11 @@ def run(
     sizes = _sizes(replications=replications, length=length, warmup=warmup)
     _check_budget(path, plan, backend_name, jobs, force, sizes)
     bins = _series_bins(series, warmup_advice)
+    before = _load_notices(plan)
     if before_simulate is not None:
         before_simulate(backend_name, [plan])
     results = _replicate(plan, backend_name, jobs, progress, trace=trace, bins=bins)
-    outcome = _run_outcome(path, scenario, plan, results, backend_name)
+    outcome = _run_outcome(path, scenario, plan, results, backend_name, before)
     if not warmup_advice:
         return outcome
     from simline.warmup_advice import advise
@@ -373,11 +382,17 @@ MAX_SERIES_BINS = 100_000
 
 
 def _run_outcome(
-    path: Path, scenario: ScenarioConfig, plan: Plan, results: list[RunResult], backend: str
+    path: Path,
+    scenario: ScenarioConfig,
+    plan: Plan,
+    results: list[RunResult],
+    backend: str,
+    before: Sequence[Notice],
 ) -> RunOutcome:
     from simline.stats import summarize
 
     cost = cost_block(scenario, results)
+    notices = _notices(before, plan, results, (cost or {}).get("warnings", []))
     return RunOutcome(
         path=path,
         scenario=scenario,
@@ -386,8 +401,30 @@ def _run_outcome(
         results=tuple(results),
         cost=cost,
         backend=backend,
-        warnings=tuple((cost or {}).get("warnings", [])),
+        warnings=tuple(n.message for n in notices),
+        notices=tuple(notices),
     )
+
+
+def _load_notices(plan: Plan) -> list[Notice]:
+    """Return the notices known before running: the stations that cannot keep up."""
+    from simline.notices import load_notices
+
+    return load_notices(plan)
+
+
+def _notices(
+    before: Sequence[Notice], plan: Plan, results: Sequence[RunResult], cost: Sequence[str]
+) -> list[Notice]:
+    """Every notice of one scenario: before running, the WIP trend, the cost model's."""
+    from simline.notices import Notice, trend_notice
+
+    trend = trend_notice(plan, results)
+    return [
+        *before,
+        *([trend] if trend is not None else []),
+        *(Notice("cost", None, str(c)) for c in cost),
+    ]
 
 
 def cost_block(scenario: ScenarioConfig, results: Sequence[RunResult]) -> dict[str, Any] | None:
@@ -505,6 +542,7 @@ def compare(
     sizes = _sizes(replications=replications, length=length, warmup=warmup)
     for path, plan in zip(files, plans, strict=True):
         _check_budget(path, plan, backend_name, jobs, force, sizes)
+    before = [_load_notices(plan) for plan in plans]
     if before_simulate is not None:
         before_simulate(backend_name, plans)
     all_results = [_replicate(plan, backend_name, jobs, progress) for plan in plans]
@@ -514,7 +552,7 @@ def compare(
         "seed": common_seed,
         "replications": common_reps,
     }
-    parts = _Parts(files, scenarios, plans, all_results, backend_name)
+    parts = _Parts(files, scenarios, plans, all_results, backend_name, before)
     if costed:
         return _cost_outcome(parts, head, currency, factors, sensitivity)
     return _line_outcome(parts, head)
@@ -529,6 +567,7 @@ class _Parts:
     plans: list[Plan]
     results: list[list[RunResult]]
     backend: str
+    before: list[list[Notice]]
 
 
 def _cost_outcome(
@@ -551,19 +590,15 @@ def _cost_outcome(
         sensitivity,
         __version__,
     )
-    warnings = tuple(
-        (path, str(warning))
-        for path, scenario_obj in zip(parts.paths, obj["scenarios"], strict=True)
-        for warning in scenario_obj["cost"].get("warnings", [])
-    )
+    cost_warnings = [list(s["cost"].get("warnings", [])) for s in obj["scenarios"]]
     return _compare_outcome(
         parts,
         obj,
+        cost_warnings,
         costed=True,
         currency=currency,
         costs=tuple(costs),
         sensitivity=None if rows is None else tuple(rows),
-        warnings=warnings,
     )
 
 
@@ -571,19 +606,34 @@ def _line_outcome(parts: _Parts, head: dict[str, Any]) -> CompareOutcome:
     from simline.report.compare import line_comparison
 
     obj = line_comparison(head, parts.plans, parts.results, parts.backend, __version__)
+    no_cost: list[list[str]] = [[] for _ in parts.plans]
     return _compare_outcome(
-        parts, obj, costed=False, currency="", costs=None, sensitivity=None, warnings=()
+        parts, obj, no_cost, costed=False, currency="", costs=None, sensitivity=None
     )
 
 
-def _compare_outcome(parts: _Parts, obj: dict[str, Any], **kwargs: Any) -> CompareOutcome:
+def _compare_outcome(
+    parts: _Parts, obj: dict[str, Any], cost_warnings: list[list[str]], **kwargs: Any
+) -> CompareOutcome:
+    """Return the outcome, with every scenario's notices in ``obj["warnings"]`` and on it."""
+    owned = [
+        (path, plan.name, notice)
+        for path, plan, results, before, cost in zip(
+            parts.paths, parts.plans, parts.results, parts.before, cost_warnings, strict=True
+        )
+        for notice in _notices(before, plan, results, cost)
+    ]
+    obj["warnings"] = [notice.to_json(name) for _, name, notice in owned]
+    notices = [(path, notice) for path, _, notice in owned]
     return CompareOutcome(
         paths=tuple(parts.paths),
         scenarios=tuple(parts.scenarios),
         plans=tuple(parts.plans),
         results=tuple(tuple(r) for r in parts.results),
         backend=parts.backend,
+        warnings=tuple((path, n.message) for path, n in notices),
         _data=obj,
+        notices=tuple(notices),
         **kwargs,
     )
 

@@ -2,13 +2,13 @@
 
 A run's cost is its number of events: every part visiting a station (taken, worked, handed
 on), every failure and repair, every arrival and every shift change. :func:`estimate` bounds
-them from above from the plan's rates: parts flow through the line at most as fast as its
-bottleneck allows (each station's servers over its work per part, products weighted by their
-mix, and the arrival rate for interarrival release), each server fails at most once per
-``mtbf + mttr``, and the shift pattern changes ``len(changes)`` times a week; all over
-``warmup + length``, times the replications. The events per part visit and the events each
-engine processes per second are measured (:data:`ENGINE_SPEED`), so the estimate is a wall
-time too.
+them from above from the plan's rates: each station works at most on what the release and
+the stations before it let through and at most as fast as its servers allow
+(:func:`simline.capacity.station_loads` without failures, shifts or setups), each server
+fails at most once per ``mtbf + mttr``, and the shift pattern changes ``len(changes)``
+times a week; all over ``warmup + length``, times the replications. The events per part
+visit and the events each engine processes per second are measured (:data:`ENGINE_SPEED`),
+so the estimate is a wall time too.
 
 :func:`check_budget` refuses, as bad input (:class:`~simline.errors.ConfigError`, exit
 status 2):
@@ -84,26 +84,18 @@ def _work(dist: Dist) -> float:
     return max(dist.mean, 0.0)
 
 
-def _throughput(plan: Plan) -> float:
-    """Parts per time unit the line can release at most (``math.inf``: no bound)."""
-    rate = math.inf
-    for i, sp in enumerate(plan.stations):
-        load = 0.0
-        for p, prod in enumerate(plan.products):
-            visits = prod.routing.count(i)
-            if visits == 0:
-                continue
-            per_part = _work(sp.process[p])
-            if sp.batch is not None:
-                per_part = per_part / sp.batch.size + _work(sp.batch.per_part)
-            load += prod.mix * visits * per_part
-        if load > 0.0:
-            rate = min(rate, sp.servers / load)
-    release = plan.release
-    if release.mode == "interarrival" and release.interarrival is not None:
-        gap = _work(release.interarrival)
-        rate = min(rate, 1.0 / gap) if gap > 0.0 else rate
-    return rate
+def _visits_per_unit(plan: Plan) -> float:
+    """Station visits per time unit at most (``math.inf``: no bound, the clock never moves).
+
+    Each station processes at most what it is offered and at most what it can make, from
+    :func:`simline.capacity.station_loads` with failures, shifts and setups left out, so
+    that the figure bounds a run's from above.
+    """
+    from simline.capacity import station_loads
+
+    loads = station_loads(plan, ideal=True).values()
+    per_hour = math.fsum(min(sl.offered_per_hour, sl.capacity_per_hour) for sl in loads)
+    return per_hour * plan.hours_per_unit
 
 
 def _durations(plan: Plan) -> list[float]:
@@ -142,9 +134,8 @@ def estimate(plan: Plan, backend: str, *, workers: int = 1) -> RunEstimate:
         Infinite figures when the run never ends (nothing takes time).
     """
     horizon = plan.horizon
-    rate = _throughput(plan)
-    visits_per_part = sum(p.mix * len(p.routing) for p in plan.products)
-    visits = horizon * rate * visits_per_part if rate < math.inf else math.inf
+    rate = _visits_per_unit(plan)
+    visits = horizon * rate if rate < math.inf else math.inf
     failures = 0.0
     for sp in plan.stations:
         if sp.failure is not None:
