@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
+from simline.report._layout import FitTable, Justify
 from simline.report.table import format_estimate
 
 if TYPE_CHECKING:
@@ -89,21 +89,29 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
     scenarios = {run.spec.scenario for run in result.runs}
     labels = any(run.spec.label for run in result.runs)
     best = result.best["id"] if result.best else None
-    table = Table(title=f"Experiment {result.name}: {len(result.runs)} runs", title_justify="left")
-    table.add_column("run", no_wrap=True, min_width=12)
+    columns: list[tuple[str, Justify]] = [("run", "left"), ("", "left")]
     if len(scenarios) > 1:
-        table.add_column("scenario")
+        columns.append(("scenario", "left"))
     if labels:
-        table.add_column("label")
-    for name in factors:
-        table.add_column(_heading(name), justify="right")
-    table.add_column("reps", justify="right")
-    for name in figures:
-        table.add_column(_heading(name), justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
+        columns.append(("label", "left"))
+    columns += [(_heading(name), "right") for name in factors]
+    columns.append(("reps", "right"))
+    columns += [(_heading(name), "right") for name in figures]
+    # the run and its mark (best, a broken constraint) head every part when it is split
+    table = FitTable(f"Experiment {result.name}: {len(result.runs)} runs", columns, keys=2)
     broken_any = False
     for run in result.runs:
-        cells = [run.spec.id]
+        marks = []
+        if run.status == "failed":
+            marks.append("failed")
+        else:
+            if run.spec.id == best:
+                marks.append("best")
+            entries = result.constraints.get(run.spec.id, [])
+            if any(not e["holds"] for e in entries):
+                marks.append("✗")
+                broken_any = True
+        cells = [run.spec.id, " ".join(marks)]
         if len(scenarios) > 1:
             cells.append(run.spec.scenario)
         if labels:
@@ -112,15 +120,8 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
         cells.append(str(run.replications))
         if run.status == "failed":
             cells += ["–"] * len(figures)
-            cells.append("failed")
         else:
             cells += [_estimate_text(run.figures.get(name)) for name in figures]
-            marks = ["best"] if run.spec.id == best else []
-            entries = result.constraints.get(run.spec.id, [])
-            if any(not e["holds"] for e in entries):
-                marks.append("✗")
-                broken_any = True
-            cells.append(" ".join(marks))
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
     notes: list[RenderableType] = [table]

@@ -160,7 +160,7 @@ def _line_table(summary: RunSummary, unit: str) -> FitTable:
         ("Good parts", summary.good_parts, 1.0, "parts"),
         ("Scrap parts", summary.scrap_parts, 1.0, "parts"),
     ]
-    if summary.bottleneck.station is not None:
+    if not math.isnan(summary.oee.mean):
         rows.append(("OEE (at the bottleneck)", summary.oee, 100.0, "%"))
     for label, est, scale, label_unit in rows:
         mean, half, _ = format_estimate(est, scale=scale)
