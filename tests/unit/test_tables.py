@@ -133,3 +133,16 @@ def test_plain_numbers_have_no_exponent() -> None:
     assert plain_number(0.0) == "0"
     assert plain_number(math.nan) == "–"
     assert "e" not in json.dumps([plain_number(x) for x in (1.5e-5, 3.2e7)])
+
+
+@pytest.mark.parametrize(("columns", "width"), [("80", 80), ("200", 200), ("", 120), ("x", 120)])
+def test_piped_text_is_columns_wide(
+    monkeypatch: pytest.MonkeyPatch, columns: str, width: int
+) -> None:
+    from simline.cli import _render_text, _text_width
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert _text_width() == width
+    plan, results = _renamed(_plan(), NAMES)
+    text = _render_text(render_table(plan, summarize(plan, results), backend="des"))
+    assert_fits(text, width)
