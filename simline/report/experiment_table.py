@@ -65,21 +65,32 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-#: Short column headings of the line's figures.
+#: Short column headings of the line's figures, over their unit (``{time}``: the runs' time
+#: unit, ``{cur}``: their currency).
 _HEADINGS = {
-    "throughput_per_hour": "parts/h",
-    "lead_time": "lead time",
-    "wip": "WIP",
-    "cost.tco": "TCO/part",
+    "throughput_per_hour": "throughput\nparts/h",
+    "lead_time": "lead time\n{time}",
+    "wip": "WIP\nparts",
+    "cost.tco": "TCO\n{cur}/part",
 }
 
 
-def _heading(name: str) -> str:
+def _heading(name: str, units: dict[str, str] | None = None) -> str:
     """Return a column heading: a short name for the usual figures, paths without ``stations.``."""
     if name in _HEADINGS:
-        return _HEADINGS[name]
+        return _HEADINGS[name].format(**(units or {"time": "", "cur": ""})).strip()
     # a station's key on two lines (``mill`` over ``servers``): narrow columns, uncut
     return name.removeprefix("stations.").replace(".", "\n", 1)
+
+
+def _units(result: ExperimentResult) -> dict[str, str]:
+    """Return the runs' time unit and currency, each where all runs share one (else empty)."""
+    times = {run.spec.config.time_unit for run in result.runs}
+    currencies = {run.spec.config.currency for run in result.runs}
+    return {
+        "time": times.pop() if len(times) == 1 else "",
+        "cur": currencies.pop() if len(currencies) == 1 else "",
+    }
 
 
 def render_experiment(result: ExperimentResult) -> RenderableType:
@@ -96,7 +107,8 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
         columns.append(("label", "left"))
     columns += [(_heading(name), "right") for name in factors]
     columns.append(("reps", "right"))
-    columns += [(_heading(name), "right") for name in figures]
+    units = _units(result)
+    columns += [(_heading(name, units), "right") for name in figures]
     # the run and its mark (best, a broken constraint) head every part when it is split
     table = FitTable(f"Experiment {result.name}: {len(result.runs)} runs", columns, keys=2)
     broken_any = False
@@ -125,11 +137,8 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
     notes: list[RenderableType] = [table]
-    headings = [
-        f"{_heading(n).replace(chr(10), ' ')} = {n}"
-        for n in (*factors, *figures)
-        if _heading(n) != n
-    ]
+    headings = [f"{_heading(n).replace(chr(10), ' ')} = {n}" for n in factors if _heading(n) != n]
+    headings += [f"{_heading(n).split(chr(10))[0]} = {n}" for n in figures if _heading(n) != n]
     if headings:
         notes.append(Text("Columns: " + "; ".join(headings) + ".", style="dim"))
     if broken_any:

@@ -86,3 +86,4 @@ def test_experiment_fits_80_columns(tmp_path: Path) -> None:
     text = piped("experiment", experiment, *args, cwd=tmp_path)
     assert_fits(text)
     assert "best" in text
+    assert "EUR/part" in text and "parts/h" in text  # the figures' units under their names
