@@ -45,8 +45,11 @@ __all__ = [
     "compare_lines",
     "estimate",
     "find_bottleneck",
+    "line_oee_candidates",
     "paired_difference",
+    "planned_time_per_part",
     "replication_figures",
+    "station_oee",
     "summarize",
 ]
 
@@ -56,7 +59,8 @@ LEVEL = 0.95
 #: Figures of each product, in output order.
 PRODUCT_FIGURES: tuple[str, ...] = ("throughput_per_hour", "lead_time", "good_parts", "scrap_parts")
 
-#: Figures of each station, in output order: the six states, then utilization and parts out.
+#: Figures of each station, in output order: the six states, then utilization and parts out
+#: (the spec's keys), then simline's ``oee`` (docs/model.md, "OEE").
 STATION_FIGURES: tuple[str, ...] = (
     "busy",
     "setup",
@@ -66,6 +70,7 @@ STATION_FIGURES: tuple[str, ...] = (
     "off_shift",
     "utilization",
     "parts_out",
+    "oee",
 )
 
 #: Figures of the whole line, in output order.
@@ -223,6 +228,7 @@ class StationSummary:
     off_shift: Estimate
     utilization: Estimate
     parts_out: Estimate
+    oee: Estimate
 
 
 #: How :class:`Bottleneck` names the station (docs/model.md, "The bottleneck").
@@ -355,7 +361,9 @@ class RunSummary:
     """Every figure of one scenario over its replications.
 
     Durations (``lead_time``, ``measured_time``) are in the scenario's time unit.
-    ``products`` and ``stations`` keep the scenario's order.
+    ``products`` and ``stations`` keep the scenario's order. ``oee`` is the line's OEE: in
+    each replication that of its bottleneck for the good parts leaving the line
+    (docs/model.md, "OEE").
     """
 
     scenario: str
@@ -370,9 +378,10 @@ class RunSummary:
     products: dict[str, ProductSummary] = field(default_factory=dict)
     stations: dict[str, StationSummary] = field(default_factory=dict)
     bottleneck: Bottleneck = field(default_factory=lambda: Bottleneck(None, {}, {}, {}))
+    oee: Estimate = _NAN_ESTIMATE
 
     def figures(self) -> Iterator[tuple[FigureKey, Estimate]]:
-        """Every figure with its key, in output order: the line, products, then stations."""
+        """Every figure with its key, in output order: the line, products, stations, OEE."""
         for name in LINE_FIGURES:
             yield (name,), getattr(self, name)
         for product, ps in self.products.items():
@@ -381,6 +390,67 @@ class RunSummary:
         for station, ss in self.stations.items():
             for name in STATION_FIGURES:
                 yield ("stations", station, name), getattr(ss, name)
+        yield ("oee",), self.oee
+
+
+def planned_time_per_part(plan: Plan, station: int, product: int) -> float:
+    """Return the planned (mean) time of one part of ``product`` at a station, for OEE.
+
+    The mean process time; at a batch station the mean build time of a full build (its
+    process time plus ``size`` per-part times) shared by its ``size`` parts.
+    """
+    sp = plan.stations[station]
+    mean = sp.process[product].mean
+    if sp.batch is None:
+        return mean
+    return (mean + sp.batch.size * sp.batch.per_part.mean) / sp.batch.size
+
+
+def _planned_times(plan: Plan) -> list[float]:
+    """Per station, the planned time per part over the products that visit it (by ``mix``)."""
+    out = []
+    for k in range(len(plan.stations)):
+        visits = [(p.mix * p.routing.count(k), i) for i, p in enumerate(plan.products)]
+        weight = math.fsum(w for w, _ in visits)
+        total = math.fsum(w * planned_time_per_part(plan, k, i) for w, i in visits if w > 0)
+        out.append(total / weight if weight > 0 else math.nan)
+    return out
+
+
+def _planned_busy_time(result: StationResult, measured_time: float) -> float:
+    """Measured time times servers, less off shift (planned downtime, ISO 22400's PBT)."""
+    return result.servers * measured_time - result.state_time[5]
+
+
+def station_oee(good: float, planned_per_part: float, planned_busy_time: float) -> float:
+    """OEE: the planned time of the good parts over the planned busy time (``nan`` if none).
+
+    Equal to availability x performance x quality (docs/model.md, "OEE").
+    """
+    if not planned_busy_time > 0 or math.isnan(planned_per_part):
+        return math.nan
+    return good * planned_per_part / planned_busy_time
+
+
+def line_oee_candidates(plan: Plan, result: RunResult) -> dict[str, float]:
+    """Per station, the line's OEE in one replication were that station the bottleneck.
+
+    The planned time at the station of the good parts that left the line (each product's
+    good parts times its visits there and its planned time per part) over the station's
+    planned busy time; :func:`replication_figures` keeps that of the replication's
+    bottleneck as the line's ``oee``.
+    """
+    out: dict[str, float] = {}
+    for k, station in enumerate(plan.stations):
+        sr = result.stations[station.name]
+        planned = math.fsum(
+            result.products[p.name].good * p.routing.count(k) * planned_time_per_part(plan, k, i)
+            for i, p in enumerate(plan.products)
+            if k in p.routing
+        )
+        pbt = _planned_busy_time(sr, result.measured_time)
+        out[station.name] = planned / pbt if pbt > 0 else math.nan
+    return out
 
 
 def replication_figures(plan: Plan, result: RunResult) -> dict[FigureKey, float]:
@@ -415,7 +485,8 @@ def replication_figures(plan: Plan, result: RunResult) -> dict[FigureKey, float]
         out[(*key, "lead_time")] = pr.lead_mean if pr.lead_n > 0 else math.nan
         out[(*key, "good_parts")] = float(pr.good)
         out[(*key, "scrap_parts")] = float(pr.scrap)
-    for station in plan.stations:
+    planned = _planned_times(plan)
+    for index, station in enumerate(plan.stations):
         sr = result.stations[station.name]
         key = ("stations", station.name)
         fractions = [sr.fraction(k, result.measured_time) for k in range(6)]
@@ -423,6 +494,14 @@ def replication_figures(plan: Plan, result: RunResult) -> dict[FigureKey, float]
             out[(*key, name)] = value
         out[(*key, "utilization")] = fractions[0] + fractions[1]
         out[(*key, "parts_out")] = float(sr.parts_out)
+        good = float(sr.parts_out - sr.scrap)
+        pbt = _planned_busy_time(sr, result.measured_time)
+        out[(*key, "oee")] = station_oee(good, planned[index], pbt)
+    activity = {s.name: StationActivity.of(result.stations[s.name]) for s in plan.stations}
+    bottleneck = _named(activity)
+    out[("oee",)] = (
+        math.nan if bottleneck is None else line_oee_candidates(plan, result)[bottleneck]
+    )
     return out
 
 
@@ -488,6 +567,7 @@ class SummaryAccumulator:
             products=products,
             stations=stations,
             bottleneck=find_bottleneck(self._activity),
+            oee=get(("oee",)),
         )
 
 

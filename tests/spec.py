@@ -9,8 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Keys of ``simline run --format json``, in the spec's order (``bottleneck``: simline's
-#: extension, docs/model.md "The bottleneck").
+#: Keys of ``simline run --format json``, in the spec's order (``bottleneck`` and ``oee``:
+#: simline's extensions, docs/spec-extensions.md).
 RUN_KEYS = [
     "scenario",
     "simline_version",
@@ -26,9 +26,11 @@ RUN_KEYS = [
     "products",
     "stations",
     "bottleneck",
+    "oee",
 ]
 
-#: Keys of each station, in the spec's order: the six states, then the two figures.
+#: Keys of each station, in the spec's order: the six states, then the two figures, then
+#: simline's ``oee`` (docs/spec-extensions.md).
 STATION_KEYS = [
     "busy",
     "setup",
@@ -38,6 +40,7 @@ STATION_KEYS = [
     "off_shift",
     "utilization",
     "parts_out",
+    "oee",
 ]
 
 #: Keys of the ``cost`` block, and of its breakdown.

@@ -586,7 +586,8 @@ def _run_table(outcome: RunOutcome) -> Any:
 
     from simline.report.table import render_cost_table
 
-    return Group(renderable, Text(""), render_cost_table(outcome.cost))
+    cost = render_cost_table(outcome.cost, hours_per_unit=outcome.plan.hours_per_unit)
+    return Group(renderable, Text(""), cost)
 
 
 @cli.command()
@@ -968,13 +969,21 @@ def _print_rich(renderable: Any) -> None:
 
 
 def _render_text(renderable: Any) -> str:
+    """Render plain text for a pipe or a file: ``COLUMNS`` wide when it is set, else 120."""
     import io
 
     from rich.console import Console
 
     buf = io.StringIO()
-    Console(file=buf, width=120, color_system=None, force_terminal=False).print(renderable)
+    width = _text_width()
+    Console(file=buf, width=width, color_system=None, force_terminal=False).print(renderable)
     return buf.getvalue()
+
+
+def _text_width() -> int:
+    """Return the width of text not for a terminal: ``COLUMNS`` if a positive number, else 120."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) > 0 else 120
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -76,6 +76,7 @@ def figure_names(config: ScenarioConfig, plan: Plan) -> list[str]:
         names += [f"products.{product.name}.{f}" for f in PRODUCT_FIGURES]
     for station in plan.stations:
         names += [f"stations.{station.name}.{f}" for f in STATION_FIGURES]
+    names.append("oee")
     if config.site is not None:
         names += [name for name, _ in _COST_TOP]
         for name in config.stations:

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
+from simline.report._layout import FitTable, Justify
 from simline.report.table import format_estimate
 
 if TYPE_CHECKING:
@@ -65,21 +65,32 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-#: Short column headings of the line's figures.
+#: Short column headings of the line's figures, over their unit (``{time}``: the runs' time
+#: unit, ``{cur}``: their currency).
 _HEADINGS = {
-    "throughput_per_hour": "parts/h",
-    "lead_time": "lead time",
-    "wip": "WIP",
-    "cost.tco": "TCO/part",
+    "throughput_per_hour": "throughput\nparts/h",
+    "lead_time": "lead time\n{time}",
+    "wip": "WIP\nparts",
+    "cost.tco": "TCO\n{cur}/part",
 }
 
 
-def _heading(name: str) -> str:
+def _heading(name: str, units: dict[str, str] | None = None) -> str:
     """Return a column heading: a short name for the usual figures, paths without ``stations.``."""
     if name in _HEADINGS:
-        return _HEADINGS[name]
+        return _HEADINGS[name].format(**(units or {"time": "", "cur": ""})).strip()
     # a station's key on two lines (``mill`` over ``servers``): narrow columns, uncut
     return name.removeprefix("stations.").replace(".", "\n", 1)
+
+
+def _units(result: ExperimentResult) -> dict[str, str]:
+    """Return the runs' time unit and currency, each where all runs share one (else empty)."""
+    times = {run.spec.config.time_unit for run in result.runs}
+    currencies = {run.spec.config.currency for run in result.runs}
+    return {
+        "time": times.pop() if len(times) == 1 else "",
+        "cur": currencies.pop() if len(currencies) == 1 else "",
+    }
 
 
 def render_experiment(result: ExperimentResult) -> RenderableType:
@@ -89,21 +100,30 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
     scenarios = {run.spec.scenario for run in result.runs}
     labels = any(run.spec.label for run in result.runs)
     best = result.best["id"] if result.best else None
-    table = Table(title=f"Experiment {result.name}: {len(result.runs)} runs", title_justify="left")
-    table.add_column("run", no_wrap=True, min_width=12)
+    columns: list[tuple[str, Justify]] = [("run", "left"), ("", "left")]
     if len(scenarios) > 1:
-        table.add_column("scenario")
+        columns.append(("scenario", "left"))
     if labels:
-        table.add_column("label")
-    for name in factors:
-        table.add_column(_heading(name), justify="right")
-    table.add_column("reps", justify="right")
-    for name in figures:
-        table.add_column(_heading(name), justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
+        columns.append(("label", "left"))
+    columns += [(_heading(name), "right") for name in factors]
+    columns.append(("reps", "right"))
+    units = _units(result)
+    columns += [(_heading(name, units), "right") for name in figures]
+    # the run and its mark (best, a broken constraint) head every part when it is split
+    table = FitTable(f"Experiment {result.name}: {len(result.runs)} runs", columns, keys=2)
     broken_any = False
     for run in result.runs:
-        cells = [run.spec.id]
+        marks = []
+        if run.status == "failed":
+            marks.append("failed")
+        else:
+            if run.spec.id == best:
+                marks.append("best")
+            entries = result.constraints.get(run.spec.id, [])
+            if any(not e["holds"] for e in entries):
+                marks.append("✗")
+                broken_any = True
+        cells = [run.spec.id, " ".join(marks)]
         if len(scenarios) > 1:
             cells.append(run.spec.scenario)
         if labels:
@@ -112,23 +132,13 @@ def render_experiment(result: ExperimentResult) -> RenderableType:
         cells.append(str(run.replications))
         if run.status == "failed":
             cells += ["–"] * len(figures)
-            cells.append("failed")
         else:
             cells += [_estimate_text(run.figures.get(name)) for name in figures]
-            marks = ["best"] if run.spec.id == best else []
-            entries = result.constraints.get(run.spec.id, [])
-            if any(not e["holds"] for e in entries):
-                marks.append("✗")
-                broken_any = True
-            cells.append(" ".join(marks))
         style = "bold" if run.spec.id == best else None
         table.add_row(*cells, style=style)
     notes: list[RenderableType] = [table]
-    headings = [
-        f"{_heading(n).replace(chr(10), ' ')} = {n}"
-        for n in (*factors, *figures)
-        if _heading(n) != n
-    ]
+    headings = [f"{_heading(n).replace(chr(10), ' ')} = {n}" for n in factors if _heading(n) != n]
+    headings += [f"{_heading(n).split(chr(10))[0]} = {n}" for n in figures if _heading(n) != n]
     if headings:
         notes.append(Text("Columns: " + "; ".join(headings) + ".", style="dim"))
     if broken_any:

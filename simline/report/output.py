@@ -61,7 +61,7 @@ _COUNTS = frozenset({"good_parts", "scrap_parts", "parts_out", "wip"})
 
 
 def figure_unit(key: FigureKey, time_unit: str) -> str:
-    """Return the unit of a figure: ``h-1``, the time unit, ``parts`` or ``fraction``.
+    """Return the unit of a figure: ``parts/h``, the time unit, ``parts`` or ``fraction``.
 
     Parameters
     ----------
@@ -72,7 +72,7 @@ def figure_unit(key: FigureKey, time_unit: str) -> str:
     """
     name = key[-1]
     if name == "throughput_per_hour":
-        return "h-1"
+        return "parts/h"
     if name == "lead_time":
         return time_unit
     if name in _COUNTS:
@@ -130,6 +130,7 @@ def run_to_json(
         for station, ss in summary.stations.items()
     }
     out["bottleneck"] = summary.bottleneck.to_json(reps)
+    out["oee"] = summary.oee.to_json(reps)
     if cost is not None:
         out["cost"] = cost
     return out
@@ -593,7 +594,7 @@ _DIFFERENCE_UNITS: dict[str, str] = {
     "landed_cost": "{cur}/part",
     "unit_cost": "{cur}/part",
     "npv": "{cur}",
-    "throughput_per_hour": "h-1",
+    "throughput_per_hour": "parts/h",
     "lead_time_hours": "h",
     "lead_time_door_to_door_hours": "h",
     "wip": "parts",
@@ -674,4 +675,5 @@ def _run_rows_from_json(plan: Plan, run: dict[str, Any]) -> list[dict[str, str |
     for station, figures in run["stations"].items():
         for name in STATION_FIGURES:
             add(("stations", station, name), figures[name])
+    add(("oee",), run["oee"])
     return rows

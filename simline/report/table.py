@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
+from simline.report._layout import FitTable, Justify
 from simline.stats import Estimate
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ __all__ = [
     "format_duration",
     "format_estimate",
     "not_costed_line",
+    "plain_number",
     "render_comparison",
     "render_cost_table",
     "render_table",
@@ -113,6 +114,9 @@ def format_duration(value: float, hours_per_unit: float) -> str:
 def render_table(plan: Plan, summary: RunSummary, *, backend: str) -> RenderableType:
     """Lay out the figures of one run as tables: line, products, stations, and a footer.
 
+    Every table fits the console's width (:class:`~simline.report._layout.FitTable` splits
+    its columns when they would not), so nothing is truncated at 80 columns.
+
     Parameters
     ----------
     plan
@@ -143,25 +147,25 @@ def render_table(plan: Plan, summary: RunSummary, *, backend: str) -> Renderable
     return Group(*parts)
 
 
-def _line_table(summary: RunSummary, unit: str) -> Table:
-    table = Table(title="Line", title_justify="left", title_style="bold", box=None, padding=(0, 2))
+def _line_table(summary: RunSummary, unit: str) -> FitTable:
     with_ci = summary.replications > 1
-    table.add_column("Figure")
-    table.add_column("Mean", justify="right")
+    columns: list[tuple[str, Justify]] = [("Figure", "left"), ("Mean", "right")]
     if with_ci:
-        table.add_column("± 95%", justify="right")
-        table.add_column("95% CI", justify="right")
-    table.add_column("Unit")
-    rows = (
-        ("Throughput", summary.throughput_per_hour, "parts/h"),
-        ("Lead time", summary.lead_time, unit),
-        ("WIP", summary.wip, "parts"),
-        ("Good parts", summary.good_parts, "parts"),
-        ("Scrap parts", summary.scrap_parts, "parts"),
-    )
-    for label, est, label_unit in rows:
-        mean, half, ci = format_estimate(est)
-        cells = (mean, half, ci) if with_ci else (mean,)
+        columns.append(("± 95% CI", "right"))
+    columns.append(("Unit", "left"))
+    table = FitTable("Line", columns)
+    rows = [
+        ("Throughput", summary.throughput_per_hour, 1.0, "parts/h"),
+        ("Lead time", summary.lead_time, 1.0, unit),
+        ("WIP", summary.wip, 1.0, "parts"),
+        ("Good parts", summary.good_parts, 1.0, "parts"),
+        ("Scrap parts", summary.scrap_parts, 1.0, "parts"),
+    ]
+    if not math.isnan(summary.oee.mean):
+        rows.append(("OEE (at the bottleneck)", summary.oee, 100.0, "%"))
+    for label, est, scale, label_unit in rows:
+        mean, half, _ = format_estimate(est, scale=scale)
+        cells = (mean, half) if with_ci else (mean,)
         table.add_row(label, *cells, label_unit + _partial(est, summary.replications))
     return table
 
@@ -173,15 +177,17 @@ def _partial(e: Estimate, replications: int) -> str:
     return ""
 
 
-def _products_table(summary: RunSummary, unit: str) -> Table:
-    table = Table(
-        title="Products", title_justify="left", title_style="bold", box=None, padding=(0, 2)
+def _products_table(summary: RunSummary, unit: str) -> FitTable:
+    table = FitTable(
+        "Products (± half-width of the 95% CI)" if summary.replications > 1 else "Products",
+        [
+            ("Product", "left"),
+            ("Throughput\nparts/h", "right"),
+            (f"Lead time\n{unit}", "right"),
+            ("Good parts\nparts", "right"),
+            ("Scrap parts\nparts", "right"),
+        ],
     )
-    table.add_column("Product")
-    table.add_column("Throughput/h", justify="right")
-    table.add_column(f"Lead time ({unit})", justify="right")
-    table.add_column("Good parts", justify="right")
-    table.add_column("Scrap parts", justify="right")
     for name, ps in summary.products.items():
         table.add_row(
             name,
@@ -212,29 +218,24 @@ def bottleneck_caption(summary: RunSummary) -> str | None:
     )
 
 
-def _stations_table(summary: RunSummary) -> Table:
+def _stations_table(summary: RunSummary) -> FitTable:
     bottleneck = summary.bottleneck.station
-    table = Table(
-        title="Stations (share of measured time)",
-        title_justify="left",
-        title_style="bold",
+    columns: list[tuple[str, Justify]] = [("Station", "left")]
+    columns += [(label, "right") for _, label in _STATES]
+    columns += [("OEE", "right"), ("Parts out", "right")]
+    table = FitTable(
+        "Stations (% of measured time, averaged over servers)",
+        columns,
         caption=bottleneck_caption(summary),
-        caption_justify="left",
-        box=None,
-        padding=(0, 2),
+        breaks=(len(columns) - 2,),
     )
-    table.add_column("Station")
-    for _, label in _STATES:
-        table.add_column(label, justify="right")
-    table.add_column("Utilization", justify="right")
-    table.add_column("Parts out", justify="right")
     for name, ss in summary.stations.items():
         is_bottleneck = name == bottleneck
         states = [_percent(getattr(ss, state)) for state, _ in _STATES]
         table.add_row(
             f"{name} *" if is_bottleneck else name,
             *states,
-            _mean_pm(ss.utilization, scale=100.0, suffix="%"),
+            _mean_pm(ss.oee, scale=100.0, suffix="%"),
             _mean_pm(ss.parts_out),
             style="bold" if is_bottleneck else None,
         )
@@ -293,43 +294,46 @@ def _json_estimate(node: dict[str, Any]) -> Estimate:
     )
 
 
-def render_cost_table(cost: dict[str, Any]) -> RenderableType:
+def render_cost_table(cost: dict[str, Any], *, hours_per_unit: float | None = None) -> FitTable:
     """Lay out the ``cost`` block of one run: unit, landed and TCO with their breakdown.
 
-    Under the table, one line names what is not costed (:func:`not_costed_line`), if any.
+    Then the figures of a year and of the supply chain: TCO per year, its net present value
+    over the horizon, the door-to-door lead time (in hours, given the scenario's
+    ``hours_per_unit``) and the lines the demand needs. Under the table, one line names what
+    is not costed (:func:`not_costed_line`), if any.
     """
     currency = cost["currency"]
-    table = Table(
-        title=f"Cost per good part ({currency})",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
+    per_part = f"{currency}/part"
+    table = FitTable(
+        f"Cost ({currency})",
+        [("Figure", "left"), ("Mean", "right"), ("± 95% CI", "right"), ("Unit", "left")],
     )
-    table.add_column("Figure")
-    table.add_column("Mean", justify="right")
-    table.add_column("± 95%", justify="right")
-    rows: list[tuple[str, dict[str, Any]]] = [("Unit cost", cost["unit_cost"])]
-    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[:4]]
-    rows.append(("Landed cost", cost["landed_cost"]))
-    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[4:11]]
-    rows.append(("TCO", cost["tco"]))
-    rows += [(label, cost["breakdown"][key]) for key, label in _BREAKDOWN_LABELS[11:]]
-    rows.append(("Unused capacity (inside unit cost)", cost["unused_capacity"]))
-    rows.append(("CO2 kg per part", cost["co2_kg_per_part"]))
-    for label, node in rows:
-        mean, half, _ = format_estimate(_json_estimate(node))
-        table.add_row(label, mean, half, style="bold" if not label.startswith(" ") else None)
+    rows: list[tuple[str, dict[str, Any], str]] = [("Unit cost", cost["unit_cost"], per_part)]
+    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[:4]]
+    rows.append(("Landed cost", cost["landed_cost"], per_part))
+    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[4:11]]
+    rows.append(("TCO", cost["tco"], per_part))
+    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[11:]]
+    rows.append(("Unused capacity (in unit cost)", cost["unused_capacity"], per_part))
+    rows.append(("CO2", cost["co2_kg_per_part"], "kg/part"))
     annual = cost["annual"]
-    if annual["demand"] is not None:
-        cap = _json_estimate(annual["capacity"])
-        table.add_row(
-            "Lines for demand",
-            f"{annual['lines_needed']}",
-            f"({annual['demand']:,.0f}/yr, one line {format_estimate(cap)[0]}/yr)",
-        )
+    rows.append(("TCO per year", _scaled(annual["tco"], 1e-3), f"k {currency}/yr"))
+    rows.append(("NPV of TCO over the horizon", _scaled(annual["npv"], 1e-3), f"k {currency}"))
+    door = cost.get("lead_time_door_to_door")
+    if door is not None and hours_per_unit is not None:
+        rows.append(("Lead time, door to door", _scaled(door, hours_per_unit), "h"))
+    for label, node, unit in rows:
+        mean, half, _ = format_estimate(_json_estimate(node))
+        bold = label in ("Unit cost", "Landed cost", "TCO")
+        table.add_row(label, mean, half, unit, style="bold" if bold else None)
+    if annual["demand"] is not None and annual["lines_needed"] is not None:
+        cap = format_estimate(_json_estimate(annual["capacity"]))[0]
+        table.add_row("Lines for the demand", f"{annual['lines_needed']}", "", "lines")
+        table.caption = f"demand {annual['demand']:,.0f} parts/yr; one line makes {cap} parts/yr"
     line = not_costed_line(cost.get("not_costed") or {})
-    return table if line is None else Group(table, Text(line))
+    if line is not None:
+        table.caption = line if table.caption is None else f"{table.caption}\n{line}"
+    return table
 
 
 def not_costed_line(not_costed: dict[str, dict[str, list[str]]]) -> str | None:
@@ -345,6 +349,16 @@ def not_costed_line(not_costed: dict[str, dict[str, list[str]]]) -> str | None:
     return f"not costed: {', '.join(names)}" if names else None
 
 
+def _scaled(node: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Multiply a JSON estimate's mean and bounds by ``factor`` (``null`` stays ``null``)."""
+    lo, hi = node["ci95"]
+    return {
+        **node,
+        "mean": None if node["mean"] is None else node["mean"] * factor,
+        "ci95": [None if lo is None else lo * factor, None if hi is None else hi * factor],
+    }
+
+
 def render_comparison(
     comparison: dict[str, Any], time_units: Sequence[tuple[str, float]]
 ) -> RenderableType:
@@ -355,22 +369,20 @@ def render_comparison(
     comparison
         The compare JSON object (``scenarios``, ``differences``, ``winner``, ...).
     time_units
-        Each scenario's time unit and hours per unit (lead times are shown in hours/days).
+        Each scenario's time unit and hours per unit (lead times are shown in hours).
     """
     if comparison.get("compared_on") == "throughput_per_hour":
         return _render_line_comparison(comparison, time_units)
     scenarios = comparison["scenarios"]
     currency = comparison["currency"]
-    side = Table(
-        title=f"Side by side (money in {currency} per good part, ± half-width of the 95% CI)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
+    side = FitTable(
+        f"Side by side (money in {currency} per good part, ± half-width of the 95% CI)",
+        [("Figure", "left"), *((s["scenario"], "right") for s in scenarios)],
+        caption=(
+            "Bottleneck utilization: busy + setup of the bottleneck (% of measured time). "
+            "Unused capacity: the equipment cost of time not worked, inside unit cost."
+        ),
     )
-    side.add_column("Figure")
-    for s in scenarios:
-        side.add_column(s["scenario"], justify="right")
 
     def row(label: str, get: Any, *, bold: bool = False, scale: float = 1.0) -> None:
         cells = []
@@ -379,31 +391,18 @@ def render_comparison(
             if isinstance(node, str):
                 cells.append(node)
                 continue
-            est = _json_estimate(node)
-            est = Estimate(est.mean * scale, est.lo * scale, est.hi * scale, est.n)
-            cells.append(_mean_pm(est))
+            cells.append(_mean_pm(_json_estimate(_scaled(node, scale))))
         side.add_row(label, *cells, style="bold" if bold else None)
 
     def hours(i: int, node: dict[str, Any]) -> dict[str, Any]:
-        hpu = time_units[i][1]
-        lo, hi = node["ci95"]
-        return {
-            "mean": None if node["mean"] is None else node["mean"] * hpu,
-            "ci95": [None if lo is None else lo * hpu, None if hi is None else hi * hpu],
-        }
+        return _scaled(node, time_units[i][1])
 
     row("Throughput (parts/h)", lambda i, s: s["throughput_per_hour"])
     row("Lead time, line (h)", lambda i, s: hours(i, s["lead_time"]))
-    row(
-        "Lead time, door to door (d)",
-        lambda i, s: hours(i, s["cost"]["lead_time_door_to_door"]),
-        scale=1 / 24,
-    )
+    row("Door to door (h)", lambda i, s: hours(i, s["cost"]["lead_time_door_to_door"]))
     row("WIP (parts)", lambda i, s: s["wip"])
-    row(
-        "Bottleneck utilization",
-        lambda i, s: _bottleneck_cell(s),
-    )
+    row("Bottleneck utilization", lambda i, s: _bottleneck_cell(s))
+    row("Line OEE (%)", lambda i, s: s.get("oee") or _NULL, scale=100.0)
     row("Unit cost", lambda i, s: s["cost"]["unit_cost"], bold=True)
     for key, label in _BREAKDOWN_LABELS[:4]:
         row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
@@ -413,35 +412,46 @@ def render_comparison(
     row("TCO", lambda i, s: s["cost"]["tco"], bold=True)
     for key, label in _BREAKDOWN_LABELS[11:]:
         row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
-    row("Unused capacity (in unit cost)", lambda i, s: s["cost"]["unused_capacity"])
+    row("Unused capacity", lambda i, s: s["cost"]["unused_capacity"])
     row("CO2 (kg/part)", lambda i, s: s["cost"]["co2_kg_per_part"])
-    row("TCO per year (k)", lambda i, s: s["cost"]["annual"]["tco"], scale=1e-3)
-    row("NPV over horizon (k)", lambda i, s: s["cost"]["annual"]["npv"], scale=1e-3)
-    row("Lines needed", lambda i, s: str(s["cost"]["annual"]["lines_needed"]))
+    row(f"TCO per year (k {currency})", lambda i, s: s["cost"]["annual"]["tco"], scale=1e-3)
+    row(f"NPV of TCO (k {currency})", lambda i, s: s["cost"]["annual"]["npv"], scale=1e-3)
+    row("Lines needed", lambda i, s: _lines_cell(s["cost"]["annual"]["lines_needed"]))
 
-    diff = _differences_table(scenarios[0]["scenario"])
+    per_part = f"{currency}/part"
     labels = (
-        ("tco", "TCO"),
-        ("landed_cost", "Landed"),
-        ("unit_cost", "Unit"),
-        ("throughput_per_hour", "Throughput/h"),
-        ("lead_time_door_to_door_hours", "Door to door (h)"),
-        ("co2_kg_per_part", "CO2 kg"),
+        ("tco", f"TCO\n{per_part}"),
+        ("landed_cost", f"Landed\n{per_part}"),
+        ("unit_cost", f"Unit\n{per_part}"),
+        ("throughput_per_hour", "Throughput\nparts/h"),
+        ("lead_time_door_to_door_hours", "Door to door\nh"),
+        ("co2_kg_per_part", "CO2\nkg/part"),
     )
-    for _, label in labels:
-        diff.add_column(label, justify="right")
+    diff = _differences_table(scenarios[0]["scenario"], [label for _, label in labels])
     for d in comparison["differences"]:
-        cells = []
-        for key, _ in labels:
-            mean, half, _ci = format_estimate(_json_estimate(d[key]))
-            cells.append(f"{mean} {half}".strip())
-        diff.add_row(d["scenario"], *cells)
+        diff.add_row(d["scenario"], *(_mean_pm(_json_estimate(d[key])) for key, _ in labels))
 
     parts: list[RenderableType] = [side, Text(""), diff, Text(""), Text(comparison["verdict"])]
     sens = comparison.get("sensitivity")
     if sens:
-        parts += [Text(""), _sensitivity_table(sens)]
+        parts += [
+            Text(""),
+            _sensitivity_table(
+                sens,
+                [s["scenario"] for s in scenarios],
+                _sensitivity_currency(comparison),
+                currency,
+            ),
+        ]
     return Group(*parts)
+
+
+#: A figure that is not there (an older object without ``oee``).
+_NULL: dict[str, Any] = {"mean": None, "ci95": [None, None]}
+
+
+def _lines_cell(lines: int | None) -> str:
+    return _MISSING if lines is None else str(lines)
 
 
 def _render_line_comparison(
@@ -449,16 +459,11 @@ def _render_line_comparison(
 ) -> RenderableType:
     """Scenarios without a site side by side on the line's figures, then the differences."""
     scenarios = comparison["scenarios"]
-    side = Table(
-        title="Side by side (no site: the lines' figures, ± half-width of the 95% CI)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
+    side = FitTable(
+        "Side by side (no site: the lines' figures, ± half-width of the 95% CI)",
+        [("Figure", "left"), *((s["scenario"], "right") for s in scenarios)],
+        caption="Utilization: busy + setup (% of measured time, averaged over servers).",
     )
-    side.add_column("Figure")
-    for s in scenarios:
-        side.add_column(s["scenario"], justify="right")
 
     def cell(node: dict[str, Any] | None, scale: float = 1.0, suffix: str = "") -> str:
         if node is None:
@@ -468,23 +473,16 @@ def _render_line_comparison(
         reps = comparison["replications"]
         return text + (f" ({e.n} of {reps})" if "n" in node and e.n > 0 else "")
 
-    def hours(i: int, node: dict[str, Any]) -> dict[str, Any]:
-        hpu = time_units[i][1]
-        lo, hi = node["ci95"]
-        return {
-            **node,
-            "mean": None if node["mean"] is None else node["mean"] * hpu,
-            "ci95": [None if lo is None else lo * hpu, None if hi is None else hi * hpu],
-        }
-
     side.add_row(
         "Throughput (parts/h)", *(cell(s["throughput_per_hour"]) for s in scenarios), style="bold"
     )
     side.add_row(
-        "Lead time, line (h)", *(cell(hours(i, s["lead_time"])) for i, s in enumerate(scenarios))
+        "Lead time, line (h)",
+        *(cell(_scaled(s["lead_time"], time_units[i][1])) for i, s in enumerate(scenarios)),
     )
     side.add_row("WIP (parts)", *(cell(s["wip"]) for s in scenarios))
     side.add_row("Bottleneck utilization", *(_bottleneck_cell(s) for s in scenarios))
+    side.add_row("Line OEE (%)", *(cell(s.get("oee"), 100.0) for s in scenarios))
     stations: list[str] = []
     for s in scenarios:
         stations += [name for name in s["stations"] if name not in stations]
@@ -499,20 +497,17 @@ def _render_line_comparison(
             ),
         )
 
-    diff = _differences_table(scenarios[0]["scenario"])
     labels = (
-        ("throughput_per_hour", "Throughput/h", 1.0),
-        ("lead_time_hours", "Lead time (h)", 1.0),
-        ("wip", "WIP", 1.0),
-        ("bottleneck_utilization", "Bottleneck util. (pts)", 100.0),
+        ("throughput_per_hour", "Throughput\nparts/h", 1.0),
+        ("lead_time_hours", "Lead time\nh", 1.0),
+        ("wip", "WIP\nparts", 1.0),
+        ("bottleneck_utilization", "Bottleneck\nutil. % pts", 100.0),
     )
-    for _, label, _scale in labels:
-        diff.add_column(label, justify="right")
     shared = [
         name for name in stations if all(name in d["stations"] for d in comparison["differences"])
     ]
-    for name in shared:
-        diff.add_column(f"{name} util. (pts)", justify="right")
+    headers = [label for _, label, _ in labels] + [f"{name}\nutil. % pts" for name in shared]
+    diff = _differences_table(scenarios[0]["scenario"], headers)
     for d in comparison["differences"]:
         cells = [cell(d[key], scale) for key, _, scale in labels]
         cells += [cell(d["stations"][name], 100.0) for name in shared]
@@ -529,45 +524,105 @@ def _bottleneck_cell(s: dict[str, Any]) -> str:
     return f"{util * 100:.0f}% ({best})"
 
 
-def _sensitivity_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table(
-        title="Sensitivity of TCO per part (others at their values; * verdict flips in range)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
+def _sensitivity_currency(comparison: dict[str, Any]) -> str:
+    """Name the currency of the inputs: the scenarios' own when they share one."""
+    own = list(comparison.get("rates") or {})
+    return own[0] if len(own) == 1 else "cur."
+
+
+#: How the sensitivity table shows each input: its unit (``{cur}``: the currency of the
+#: scenario's inputs) and the factor its values are multiplied by (100 for a percentage).
+_INPUT_UNITS: dict[str, tuple[str, float]] = {
+    "labour_cost_per_hour": ("{cur}/h", 1.0),
+    "energy_price_per_kwh": ("{cur}/kWh", 1.0),
+    "material_cost": ("x own", 1.0),
+    "capex": ("x own", 1.0),
+    "interest_rate": ("%/yr", 100.0),
+    "rent_per_m2_year": ("{cur}/m2/yr", 1.0),
+    "co2_price_per_t": ("{cur}/t CO2", 1.0),
+    "inventory_carrying_rate": ("%/yr", 100.0),
+    "rate_per_container": ("{cur}/cont.", 1.0),
+    "rate_per_kg": ("{cur}/kg", 1.0),
+    "rate_per_part": ("{cur}/part", 1.0),
+    "transit_days": ("d", 1.0),
+    "duty_rate": ("% of value", 100.0),
+    "supplier_margin": ("% of cost", 100.0),
+    "ip_risk_rate": ("% of price", 100.0),
+    "quality_risk_rate": ("% of price", 100.0),
+    "disruption_rate": ("% of price", 100.0),
+    "innovation_rate": ("% of price", 100.0),
+    "demand_annual": ("parts/yr", 1.0),
+}
+
+
+def plain_number(x: float | None) -> str:
+    """Write a number as people do: four significant digits, thousands separated, no ``e``.
+
+    >>> plain_number(200000.0), plain_number(0.058281), plain_number(12990.4), plain_number(1.0)
+    ('200,000', '0.05828', '12,990', '1')
+    """
+    if x is None or not math.isfinite(x):
+        return _MISSING
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if x == 0:
+        return "0"
+    decimals = max(0, 3 - math.floor(math.log10(abs(x))))
+    text = f"{x:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _sensitivity_table(
+    rows: list[dict[str, Any]], order: Sequence[str], currency: str, reported: str
+) -> FitTable:
+    """Per scenario (in ``order``), its inputs by how far they move its TCO.
+
+    ``currency``: the inputs' currency; ``reported``: the TCO's.
+    """
+    table = FitTable(
+        "Sensitivity of TCO per part (others at their values; * verdict flips in range)",
+        [
+            ("Input", "left"),
+            ("Base", "right"),
+            ("Low .. high", "right"),
+            ("Unit", "left"),
+            (f"TCO low .. high\n{reported}/part", "right"),
+            ("Break-even", "right"),
+        ],
+        caption=(
+            "x own: a multiple of the scenario's own values. Break-even: the input value "
+            "at which the verdict flips."
+        ),
+        breaks=(4,),
     )
-    for col, justify in (
-        ("Scenario", "left"),
-        ("Input", "left"),
-        ("Base", "right"),
-        ("Low .. high", "right"),
-        ("TCO low .. high", "right"),
-        ("Break-even", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for r in sorted(rows, key=lambda r: -r["swing"]):
-        be = r["break_even"]
-        table.add_row(
-            r["scenario"],
-            r["input"],
-            f"{r['base']:.4g}",
-            f"{r['low']:.4g} .. {r['high']:.4g}",
-            f"{r['tco']['low']:.2f} .. {r['tco']['high']:.2f}",
-            (f"{be:.4g}" + (" *" if r["flips_in_range"] else "")) if be is not None else "none",
-            style="bold" if r["flips_in_range"] else None,
-        )
+    for scenario in order:
+        mine = sorted((r for r in rows if r["scenario"] == scenario), key=lambda r: -r["swing"])
+        if not mine:
+            continue
+        table.add_row(scenario, "", "", "", "", "", style="bold")
+        for r in mine:
+            unit, scale = _INPUT_UNITS.get(r["input"], (r.get("unit", ""), 1.0))
+            be = r["break_even"]
+
+            def value(x: float | None, scale: float = scale) -> str:
+                return plain_number(None if x is None else x * scale)
+
+            flips = " *" if r["flips_in_range"] else ""
+            table.add_row(
+                f"  {r['input']}",
+                value(r["base"]),
+                f"{value(r['low'])} .. {value(r['high'])}",
+                unit.format(cur=currency),
+                f"{r['tco']['low']:.2f} .. {r['tco']['high']:.2f}",
+                value(be) + flips if be is not None else "none",
+                style="bold" if r["flips_in_range"] else None,
+            )
     return table
 
 
-def _differences_table(first: str) -> Table:
-    """Start a table of differences against the scenario ``first``."""
-    diff = Table(
-        title=f"Differences against {first} (paired over replications, ± 95% CI)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        padding=(0, 2),
+def _differences_table(first: str, headers: Sequence[str]) -> FitTable:
+    """Start a table of differences against the scenario ``first``, one column per figure."""
+    return FitTable(
+        f"Differences against {first} (paired over replications, ± half-width of the 95% CI)",
+        [("Scenario", "left"), *((h, "right") for h in headers)],
     )
-    diff.add_column("Scenario")
-    return diff

@@ -240,7 +240,7 @@ def test_run_csv(fakes: dict[str, int], files: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "scenario,figure,mean,ci95_lo,ci95_hi,unit"
     assert lines[1].startswith("tiny,throughput_per_hour,")
-    assert lines[1].endswith(",h-1")
+    assert lines[1].endswith(",parts/h")
     assert any(line.startswith("tiny,stations.saw.busy,") for line in lines)
 
 

@@ -150,15 +150,17 @@ def test_dumps_json_refuses_nan() -> None:
 
 def test_csv_rows(summary: RunSummary) -> None:
     rows = run_to_csv_rows(_plan(), summary)
-    assert len(rows) == 5 + 2 * 4 + 2 * 8
+    assert len(rows) == 5 + 2 * 4 + 2 * 9 + 1
     by_figure = {row["figure"]: row for row in rows}
     assert list(rows[0]) == list(CSV_COLUMNS)
-    assert by_figure["throughput_per_hour"]["unit"] == "h-1"
+    assert by_figure["throughput_per_hour"]["unit"] == "parts/h"
     assert by_figure["lead_time"]["unit"] == "min"
     assert by_figure["wip"]["unit"] == "parts"
     assert by_figure["products.housing.lead_time"]["unit"] == "min"
     assert by_figure["stations.saw.busy"]["unit"] == "fraction"
     assert by_figure["stations.weld.parts_out"]["unit"] == "parts"
+    assert by_figure["stations.weld.oee"]["unit"] == "fraction"
+    assert by_figure["oee"]["unit"] == "fraction"
     assert by_figure["stations.saw.busy"]["mean"] == pytest.approx(0.8)
     assert all(row["scenario"] == "bracket-line" for row in rows)
 
@@ -178,7 +180,7 @@ def test_csv_undefined_is_an_empty_cell() -> None:
 
 
 def test_figure_units() -> None:
-    assert figure_unit(("products", "a", "throughput_per_hour"), "h") == "h-1"
+    assert figure_unit(("products", "a", "throughput_per_hour"), "h") == "parts/h"
     assert figure_unit(("lead_time",), "s") == "s"
     assert figure_unit(("stations", "x", "utilization"), "s") == "fraction"
 
@@ -219,9 +221,9 @@ def test_table_for_people(summary: RunSummary) -> None:
     for label in ("Throughput", "Lead time", "WIP", "Good parts", "Scrap parts"):
         assert label in text
     assert "parts/h" in text
-    assert "Lead time (min)" in text
+    assert "Lead time" in text and "min" in text
     assert "±" in text
-    assert "Off shift" in text and "Utilization" in text and "Parts out" in text
+    assert "Off shift" in text and "OEE" in text and "Parts out" in text
     assert "80.0%" in text  # saw busy
     assert "saw *" in text  # the bottleneck: works 85/95 of its time against weld's 61/100
     assert "bottleneck" in text

@@ -9,14 +9,16 @@ import math
 import pytest
 
 from simline.engine.results import ProductResult, RunResult, StationResult
-from simline.plan import Dist, Plan, ProductPlan, ReleasePlan, StationPlan
+from simline.plan import BatchPlan, Dist, Plan, ProductPlan, ReleasePlan, StationPlan
 from simline.stats import (
     PRODUCT_FIGURES,
     STATION_FIGURES,
     Estimate,
     SummaryAccumulator,
     estimate,
+    line_oee_candidates,
     paired_difference,
+    planned_time_per_part,
     replication_figures,
     summarize,
 )
@@ -222,8 +224,9 @@ def test_figures_iterates_every_figure_in_order() -> None:
         ("good_parts",),
         ("scrap_parts",),
     ]
-    assert len(keys) == 5 + 2 * len(PRODUCT_FIGURES) + 2 * len(STATION_FIGURES)
-    assert keys[-1] == ("stations", "weld", "parts_out")
+    assert len(keys) == 5 + 2 * len(PRODUCT_FIGURES) + 2 * len(STATION_FIGURES) + 1
+    assert keys[-2] == ("stations", "weld", "oee")
+    assert keys[-1] == ("oee",)
 
 
 def test_accumulator_streams_and_matches_summarize() -> None:
@@ -254,3 +257,59 @@ def test_no_bottleneck_when_nothing_worked() -> None:
     result = _result(0, 100, 50, 20.0, 50)
     s = summarize(plan, [dataclasses.replace(result, stations={"saw": idle, "weld": idle})])
     assert s.bottleneck.station is None
+
+
+# --- OEE (docs/model.md, "OEE") --------------------------------------------------------------
+
+
+def test_station_oee_by_hand() -> None:
+    f = replication_figures(_plan(), _result(0, 100, 50, 20.0, 50))
+    # saw: 2 servers x 600 min, no off shift -> planned busy time 1200; half the parts are a
+    # (1 min), half b (2 min) -> 1.5 min planned per part; 153 out, none scrapped there.
+    availability, performance, quality = 600.0 / 1200.0, 153 * 1.5 / 600.0, 1.0
+    assert f[("stations", "saw", "oee")] == pytest.approx(availability * performance * quality)
+    assert f[("stations", "saw", "oee")] == pytest.approx(0.19125)
+    # weld: 600 min less 60 off shift -> 540; busy 480; 153 out of which 3 scrapped there.
+    availability, performance, quality = 480.0 / 540.0, 153 * 1.0 / 480.0, 150 / 153
+    assert f[("stations", "weld", "oee")] == pytest.approx(availability * performance * quality)
+    assert f[("stations", "weld", "oee")] == pytest.approx(150 / 540)
+
+
+def test_line_oee_is_the_bottlenecks_for_the_good_parts_leaving_the_line() -> None:
+    plan = _plan()
+    results = [_result(0, 100, 50, 20.0, 50), _result(1, 110, 40, 22.0, 40)]
+    # were saw the bottleneck: good a (1 min) and b (2 min) over its 1200 planned minutes
+    assert line_oee_candidates(plan, results[0]) == pytest.approx(
+        {"saw": (100 * 1.0 + 50 * 2.0) / 1200.0, "weld": 150 / 540}
+    )
+    s = summarize(plan, results)
+    assert s.bottleneck.station == "weld"
+    assert s.oee == estimate([150 / 540, 150 / 540])
+
+
+def test_line_oee_is_undefined_without_a_bottleneck() -> None:
+    plan = _plan()
+    idle = StationResult(1, (0.0, 0.0, 0.0, 600.0, 0.0, 0.0), 0, 0)
+    result = _result(0, 100, 50, 20.0, 50)
+    s = summarize(plan, [dataclasses.replace(result, stations={"saw": idle, "weld": idle})])
+    assert math.isnan(s.oee.mean)
+    assert s.stations["saw"].oee.mean == 0.0
+
+
+def test_oee_of_a_station_always_off_shift_is_undefined() -> None:
+    plan = _plan()
+    off = StationResult(1, (0.0, 0.0, 0.0, 0.0, 0.0, 600.0), 0, 0)
+    result = dataclasses.replace(_result(0, 100, 50, 20.0, 50), stations={"saw": off, "weld": off})
+    assert math.isnan(replication_figures(plan, result)[("stations", "weld", "oee")])
+
+
+def test_planned_time_per_part_of_a_batch_station_is_a_full_build_shared() -> None:
+    plan = _plan()
+    printer = dataclasses.replace(
+        plan.stations[0],
+        batch=BatchPlan(size=4, max_wait=math.inf, per_part=Dist.constant(1.0)),
+        process=(Dist.constant(10.0), Dist.constant(10.0)),
+    )
+    batched = dataclasses.replace(plan, stations=(printer, plan.stations[1]))
+    assert planned_time_per_part(batched, 0, 0) == pytest.approx((10.0 + 4 * 1.0) / 4)
+    assert planned_time_per_part(plan, 0, 1) == 2.0
