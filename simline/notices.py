@@ -50,7 +50,7 @@ class Notice:
     message
         One line for people, without the file name.
     figures
-        The numbers behind it, JSON-ready (see ``docs/spec-warnings.md``).
+        The numbers behind it, JSON-ready (see the warnings of ``docs/spec-extensions.md``).
     """
 
     kind: str

@@ -326,6 +326,43 @@ def _named(row: dict[str, StationActivity]) -> str | None:
     return max(tied, key=lambda n: (period(n), order[n]))
 
 
+#: Under interarrival release the line takes in what arrives when its release rate reaches
+#: this share of the arrival rate (its 95 % CI's upper end does): 1 % of the arrivals may be
+#: the noise of a finite run, not a queue outside the line.
+_KEEPS_UP = 0.99
+
+
+def limited_by_release(plan: Plan, released_per_hour: Estimate) -> bool:
+    """Whether the line makes what its release lets in, so that no station limits it.
+
+    - ``saturated``: never (the release is as fast as the first station).
+    - ``interarrival``: when every station's load is below 1 (:mod:`simline.capacity`: it can
+      make what it is offered) and the line took in what arrived (the released rate's CI
+      reaches :data:`_KEEPS_UP` of the arrival rate; blocking can lose capacity that the
+      loads do not see, and then arrivals queue outside and a station does limit the line).
+    - ``conwip``: when the CONWIP level is below the line's critical WIP, the parts in work
+      when every station runs at the pace of the busiest (Hopp and Spearman's ``W0 = r_b T0``:
+      the sum over stations of load x servers): with fewer parts the busiest station must
+      wait for one, however fast the others are.
+    """
+    from simline.capacity import LOAD_LIMIT, station_loads
+
+    release = plan.release
+    if release.mode == "saturated":
+        return False
+    loads = station_loads(plan)
+    if release.mode == "interarrival":
+        if release.interarrival is None or not release.interarrival.mean > 0:
+            return False
+        if any(load.load >= LOAD_LIMIT for load in loads.values()):
+            return False
+        arrivals = 1.0 / (release.interarrival.mean * plan.hours_per_unit)
+        return released_per_hour.hi >= _KEEPS_UP * arrivals
+    servers = {sp.name: sp.servers for sp in plan.stations}
+    critical = math.fsum(load.load * servers[name] for name, load in loads.items())
+    return release.wip < critical
+
+
 def find_bottleneck(
     rows: Sequence[dict[str, StationActivity]], *, release_limited: bool = False
 ) -> Bottleneck:
@@ -381,7 +418,10 @@ class RunSummary:
     oee: Estimate = _NAN_ESTIMATE
 
     def figures(self) -> Iterator[tuple[FigureKey, Estimate]]:
-        """Every figure with its key, in output order: the line, products, stations, OEE."""
+        """Every figure with its key, in output order.
+
+        The line, products, stations, the bottleneck's two figures of each station, OEE.
+        """
         for name in LINE_FIGURES:
             yield (name,), getattr(self, name)
         for product, ps in self.products.items():
@@ -390,6 +430,10 @@ class RunSummary:
         for station, ss in self.stations.items():
             for name in STATION_FIGURES:
                 yield ("stations", station, name), getattr(ss, name)
+        for station, e in self.bottleneck.utilization.items():
+            yield ("bottleneck", "utilization", station), e
+        for station, e in self.bottleneck.active_period.items():
+            yield ("bottleneck", "active_period", station), e
         yield ("oee",), self.oee
 
 
@@ -498,6 +542,10 @@ def replication_figures(plan: Plan, result: RunResult) -> dict[FigureKey, float]
         pbt = _planned_busy_time(sr, result.measured_time)
         out[(*key, "oee")] = station_oee(good, planned[index], pbt)
     activity = {s.name: StationActivity.of(result.stations[s.name]) for s in plan.stations}
+    for name, act in activity.items():
+        out[("bottleneck", "utilization", name)] = act.utilization
+    for name, act in activity.items():
+        out[("bottleneck", "active_period", name)] = act.active_period
     bottleneck = _named(activity)
     out[("oee",)] = (
         math.nan if bottleneck is None else line_oee_candidates(plan, result)[bottleneck]
@@ -522,6 +570,7 @@ class SummaryAccumulator:
         self._values: dict[FigureKey, list[float]] = {}
         self._measured: list[float] = []
         self._activity: list[dict[str, StationActivity]] = []
+        self._released_per_hour: list[float] = []
         self._hours_per_unit = plan.hours_per_unit
 
     def __len__(self) -> int:
@@ -535,6 +584,8 @@ class SummaryAccumulator:
         self._activity.append(
             {s.name: StationActivity.of(result.stations[s.name]) for s in self._plan.stations}
         )
+        hours = result.measured_time * result.hours_per_unit
+        self._released_per_hour.append(result.released / hours if hours > 0 else math.nan)
         self._hours_per_unit = result.hours_per_unit
 
     def summary(self) -> RunSummary:
@@ -566,7 +617,10 @@ class SummaryAccumulator:
             scrap_parts=get(("scrap_parts",)),
             products=products,
             stations=stations,
-            bottleneck=find_bottleneck(self._activity),
+            bottleneck=find_bottleneck(
+                self._activity,
+                release_limited=limited_by_release(self._plan, estimate(self._released_per_hour)),
+            ),
             oee=get(("oee",)),
         )
 

@@ -76,6 +76,8 @@ def figure_names(config: ScenarioConfig, plan: Plan) -> list[str]:
         names += [f"products.{product.name}.{f}" for f in PRODUCT_FIGURES]
     for station in plan.stations:
         names += [f"stations.{station.name}.{f}" for f in STATION_FIGURES]
+    for figure in ("utilization", "active_period"):
+        names += [f"bottleneck.{figure}.{station.name}" for station in plan.stations]
     names.append("oee")
     if config.site is not None:
         names += [name for name, _ in _COST_TOP]

@@ -71,6 +71,8 @@ def figure_unit(key: FigureKey, time_unit: str) -> str:
         The scenario's time unit (the unit of lead times).
     """
     name = key[-1]
+    if key[:2] == ("bottleneck", "active_period"):
+        return time_unit
     if name == "throughput_per_hour":
         return "parts/h"
     if name == "lead_time":

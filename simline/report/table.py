@@ -206,7 +206,12 @@ def bottleneck_caption(summary: RunSummary) -> str | None:
     """
     found = summary.bottleneck
     if found.reason == "release":
-        return "no bottleneck: the line is limited by its release (it makes what it is given)"
+        text = "no bottleneck: the line is limited by its release (it makes what it is given)"
+        if not found.share:
+            return text
+        nearest = max(found.share, key=lambda n: (found.share[n], found.utilization[n].mean))
+        used = _mean_pm(found.utilization[nearest], scale=100.0, suffix="%")
+        return f"{text}; nearest to limiting it: {nearest}, works {used} of the time it could"
     if found.station is None:
         return None
     n = summary.replications

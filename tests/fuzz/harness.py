@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simline.errors import MAX_PROBLEMS
+
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
 GIB = 1 << 30
@@ -140,8 +142,9 @@ class Expect:
     codes: frozenset[int]
     #: On exit 2: for each entry, one of these names appears on stderr.
     names: tuple[tuple[str, ...], ...] = ()
-    #: Lines on stderr on exit 2 (``validate`` says one per bad file).
-    error_lines: int = 1
+    #: Lines on stderr on exit 2 (``validate`` says one per bad file); ``None``: one or more,
+    #: one per problem of the file (then a count line past ``MAX_PROBLEMS``).
+    error_lines: int | None = 1
     #: Exit 1 may come without an error line (the reader of stdout went away).
     quiet_ok: bool = False
     seconds: float = 30.0
@@ -447,7 +450,13 @@ def verdict(exp: Expect, out: Outcome, *, outputs: Sequence[str] = ()) -> list[s
     lines = out.lines()
     errors = [line for line in lines if line.startswith(ERROR)]
     if out.code == 2:
-        if len(lines) != exp.error_lines or len(errors) != exp.error_lines:
+        if exp.error_lines is None:
+            tail = lines[len(errors) :]
+            if not errors or len(errors) > MAX_PROBLEMS or len(tail) > 1:
+                bad.append(f"exit 2 with {len(lines)} stderr lines, expected one per problem")
+            elif tail and not tail[0].startswith("(and "):
+                bad.append(f"exit 2 with a stderr line that is not an error: {tail[0]!r}")
+        elif len(lines) != exp.error_lines or len(errors) != exp.error_lines:
             bad.append(
                 f"exit 2 with {len(lines)} stderr lines ({len(errors)} '{ERROR.strip()}'), "
                 f"expected {exp.error_lines}"

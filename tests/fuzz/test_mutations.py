@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 from simline.cli import cli
+from simline.errors import MAX_PROBLEMS
 from tests.fuzz.harness import ERROR, MAX_LINE, Invocation, bad_characters, expect, run, verdict
 from tests.fuzz.mutations import RUN_VALUES, Mutant, mutants
 
@@ -51,10 +52,15 @@ def contract(code: int, stderr: str, *names: str, codes: set[int]) -> list[str]:
     if any(len(line) > MAX_LINE for line in lines):
         bad.append(f"a stderr line over {MAX_LINE} characters")
     if code == 2:
-        if len(lines) != 1 or not lines[0].startswith(ERROR):
-            bad.append(f"exit 2 with {len(lines)} stderr lines, expected one {ERROR!r} line")
-        elif not any(n in lines[0] for n in names):
-            bad.append(f"the error does not name {' or '.join(names)}")
+        # one error line per problem, each naming the file, up to MAX_PROBLEMS (then a count)
+        errors = [line for line in lines if line.startswith(ERROR)]
+        counted = lines[len(errors) :] == [] or (
+            len(lines) == len(errors) + 1 and lines[-1].startswith("(and ")
+        )
+        if not errors or not counted or len(errors) > MAX_PROBLEMS:
+            bad.append(f"exit 2 with {len(lines)} stderr lines, expected {ERROR!r} lines")
+        elif not all(any(n in line for n in names) for line in errors):
+            bad.append(f"an error does not name {' or '.join(names)}")
     return bad
 
 
@@ -116,6 +122,6 @@ def test_run_mutated_config(mutant: Mutant) -> None:
             outputs=("out.json", "t.csv"),
         )
         outcome = run(invocation, timeout=60)
-    exp = expect(0, 1, 2, names=[(path.name, "sites")], seconds=45, rss_mb=1024)
+    exp = expect(0, 1, 2, names=[(path.name, "sites")], seconds=45, rss_mb=1024, error_lines=None)
     bad = verdict(exp, outcome, outputs=invocation.outputs)
     assert not bad, f"{mutant.source.name} {list(mutant.steps)}: {outcome.stderr[:400]!r}: {bad}"

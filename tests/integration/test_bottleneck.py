@@ -118,6 +118,48 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
 }
 
 
+#: Lines whose output is what their release lets in: the marker must name no station.
+RELEASE_LIMITED: dict[str, dict[str, Any]] = {
+    # arrivals every 2 min on average into machines of 1 and 1.2 min: loads 0.5 and 0.6
+    "arrivals below capacity": _line(
+        "bn-arrivals",
+        {"a": {"process_time": "exp(1.0)"}, "b": {"process_time": "exp(1.2)"}},
+        release={"interarrival": "exp(2.0)"},
+    ),
+    # CONWIP 1 in a line of three: its critical WIP is 1/1.2 + 1 + 0.8/1.2 = 2.5 parts, so
+    # with one part in the line the slowest machine waits for it most of the time
+    "conwip below the critical WIP": _line(
+        "bn-conwip",
+        {
+            "a": {"process_time": "exp(1.0)"},
+            "b": {"process_time": "exp(1.2)"},
+            "c": {"process_time": "exp(0.8)"},
+        },
+        release={"conwip": 1},
+    ),
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("case", list(RELEASE_LIMITED))
+def test_a_line_limited_by_its_release_names_no_station(case: str, backend: str) -> None:
+    data = RELEASE_LIMITED[case]
+    plan = compile_plan(parse_scenario(data, source=f"<{data['name']}>"))
+    found = summarize(plan, run(data, backend)).bottleneck
+    assert (found.station, found.reason) == (None, "release"), case
+    assert found.share  # what would limit it next is still there to read
+
+
+def test_arrivals_faster_than_the_line_name_the_station() -> None:
+    # the same two machines fed every 1.1 min: b (1.2 min) cannot keep up
+    data = _line(
+        "bn-arrivals-fast",
+        {"a": {"process_time": "exp(1.0)"}, "b": {"process_time": "exp(1.2)"}},
+        release={"interarrival": "exp(1.1)"},
+    )
+    assert _named(data, "des")[0] == "b"
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_marker_names_the_known_bottleneck(case: str, backend: str) -> None:

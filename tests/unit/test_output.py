@@ -150,7 +150,7 @@ def test_dumps_json_refuses_nan() -> None:
 
 def test_csv_rows(summary: RunSummary) -> None:
     rows = run_to_csv_rows(_plan(), summary)
-    assert len(rows) == 5 + 2 * 4 + 2 * 9 + 1
+    assert len(rows) == 5 + 2 * 4 + 2 * 9 + 2 * 2 + 1  # ..., the bottleneck's 2 per station, OEE
     by_figure = {row["figure"]: row for row in rows}
     assert list(rows[0]) == list(CSV_COLUMNS)
     assert by_figure["throughput_per_hour"]["unit"] == "parts/h"
@@ -161,6 +161,8 @@ def test_csv_rows(summary: RunSummary) -> None:
     assert by_figure["stations.weld.parts_out"]["unit"] == "parts"
     assert by_figure["stations.weld.oee"]["unit"] == "fraction"
     assert by_figure["oee"]["unit"] == "fraction"
+    assert by_figure["bottleneck.utilization.saw"]["unit"] == "fraction"
+    assert by_figure["bottleneck.active_period.saw"]["unit"] == "min"
     assert by_figure["stations.saw.busy"]["mean"] == pytest.approx(0.8)
     assert all(row["scenario"] == "bracket-line" for row in rows)
 

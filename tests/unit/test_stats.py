@@ -224,8 +224,8 @@ def test_figures_iterates_every_figure_in_order() -> None:
         ("good_parts",),
         ("scrap_parts",),
     ]
-    assert len(keys) == 5 + 2 * len(PRODUCT_FIGURES) + 2 * len(STATION_FIGURES) + 1
-    assert keys[-2] == ("stations", "weld", "oee")
+    assert len(keys) == 5 + 2 * len(PRODUCT_FIGURES) + 2 * len(STATION_FIGURES) + 2 * 2 + 1
+    assert keys[-2] == ("bottleneck", "active_period", "weld")
     assert keys[-1] == ("oee",)
 
 
