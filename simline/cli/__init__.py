@@ -982,4 +982,4 @@ def _hold_closed_descriptors() -> None:
 
 # The experiment, check, sites and warmup-cache commands live in their own modules; importing
 # registers them.
-from simline.cli import _cache, _check, _experiment, _sites  # noqa: E402, F401
+from simline.cli import _cache, _check, _experiment, _plot_trace, _sites  # noqa: E402, F401
