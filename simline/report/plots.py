@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
 
+    from matplotlib.figure import Figure
+
     from simline.cost.sensitivity import SensitivityRow
     from simline.cost.tco import ScenarioCost
 
-__all__ = ["plot_comparison"]
+__all__ = ["comparison_figure", "plot_comparison"]
 
 #: Rows of the tornado chart at most (the largest swings).
 TORNADO_ROWS = 14
@@ -43,6 +45,23 @@ def plot_comparison(
         Rows of :func:`simline.cost.sensitivity.sensitivity`; the tornado shows the inputs
         that move a scenario's TCO most, with a marker where the verdict flips.
     """
+    import matplotlib.pyplot as plt
+
+    fig = comparison_figure(costs, sensitivity)
+    fmt = "svg" if str(path).lower().endswith(".svg") else "png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
+    plt.close(fig)
+
+
+def comparison_figure(
+    costs: Sequence[ScenarioCost],
+    sensitivity: Sequence[SensitivityRow] | None = None,
+) -> Figure:
+    """Return the figure :func:`plot_comparison` writes (the HTML report embeds it too).
+
+    The caller saves and closes it (``matplotlib.pyplot.close``).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -55,10 +74,7 @@ def plot_comparison(
     _breakdown(axes[0][0], costs)
     if sensitivity:
         _tornado(axes[0][1], sensitivity)
-    fmt = "svg" if str(path).lower().endswith(".svg") else "png"
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 def _breakdown(ax: object, costs: Sequence[ScenarioCost]) -> None:

@@ -140,13 +140,36 @@ def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_plot_trace_of_a_short_run(tmp_path: Path, suffix: str) -> None:
     trace = tmp_path / f"events{suffix}"
     ran = _cli(
-        "run", ROOT / "configs" / "two-product.yaml", "-r", "2", "--length", "8h", "--warmup",
-        "0h", "--backend", "des", "-q", "--trace", trace, cwd=tmp_path,
-    )  # fmt: skip
+        "run",
+        ROOT / "configs" / "two-product.yaml",
+        "-r",
+        "2",
+        "--length",
+        "8h",
+        "--warmup",
+        "0h",
+        "--backend",
+        "des",
+        "-q",
+        "--trace",
+        trace,
+        cwd=tmp_path,
+    )
     assert ran.returncode == 0, ran.stderr
     out = tmp_path / "gantt.png"
-    done = _cli("plot-trace", trace, "-o", out, "--replication", "1", "--to", "300",
-                "--time-unit", "min", cwd=tmp_path)  # fmt: skip
+    done = _cli(
+        "plot-trace",
+        trace,
+        "-o",
+        out,
+        "--replication",
+        "1",
+        "--to",
+        "300",
+        "--time-unit",
+        "min",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000
