@@ -475,14 +475,13 @@ def gantt_figure(
     ticks, labels = [], []
     for row in reversed(rows):
         lane_h = 0.8 / row.lanes
+        groups: dict[tuple[int, str], list[tuple[float, float]]] = {}
         for bar in row.bars:
-            colour = GANTT_STATES[bar.state][1]
-            bottom = y + 0.1 + (row.lanes - 1 - bar.lane) * lane_h
+            groups.setdefault((bar.lane, bar.state), []).append((bar.start, bar.end - bar.start))
+        for (lane, state), spans in groups.items():
+            bottom = y + 0.1 + (row.lanes - 1 - lane) * lane_h
             ax.broken_barh(
-                [(bar.start, bar.end - bar.start)],
-                (bottom, lane_h * 0.92),
-                facecolors=colour,
-                linewidth=0,
+                spans, (bottom, lane_h * 0.92), facecolors=GANTT_STATES[state][1], linewidth=0
             )
         centres[row.name] = y + 0.5
         ticks.append(y + 0.5)
@@ -491,16 +490,15 @@ def gantt_figure(
         ax.axhline(y, color="#dddddd", linewidth=0.6)
         y += 1.0
     drawn = 0
-    if flow:
-        for (ta, sa), (tb, sb) in gantt.flows[:MAX_FLOW_LINES]:
-            ax.plot(
-                [ta, tb],
-                [centres[sa], centres[sb]],
-                color="#455a64",
-                alpha=0.35,
-                linewidth=0.6,
-            )
-            drawn += 1
+    if flow and gantt.flows:
+        from matplotlib.collections import LineCollection
+
+        lines = [
+            [(ta, centres[sa]), (tb, centres[sb])]
+            for (ta, sa), (tb, sb) in gantt.flows[:MAX_FLOW_LINES]
+        ]
+        ax.add_collection(LineCollection(lines, colors="#455a64", alpha=0.35, linewidths=0.6))
+        drawn = len(lines)
     ax.set_yticks(ticks, labels)
     ax.set_ylim(0, y)
     ax.set_xlim(gantt.start, gantt.end)
