@@ -89,7 +89,7 @@ _CLOSE = {"repair": "down", "operator": "waiting", "resume": "paused"}
 #: One trace row without its replication: time, part, product, station, event.
 Event = tuple[float, int, str, str, str]
 
-#: Part-flow lines drawn at most (the earliest parts of the window).
+#: Part-flow lines drawn at most (every k-th move of the window when there are more).
 MAX_FLOW_LINES = 400
 
 
@@ -454,7 +454,7 @@ def gantt_figure(
         From :func:`reconstruct`.
     flow
         Draw each part's moves between stations as thin grey lines (at most
-        :data:`MAX_FLOW_LINES`).
+        :data:`MAX_FLOW_LINES`: every k-th move when there are more).
     time_unit
         The scenario's time unit, for the axis label (the trace does not record it).
     width
@@ -489,13 +489,13 @@ def gantt_figure(
         labels.append(f"{row.name}{servers}")
         ax.axhline(y, color="#dddddd", linewidth=0.6)
         y += 1.0
-    drawn = 0
+    drawn, step = 0, 1
     if flow and gantt.flows:
         from matplotlib.collections import LineCollection
 
+        step = math.ceil(len(gantt.flows) / MAX_FLOW_LINES)
         lines = [
-            [(ta, centres[sa]), (tb, centres[sb])]
-            for (ta, sa), (tb, sb) in gantt.flows[:MAX_FLOW_LINES]
+            [(ta, centres[sa]), (tb, centres[sb])] for (ta, sa), (tb, sb) in gantt.flows[::step]
         ]
         ax.add_collection(LineCollection(lines, colors="#455a64", alpha=0.35, linewidths=0.6))
         drawn = len(lines)
@@ -511,7 +511,7 @@ def gantt_figure(
     ax.set_title(title)
     handles: list[Any] = [Patch(color=c, label=label) for label, c in GANTT_STATES.values()]
     if flow and gantt.flows:
-        note = "part moves" if drawn == len(gantt.flows) else f"part moves (first {drawn})"
+        note = "part moves" if drawn == len(gantt.flows) else f"part moves (1 in {step})"
         handles.append(
             matplotlib.lines.Line2D([], [], color="#455a64", alpha=0.6, linewidth=1, label=note)
         )
