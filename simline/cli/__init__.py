@@ -376,6 +376,17 @@ _FORCE_OPTION = click.option(
 )
 
 
+_REPORT_OPTION = click.option(
+    "--report",
+    type=click.Path(path_type=Path, readable=False),
+    metavar="PATH",
+    help="Also write a self-contained HTML report (figures, charts, warnings, cost), atomically.",
+)
+
+#: Bins of WIP and throughput over time that ``run --report`` keeps when --series is not given.
+REPORT_BINS = 200
+
+
 @click.group(name="simline", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="simline", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -448,6 +459,7 @@ _OUTPUT = click.Path(path_type=Path, readable=False)
     help="Keep WIP and throughput over time in N bins of the whole run (warm-up included); "
     "in JSON as 'series'.",
 )
+@_REPORT_OPTION
 @click.option(
     "--warmup-advice",
     is_flag=True,
@@ -469,6 +481,7 @@ def run(
     output: Path | None,
     trace: Path | None,
     series: int,
+    report: Path | None,
     warmup_advice: bool,
     jobs: int | None,
     quiet: bool,
@@ -481,8 +494,9 @@ def run(
         _check_stdout()
 
     def check_files(plans: Sequence[Plan]) -> None:
-        _check_targets({"--output": output, "--trace": trace}, [config])
+        _check_targets({"--output": output, "--trace": trace, "--report": report}, [config])
         _check_trace_suffix(trace)
+        _check_report_suffix(report)
 
     show_progress = not quiet and sys.stderr.isatty()
     with _progress_display(show_progress) as progress:
@@ -499,7 +513,7 @@ def run(
             progress=progress,
             on_compiled=check_files,
             before_simulate=_announcer(quiet),
-            series=series,
+            series=series or (REPORT_BINS if report is not None and not warmup_advice else 0),
             warmup_advice=warmup_advice,
         )
     for warning in outcome.warnings:
@@ -513,6 +527,8 @@ def run(
         parquet = trace.suffix.lower() == ".parquet"
         results = outcome.results
         files.append((trace, lambda tmp: write_trace_file(tmp, results, parquet=parquet)))
+    if report is not None:
+        files.append((report, _text_writer(_run_report(config, outcome))))
     if fmt == "table":
         renderable = _run_table(outcome)
         if output is not None:
@@ -524,7 +540,10 @@ def run(
     if fmt == "json":
         from simline.report.output import dumps_json
 
-        text = dumps_json(outcome.to_dict())
+        obj = outcome.to_dict()
+        if not series and not warmup_advice:
+            obj.pop("series", None)  # kept for --report only
+        text = dumps_json(obj)
     else:
         from simline.report.output import rows_to_csv
 
@@ -572,6 +591,25 @@ def _check_trace_suffix(trace: Path | None) -> None:
         raise ConfigError(f"expected a .csv or .parquet file (got {str(trace)!r})", path="--trace")
     if trace is not None and trace.suffix.lower() == ".parquet":
         _require_pyarrow()
+
+
+def _check_report_suffix(report: Path | None) -> None:
+    if report is not None and report.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(f"expected a .html file (got {str(report)!r})", path="--report")
+
+
+def _run_report(config: Path, outcome: RunOutcome) -> str:
+    """Return the HTML page of ``run --report`` (:mod:`simline.report.html`)."""
+    from simline.report.html import run_report
+
+    return run_report(
+        outcome.to_dict(),
+        plan=outcome.plan,
+        results=outcome.results,
+        warnings=outcome.warnings,
+        source=str(config),
+        description=getattr(outcome.scenario, "description", "") or "",
+    )
 
 
 def _run_table(outcome: RunOutcome) -> Any:
@@ -646,6 +684,7 @@ def _run_table(outcome: RunOutcome) -> Any:
     help="Draw the cost breakdown (and the tornado chart with --sensitivity); PNG, SVG, PDF "
     "(or EPS, PS, JPEG, TIFF, WebP) by suffix.",
 )
+@_REPORT_OPTION
 @_reports_errors
 def compare(
     configs: tuple[Path, ...],
@@ -663,6 +702,7 @@ def compare(
     rates: tuple[str, ...],
     sensitivity: bool,
     plot: Path | None,
+    report: Path | None,
 ) -> None:
     """Simulate scenarios with common random numbers and compare them side by side.
 
@@ -681,7 +721,8 @@ def compare(
         _check_stdout()
 
     def check_files(plans: Sequence[Plan]) -> None:
-        _check_targets({"--output": output, "--plot": plot}, paths)
+        _check_targets({"--output": output, "--plot": plot, "--report": report}, paths)
+        _check_report_suffix(report)
         if plot is not None:
             from simline.report.plots import plot_format
 
@@ -713,15 +754,29 @@ def compare(
         costs, rows = list(outcome.costs), outcome.sensitivity
         _write(plot, lambda: plot_comparison(plot, costs, None if rows is None else list(rows)))
     obj = outcome.to_dict()
+    files: list[tuple[Path, Callable[[Path], Any]]] = []
+    if report is not None:
+        from simline.report.html import compare_report
+
+        page = compare_report(
+            obj,
+            plans=outcome.plans,
+            costs=outcome.costs,
+            sensitivity=outcome.sensitivity,
+            warnings=outcome.warnings,
+            sources=[str(p) for p in paths],
+        )
+        files.append((report, _text_writer(page)))
     if fmt == "table":
         from simline.report.table import render_comparison
 
         time_units = [(p.time_unit, p.hours_per_unit) for p in outcome.plans]
         renderable = render_comparison(obj, time_units)
+        if output is not None:
+            files.append((output, _text_writer(_render_text(renderable))))
+        _commit(files)
         if output is None:
             _print_rich(renderable)
-        else:
-            _commit([(output, _text_writer(_render_text(renderable)))])
         return
     if fmt == "json":
         from simline.report.output import dumps_json
@@ -731,10 +786,11 @@ def compare(
         from simline.report.output import rows_to_csv
 
         text = rows_to_csv(outcome.rows(), api.COMPARE_CSV_COLUMNS)
+    if output is not None:
+        files.append((output, _text_writer(text)))
+    _commit(files)
     if output is None:
         _write_stdout(text)
-    else:
-        _commit([(output, _text_writer(text))])
 
 
 @cli.command()
@@ -1016,4 +1072,4 @@ def _hold_closed_descriptors() -> None:
 
 # The experiment, check, sites and warmup-cache commands live in their own modules; importing
 # registers them.
-from simline.cli import _cache, _check, _experiment, _sites  # noqa: E402, F401
+from simline.cli import _cache, _check, _experiment, _plot_trace, _sites  # noqa: E402, F401

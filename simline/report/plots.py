@@ -20,10 +20,12 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
 
+    from matplotlib.figure import Figure
+
     from simline.cost.sensitivity import SensitivityRow
     from simline.cost.tco import ScenarioCost
 
-__all__ = ["PLOT_FORMATS", "plot_comparison", "plot_format"]
+__all__ = ["PLOT_FORMATS", "comparison_figure", "plot_comparison", "plot_format"]
 
 #: The plot formats by file suffix: what ``savefig`` writes with the Agg backend, less the
 #: raw pixel dumps (``.raw``, ``.rgba``), LaTeX code (``.pgf``, which needs LaTeX) and the
@@ -81,6 +83,23 @@ def plot_comparison(
         Rows of :func:`simline.cost.sensitivity.sensitivity`; the tornado shows the inputs
         that move a scenario's TCO most, with a marker where the verdict flips.
     """
+    import matplotlib.pyplot as plt
+
+    fmt = plot_format(path)
+    fig = comparison_figure(costs, sensitivity)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=120)
+    plt.close(fig)
+
+
+def comparison_figure(
+    costs: Sequence[ScenarioCost],
+    sensitivity: Sequence[SensitivityRow] | None = None,
+) -> Figure:
+    """Return the figure :func:`plot_comparison` writes (the HTML report embeds it too).
+
+    The caller saves and closes it (``matplotlib.pyplot.close``).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -93,10 +112,7 @@ def plot_comparison(
     _breakdown(axes[0][0], costs)
     if sensitivity:
         _tornado(axes[0][1], sensitivity)
-    fmt = plot_format(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 def _breakdown(ax: object, costs: Sequence[ScenarioCost]) -> None:
