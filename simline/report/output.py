@@ -677,5 +677,8 @@ def _run_rows_from_json(plan: Plan, run: dict[str, Any]) -> list[dict[str, str |
     for station, figures in run["stations"].items():
         for name in STATION_FIGURES:
             add(("stations", station, name), figures[name])
+    for name in ("utilization", "active_period"):
+        for station, node in run["bottleneck"][name].items():
+            add(("bottleneck", name, station), node)
     add(("oee",), run["oee"])
     return rows

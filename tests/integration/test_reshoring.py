@@ -156,7 +156,7 @@ def test_run_says_once_what_is_not_costed(tmp_path: Path) -> None:
     lines = [line.rstrip() for line in table.stdout.splitlines()]
     expected = "not costed: cut (capex, energy), weld (capex), product b (material_cost)"
     assert lines.count(expected) == 1
-    title = next(i for i, line in enumerate(lines) if line.startswith("Cost per good part"))
+    title = next(i for i, line in enumerate(lines) if line.startswith("Cost ("))
     assert lines.index(expected) > title  # under the cost table
     proc = run_cli("run", str(path), "--backend", "des", "-q", "--format", "json")
     assert proc.returncode == 0, proc.stderr

@@ -435,8 +435,8 @@ def test_unknown_figures_list_the_valid_ones(tmp_path: Path) -> None:
     assert error_of(path) == (
         f"{path}:4: objective.figure: unknown figure 'troughput_per_hour' (did you mean "
         "'throughput_per_hour'?); figures are throughput_per_hour, lead_time, wip, good_parts, "
-        "scrap_parts, products.bracket.throughput_per_hour, products.bracket.lead_time and 34 "
-        "more, such as products.bracket.good_parts"
+        "scrap_parts, oee, products.bracket.throughput_per_hour, products.bracket.lead_time and "
+        "46 more, such as products.bracket.good_parts"
     )
     path = experiment(tmp_path, 'constraints: ["cost.tco < 3"]\n')
     assert error_of(path) == (

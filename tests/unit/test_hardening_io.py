@@ -533,7 +533,8 @@ def test_a_failed_write_leaves_dev_null_alone(tmp_path: Path) -> None:
         (
             ("nosuchcommand",),
             "no such command 'nosuchcommand' "
-            "(commands: check, compare, experiment, run, schema, sites, validate, warmup-cache)",
+            "(commands: check, compare, experiment, plot-trace, run, schema, sites, validate, "
+            "warmup-cache)",
         ),
         (
             ("compare", "-j", "0", "s.yaml", "s.yaml"),
@@ -544,8 +545,8 @@ def test_a_failed_write_leaves_dev_null_alone(tmp_path: Path) -> None:
         (("validate",), "CONFIGS: missing argument (see 'simline validate --help')"),
         (
             (),
-            "missing command (one of check, compare, experiment, run, schema, sites, validate, "
-            "warmup-cache) (see 'simline --help')",
+            "missing command (one of check, compare, experiment, plot-trace, run, schema, sites, "
+            "validate, warmup-cache) (see 'simline --help')",
         ),
     ],
 )
