@@ -3,6 +3,7 @@ helper that runs the real command line as a user would."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,13 +72,20 @@ BREAKDOWN = {
 }
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m simline ARGS`` from the repository root, as a user would."""
+def run_cli(
+    *args: str | Path, cwd: Path = ROOT, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m simline ARGS`` in ``cwd`` (the repository root), as a user would.
+
+    This checkout's simline is imported wherever ``cwd`` is (``PYTHONPATH``).
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "simline", *args],
+        [sys.executable, "-m", "simline", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         check=False,
-        timeout=300,
+        timeout=timeout,
     )

@@ -9,14 +9,14 @@ does not match the check. Short runs on the SimPy engine: the engine is not what
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from junitparser import Failure, JUnitXml
+
+from tests.spec import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = ROOT / "configs" / "robot-machining.yaml"
@@ -28,16 +28,7 @@ MILL = "stations.mill.utilization < -0.5%"
 
 
 def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "simline", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=False,
-        timeout=300,
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 def _copy(tmp_path: Path, name: str, old: str = "", new: str = "") -> Path:

@@ -11,17 +11,16 @@ colours). The browser part is skipped, saying why, when no Chromium binary is fo
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from simline.report.table import format_estimate
 from simline.stats import Estimate
+from tests.spec import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT = ("-r", "3", "--length", "1d", "--backend", "des", "-q")
@@ -31,16 +30,7 @@ BUSY = (0x2E, 0x7D, 0x32)
 
 
 def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "simline", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=False,
-        timeout=600,
-    )
+    return run_cli(*args, cwd=cwd, timeout=600)
 
 
 def _browser() -> str:

@@ -7,15 +7,14 @@ through the real command line draws a trace of a short run and refuses bad input
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from simline.errors import ConfigError
 from simline.report.gantt import read_trace, reconstruct
+from tests.spec import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,16 +123,7 @@ def test_bad_traces_are_refused(tmp_path: Path) -> None:
 
 
 def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "simline", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        check=False,
-        timeout=300,
-    )
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
