@@ -9,6 +9,7 @@ figure). Its title and caption are plain text, wrapped at the width.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -131,5 +132,6 @@ class FitTable:
             if k:
                 yield Text("")
             yield self._table(columns)
-        if self.caption:
-            yield Text(self.caption)
+        if self.caption:  # wrapped here: rich leaves a space past the width where it wraps
+            paragraphs = self.caption.split("\n")
+            yield Text("\n".join(textwrap.fill(p, max(width, 20)) for p in paragraphs))
