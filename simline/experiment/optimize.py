@@ -54,6 +54,7 @@ __all__ = [
     "Trial",
     "check_expression",
     "derived_value",
+    "require",
     "search",
     "startup_trials",
     "top",
@@ -404,6 +405,21 @@ def _assignments(
 # --- Optuna ---------------------------------------------------------------------------------
 
 
+def require(method: str) -> None:
+    """Refuse, before anything runs or is written, a search whose libraries are missing.
+
+    Optuna (>= 5.0) for every method, and cmaes for ``method: cmaes``; the error names the
+    extra to install (``simline[optimize]``).
+    """
+    _optuna()
+    if method == "cmaes" and importlib.util.find_spec("cmaes") is None:
+        raise ConfigError(
+            "method 'cmaes' needs cmaes, Optuna's CMA-ES backend: "
+            'pip install "simline[optimize]"',
+            path="optimize.method",
+        )
+
+
 def _optuna() -> Any:
     try:
         import optuna
@@ -487,12 +503,7 @@ def _sampler_factory(
     if method == "random":
         return lambda number: samplers.RandomSampler(seed=_trial_seed(seed, number))
     if method == "cmaes":
-        if importlib.util.find_spec("cmaes") is None:
-            raise ConfigError(
-                "method 'cmaes' needs cmaes, Optuna's CMA-ES backend: "
-                'pip install "simline[optimize]"',
-                path="optimize.method",
-            )
+        require(method)
         return lambda number: samplers.CmaEsSampler(
             seed=_trial_seed(seed, number), warn_independent_sampling=False
         )

@@ -468,6 +468,10 @@ def run_experiment(
         backend_name = choose_backend(backend, list(plans.values()))
         _check_budgets(exp, specs, plans, backend_name, jobs, force)
     _require_pyarrow()
+    if exp.config.optimize is not None:  # its libraries, before the store is made
+        from simline.experiment.optimize import require
+
+        require(exp.config.optimize.method)
     store_path = store_dir if store_dir is not None else default_store(exp.config.experiment)
     if version is None:
         from importlib import metadata

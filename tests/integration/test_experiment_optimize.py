@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,3 +158,29 @@ def test_the_search_finds_the_known_best_allocation_and_resumes(tmp_path: Path) 
     fresh = json.loads(again.stdout)
     assert fresh["selection"]["selected"] == out["selection"]["selected"]
     assert fresh["optimization"]["finalists"] == out["optimization"]["finalists"]
+
+
+def test_a_search_without_optuna_stops_before_writing_anything(tmp_path: Path) -> None:
+    """Without the optimize extra the search is refused before the run store is made."""
+    copies = (("experiments", "transfer-buffers.yaml"), ("configs", "transfer-line.yaml"))
+    for folder, name in copies:
+        (tmp_path / folder).mkdir()
+        shutil.copy(ROOT / folder / name, tmp_path / folder / name)
+    blocked = (  # an interpreter in which `import optuna` fails, as where it is not installed
+        "import sys; sys.modules['optuna'] = None; from simline.cli import main; "
+        "sys.argv = ['simline', *sys.argv[1:]]; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocked, "experiment", "experiments/transfer-buffers.yaml", "-q"],
+        capture_output=True, text=True, cwd=tmp_path, check=False, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        'simline: error: optimize: optimize needs pip install "simline[optimize]"'
+    )
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert written == [
+        "configs", "configs/transfer-line.yaml", "experiments",
+        "experiments/transfer-buffers.yaml",
+    ]  # fmt: skip
