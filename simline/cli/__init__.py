@@ -520,6 +520,12 @@ def run(
         _say_warning(config, warning)
     if outcome.warmup_advice is not None:
         _say_advice(config, outcome.warmup_advice, outcome.plan.hours_per_unit)
+    if series and fmt != "json" and report is None and not quiet:
+        click.echo(
+            "simline: the series (--series) is in the JSON output (--format json) and the "
+            "--report page; this output has none",
+            err=True,
+        )
     files: list[tuple[Path, Callable[[Path], Any]]] = []
     if trace is not None:
         from simline.report.output import write_trace_file

@@ -224,7 +224,8 @@ def _series(page: Page, series: Mapping[str, Any], plan: Plan) -> None:
         "Mean over replications per bin of "
         f"{esc(readable(series['bin_width'] * plan.hours_per_unit))}"
         " with its 95% CI band, from time 0 (the grey warm-up is not in the figures above). "
-        "A line that still climbs at the right end has not settled: run longer.",
+        "WIP that still rises at the right end, beyond the swing of the line's shift pattern, "
+        "means the line has not settled: run longer, or see the warnings.",
         "chart-series",
     )
     page.add("</section>")

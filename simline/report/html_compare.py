@@ -108,11 +108,14 @@ def compare_report(
         from simline.report.plots import comparison_figure
 
         page.add('<section id="cost"><h2>Cost breakdown and sensitivity</h2>')
+        side = "Left: " if sensitivity else ""
         caption = (
-            f"Left: TCO per good part by item, {obj.get('currency', '')}, with the 95% CI of the "
-            "total. "
+            f"{side}TCO per good part by item, {obj.get('currency', '')}, with the 95% CI of "
+            "the total. "
         )
-        if sensitivity:
+        if not sensitivity:
+            caption += "The tornado chart of the cost inputs comes with --sensitivity."
+        else:
             caption += (
                 "Right: the tornado chart, how far each cost input moves a scenario's TCO per "
                 "good part between its low and high value (no new simulation); a note marks "

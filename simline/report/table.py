@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 
@@ -18,7 +19,7 @@ from simline.report._layout import FitTable, Justify
 from simline.stats import Estimate
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
     from simline.plan import Plan
     from simline.stats import RunSummary
@@ -162,7 +163,7 @@ def _line_table(summary: RunSummary, unit: str) -> FitTable:
         ("Scrap parts", summary.scrap_parts, 1.0, "parts"),
     ]
     if not math.isnan(summary.oee.mean):
-        rows.append(("OEE (at the bottleneck)", summary.oee, 100.0, "%"))
+        rows.append(("OEE (its busiest station)", summary.oee, 100.0, "%"))
     for label, est, scale, label_unit in rows:
         mean, half, _ = format_estimate(est, scale=scale)
         cells = (mean, half) if with_ci else (mean,)
@@ -253,7 +254,7 @@ def _percent(e: Estimate) -> str:
     return f"{e.mean * 100:.1f}%"
 
 
-def _footer(plan: Plan, summary: RunSummary, backend: str) -> Text:
+def _footer(plan: Plan, summary: RunSummary, backend: str) -> _Pieces:
     reps = summary.replications
     measured = format_duration(summary.measured_time, summary.hours_per_unit)
     pieces = [
@@ -265,7 +266,26 @@ def _footer(plan: Plan, summary: RunSummary, backend: str) -> Text:
     if plan.warmup > 0:
         pieces.append(f"after {format_duration(plan.warmup, plan.hours_per_unit)} warm-up")
     pieces.append("95% CI: Student t" if reps > 1 else "no CI with 1 replication")
-    return Text(" · ".join(pieces), style="dim")
+    return _Pieces(pieces)
+
+
+class _Pieces:
+    """Phrases joined by `` · ``, broken into lines between phrases only, at the width."""
+
+    def __init__(self, pieces: list[str], sep: str = " · ") -> None:
+        self.pieces = pieces
+        self.sep = sep
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Yield the phrases as dim text, as many to a line as fit ``options.max_width``."""
+        lines: list[str] = []
+        for piece in self.pieces:
+            joined = f"{lines[-1]}{self.sep}{piece}" if lines else piece
+            if lines and cell_len(joined) <= options.max_width:
+                lines[-1] = joined
+            else:
+                lines.append(piece)
+        yield Text("\n".join(lines), style="dim")
 
 
 _BREAKDOWN_LABELS: tuple[tuple[str, str], ...] = (

@@ -97,6 +97,8 @@ def test_run_gives_the_series_and_the_advice_on_request() -> None:
     assert obj["warmup_advice"]["method"] == "MSER-5"
     assert obj["warmup_advice"]["configured"] == 0.0
     assert "warm-up advice (MSER-5)" in done.stderr
+    table = run_cli(*args, "--series", "40")
+    assert table.returncode == 0 and "is in the JSON output" in table.stderr
     bad = run_cli(*args, "--series", "10", "--warmup-advice")
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines()[-1].startswith("simline: error:")
