@@ -332,25 +332,26 @@ def _print_plan(
             )
         text = buf.getvalue()
     else:
-        from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
         if search is not None:
             lines = [f"A search ({search['method']}) of at most {search['budget']} runs over:"]
             lines += [f"  {path}: {_plan_cell(v)}" for path, v in search["variables"].items()]
             renderable: Any = Text("\n".join(lines))
-        else:
-            table = Table(title=f"{len(specs)} runs", title_justify="left")
+        else:  # split over several tables, never cut, to fit the width (the run id repeated)
+            from simline.report._layout import FitTable
+
             columns = ["run", "scenario", *(["label"] if labels else []), *factors, "reps"]
-            for column in columns:
-                table.add_column(column, no_wrap=True, min_width=12 if column == "run" else None)
+            table = FitTable(
+                f"{len(specs)} runs",
+                [(c, "right" if c == "reps" else "left") for c in columns],
+                caption=_start_note(exp) or None,
+            )
             for row, s in zip(rows, specs, strict=True):
                 label = [s.label or ""] if labels else []
                 cells = [_plan_cell(s.factors.get(f, "")) for f in factors]
                 table.add_row(s.id, s.scenario, *label, *cells, str(row["replications"]))
-            note = _start_note(exp)
-            renderable = Group(table, Text(note)) if note else table
+            renderable = table
         if output is not None:
             _commit([(output, _text_writer(_render_text(renderable)))])
         else:
