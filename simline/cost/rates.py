@@ -7,10 +7,10 @@ The imputed items of a station (per server) are
 - space ``K_R = floor_m2 * rent_per_m2_year``,
 - maintenance ``K_I = capex * maintenance_rate``.
 
-simline does not guess the yearly run hours ``T_L`` of the guideline: the fixed items are
-charged per open hour of the site over the simulated period, and energy by simulated state
-(:mod:`simline.cost.unit`), so the rate per worked hour follows from the simulated
-utilisation. Reference: ``shared/reference/cost-model.md`` sec. 3.1.
+simline does not guess the yearly run hours ``T_L`` of the guideline: a year of simulated
+time carries one year of the fixed items, whatever the shift calendar, and energy is
+charged by simulated state (:mod:`simline.cost.unit`), so the rate per worked hour follows
+from the simulated utilisation. Reference: ``shared/reference/cost-model.md`` sec. 3.1.
 """
 
 from __future__ import annotations

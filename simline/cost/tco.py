@@ -10,7 +10,8 @@ Per good part (Moser's stack, hardest figure first)::
 gate is ``P = unit_cost + margin``. ``risk = (ip_risk_rate + quality_risk_rate +
 disruption_rate) * P``; ``strategic = innovation_rate * P + (travel_per_year +
 management_per_year) / annual volume``. The annual volume is ``demand.annual``, or the
-line's capacity (throughput x ``site.hours_per_year``) when there is no demand.
+line's capacity (throughput x the hours of a simulated year,
+:func:`~simline.cost.unit.year_hours`) when there is no demand.
 
 Over the horizon, year ``t = 1 .. horizon_years`` costs ``Q * (tco + P_t - P)`` with
 ``P_t = P * (1 + s_L * ((1 + wage_growth)^(t-1) - 1)) * (1 + fx_growth)^(t-1)`` (``s_L`` the
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simline.cost.landed import landed, shipment_warnings
-from simline.cost.unit import line_cost, require_site
+from simline.cost.unit import calendar_warnings, line_cost, require_site, year_hours
 from simline.stats import Estimate, estimate
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ def replication_cost(
     line = line_cost(config, result)
     tco_cfg = config.tco
     throughput = result.throughput_per_hour
-    capacity = throughput * site.hours_per_year
+    capacity = throughput * year_hours(config)
     annual = config.demand.annual if config.demand is not None else capacity
     lead_h = result.lead_time * result.hours_per_unit
     unit = line.unit_cost
@@ -358,7 +359,7 @@ def scenario_cost(
         time_unit=config.time_unit,
         hours_per_unit=hpu,
         replications=reps,
-        warnings=shipment_warnings(config, volume),
+        warnings=[*calendar_warnings(config), *shipment_warnings(config, volume)],
         not_costed=not_costed(config),
     )
 

@@ -2,8 +2,9 @@
 
 Everything the line's behaviour drives comes from the :class:`~simline.engine.results.RunResult`:
 
-- equipment: the VDI 3258 fixed items of each station (:mod:`simline.cost.rates`), charged
-  per open hour of the site over the measured period (``F * hours / site.hours_per_year``);
+- equipment: the VDI 3258 fixed items of each station (:mod:`simline.cost.rates`): a year
+  of simulated time carries one year of them, ``F * hours / year_hours(config)``
+  (:func:`year_hours`: calendar hours when the line has a shift calendar);
 - energy by simulated state: ``busy_kw`` while busy, ``idle_kw`` in setup, blocked or
   starved, nothing while down or off shift;
 - labour: the operators' *paid* time (pool on duty x time on duty) times the wage, whether
@@ -30,9 +31,20 @@ if TYPE_CHECKING:
     from simline.config import ScenarioConfig, SiteConfig
     from simline.engine.results import RunResult
 
-__all__ = ["LineCost", "StationCost", "line_cost", "require_site"]
+__all__ = [
+    "CALENDAR_YEAR_HOURS",
+    "LineCost",
+    "StationCost",
+    "calendar_warnings",
+    "line_cost",
+    "require_site",
+    "year_hours",
+]
 
 _BUSY, _SETUP, _BLOCKED, _STARVED = 0, 1, 2, 3
+
+#: Hours in a calendar year of 365 days.
+CALENDAR_YEAR_HOURS = 8760.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +95,40 @@ def require_site(config: ScenarioConfig) -> SiteConfig:
     return config.site
 
 
+def year_hours(config: ScenarioConfig) -> float:
+    """Hours of simulated time that make one year: fixed items per year accrue over them.
+
+    With a ``workforce`` the simulated clock is the calendar (time 0 is Monday 00:00, nights
+    and weekends included), so a year is a calendar year: 8,760 hours, or
+    ``site.hours_per_year`` when that is longer (8,784 for a leap year); a smaller
+    ``hours_per_year`` would count the shifts twice and is overruled
+    (:func:`calendar_warnings` says so). Without a workforce the line has no calendar and
+    runs on, so its clock counts only the hours the plant is open: ``site.hours_per_year``.
+
+    Raises
+    ------
+    ConfigError
+        If the scenario has no site.
+    """
+    site = require_site(config)
+    if config.workforce is not None:
+        return max(site.hours_per_year, CALENDAR_YEAR_HOURS)
+    return site.hours_per_year
+
+
+def calendar_warnings(config: ScenarioConfig) -> list[str]:
+    """Say when ``site.hours_per_year`` is overruled by the shift calendar (``path: message``)."""
+    site = config.site
+    if site is None or config.workforce is None or site.hours_per_year >= CALENDAR_YEAR_HOURS:
+        return []
+    return [
+        f"site.hours_per_year: {site.hours_per_year:,.6g} h is less than a calendar year, but "
+        "the workforce's shifts already say when the line works and simulated time runs "
+        f"through nights and weekends; a year is taken as {CALENDAR_YEAR_HOURS:,.0f} h "
+        "for fixed costs and capacity"
+    ]
+
+
 def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     """Cost per good part of the line in one replication.
 
@@ -108,7 +154,7 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     hours = result.measured_time * result.hours_per_unit
     good = result.good
     per = 1.0 / good if good > 0 else math.nan
-    share_of_year = hours / site.hours_per_year
+    share_of_year = hours / year_hours(config)
     hpu = result.hours_per_unit
 
     stations: dict[str, StationCost] = {}

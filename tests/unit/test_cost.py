@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import simline.api
 from simline.cli import cli
 from simline.config import parse_scenario
 from simline.cost import BREAKDOWN, depreciation_rate, fixed_items, replication_cost
-from simline.cost.unit import line_cost
+from simline.cost.unit import calendar_warnings, line_cost, year_hours
 from simline.engine.results import ProductResult, RunResult, StationResult
 from simline.errors import ConfigError
 
@@ -494,3 +495,121 @@ def test_not_costed_names_each_missing_cost_key_in_file_order() -> None:
         "stations": {"cut": ["energy"], "weld": ["capex"], "pack": ["capex", "energy"]},
         "products": {"b": ["material_cost"]},
     }
+
+
+# --- fixed costs and the shift calendar (issue #13, case A3) --------------------------------
+
+#: One manual machine, 1 h a part, one operator on two 8 h shifts Monday to Friday: 80 parts
+#: a week. Capex 745,880 over 5 years with no interest, rent or maintenance: F = 149,176 a
+#: year. Labour and energy are priced at 0 so that the equipment item stands alone.
+A3 = """\
+simline: 1
+name: a3
+time_unit: h
+run: {{warmup: 0, length: {length}, replications: 1, seed: 1}}
+products: {{p: {{routing: [m]}}}}
+stations:
+  m: {{kind: manual, process_time: 1h, operators: 1, capex: 745880, life_years: 5}}
+{workforce}site:
+  labour_cost_per_hour: 0
+  energy_price_per_kwh: 0
+  interest_rate: 0
+  rent_per_m2_year: 0
+  hours_per_year: 4160
+"""
+A3_SHIFTS = """\
+workforce:
+  operators: 1
+  shifts: [["06:00", "14:00"], ["14:00", "22:00"]]
+  days: [mon, tue, wed, thu, fri]
+"""
+A3_FIXED_PER_YEAR = 745880 / 5
+
+
+def run_a3(tmp_path: Path, backend: str, *, length: str, shifts: bool) -> dict[str, Any]:
+    path = tmp_path / "a3.yaml"
+    text = A3.format(length=length, workforce=A3_SHIFTS if shifts else "")
+    path.write_text(text, encoding="utf-8")
+    done = CliRunner().invoke(cli, ["run", str(path), "--backend", backend, "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    out: dict[str, Any] = json.loads(done.stdout)
+    out["stderr"] = done.stderr
+    return out
+
+
+@pytest.mark.parametrize("backend", ["des", "fast"])
+def test_a3_shift_calendar_charges_fixed_cost_per_calendar_year(
+    tmp_path: Path, backend: str
+) -> None:
+    out = run_a3(tmp_path, backend, length="52w", shifts=True)
+    cost = out["cost"]
+    assert out["good_parts"]["mean"] == 52 * 80
+    # 52 weeks are 8,736 calendar hours of a 8,760 h year: F x 8736 / 8760 / 4160 parts.
+    # (The issue's 35.86 = F / 4160 takes 52 weeks for a year; simline gave 75.31, which is
+    # F x 8736 / 4160 / 4160, the calendar hours divided by the open hours.)
+    equipment = cost["breakdown"]["equipment"]["mean"]
+    assert equipment == pytest.approx(A3_FIXED_PER_YEAR * 8736 / 8760 / 4160, rel=1e-12)
+    assert round(equipment, 2) == 35.76
+    # Capacity per calendar year: 80 parts a week x 8760 / 168 weeks = 4,171.43. A year is
+    # 52 weeks and one day, and that day holds at most one weekday's 16 parts, so a whole-week
+    # run's yearly figure lies between 52 weeks' output and that plus one day's.
+    capacity = cost["annual"]["capacity"]["mean"]
+    assert capacity == pytest.approx(80 * 8760 / 168, rel=1e-12)
+    assert 4160 <= capacity <= 4160 + 16
+    assert cost["warnings"] == [
+        "site.hours_per_year: 4,160 h is less than a calendar year, but the workforce's shifts "
+        "already say when the line works and simulated time runs through nights and weekends; "
+        "a year is taken as 8,760 h for fixed costs and capacity"
+    ]
+    assert "simline: warning:" in out["stderr"]
+
+
+@pytest.mark.parametrize("backend", ["des", "fast"])
+def test_a3_one_calendar_year_of_simulated_time_carries_one_year_of_fixed_cost(
+    tmp_path: Path, backend: str
+) -> None:
+    out = run_a3(tmp_path, backend, length="365d", shifts=True)
+    good = out["good_parts"]["mean"]
+    assert good == 52 * 80 + 16  # day 365 is a Monday
+    equipment = out["cost"]["breakdown"]["equipment"]["mean"]
+    assert equipment * good == pytest.approx(A3_FIXED_PER_YEAR, rel=1e-12)
+    assert out["cost"]["annual"]["capacity"]["mean"] == pytest.approx(good, rel=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["des", "fast"])
+def test_without_shifts_hours_per_year_still_counts_the_open_hours(
+    tmp_path: Path, backend: str
+) -> None:
+    # No workforce: the line runs on, and each simulated hour is an open hour of the site,
+    # so 4,160 simulated hours are the plant's year (F x T / Y / G, as before issue #13).
+    out = run_a3(tmp_path, backend, length="4160h", shifts=False)
+    cost = out["cost"]
+    assert out["good_parts"]["mean"] == 4160
+    equipment = cost["breakdown"]["equipment"]["mean"]
+    assert equipment == pytest.approx(A3_FIXED_PER_YEAR / 4160, rel=1e-12)
+    assert round(equipment, 2) == 35.86
+    assert cost["annual"]["capacity"]["mean"] == pytest.approx(4160, rel=1e-12)
+    assert cost["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("hours_per_year", "workforce", "expected"),
+    [
+        (4160, True, 8760),  # shifts are in the workforce: the clock is the calendar
+        (8760, True, 8760),
+        (8784, True, 8784),  # a leap year
+        (4160, False, 4160),  # no calendar: simulated hours are open hours
+        (8760, False, 8760),
+    ],
+)
+def test_year_hours(hours_per_year: float, workforce: bool, expected: float) -> None:
+    extra: dict[str, Any] = {"site": {"hours_per_year": hours_per_year}}
+    if workforce:
+        extra["workforce"] = {"operators": 1, "shifts": [["06:00", "14:00"]]}
+    config = scenario(**extra)
+    assert year_hours(config) == expected
+    assert bool(calendar_warnings(config)) == (workforce and hours_per_year < 8760)
+    fixed = 18520.0 * 876 / expected
+    assert line_cost(config, result()).equipment == pytest.approx(fixed / 800)
+    capacity = replication_cost(config, result()).figures["capacity"]
+    assert capacity == pytest.approx(800 / 876 * expected)
