@@ -110,7 +110,11 @@ class SiteConfig(StrictModel):
     inventory_carrying_rate: Rate = 0.0
     """Cost of holding inventory per year, as a share of its value (at most 10)."""
     hours_per_year: Annotated[Number, Field(ge=1, le=8784)] = 8760.0
-    """Calendar hours per year the plant is open (1 to 8,784, a leap year)."""
+    """Hours of simulated time that make a year without a workforce (1 to 8,784, a leap year).
+
+    With a ``workforce`` the simulated clock is the calendar (nights and weekends included),
+    so a year is 8,760 h (or this, if larger) whatever is set here (docs/cost.md).
+    """
     sources: dict[str, str] = Field(default_factory=dict)
     """Where each figure comes from: figure name -> source text."""
 
