@@ -40,9 +40,10 @@ __all__ = [
 KERNELS = ("tandem", "events")
 
 #: CPU seconds of a kernel's first compile on an empty cache, measured on a 2-core machine
-#: with :func:`warm_up` (docs/performance.md): the event kernel 49-53 s, the recursion
-#: 12-13 s. The event kernel takes 36-39 s when the recursion is cached already (they share
-#: the random streams). Wall time is longer on a busy machine.
+#: with :func:`warm_up` and by ``benchmarks/engine_report.py`` (docs/performance.md): the
+#: event kernel 44-53 s, the recursion 9-13 s (the low ends on a quiet machine). The event
+#: kernel takes 36-39 s when the recursion is cached already (they share the random streams).
+#: Wall time is longer on a busy machine.
 COMPILE_CPU_SECONDS = {"events": 50.0, "tandem": 12.0}
 
 #: CPU seconds of compiling both from an empty cache (measured 48-61 s, by the order).
