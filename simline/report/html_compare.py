@@ -16,7 +16,7 @@ from simline.report._page import (
     unit_cell,
     warnings_section,
 )
-from simline.report.table import format_duration
+from simline.report.table import format_duration, input_range, plain_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -123,7 +123,7 @@ def compare_report(
             )
         page.figure(comparison_figure(costs, sensitivity), esc(caption), "chart-cost")
         if sensitivity:
-            _sensitivity_table(page, sensitivity)
+            _sensitivity_table(page, sensitivity, obj.get("currency", ""))
         page.add("</section>")
     warnings_section(page, warnings)
     return page.render(footer(str(obj.get("simline_version", ""))))
@@ -238,16 +238,16 @@ def _diff_label(key: str) -> str:
     return key.replace("_", " ").replace(" per hour", "").replace(" hours", "")
 
 
-def _sensitivity_table(page: Page, rows: Sequence[SensitivityRow]) -> None:
+def _sensitivity_table(page: Page, rows: Sequence[SensitivityRow], currency: str) -> None:
     top = sorted(rows, key=lambda r: r.swing, reverse=True)
     body = [
         (
             esc(r.scenario),
             esc(r.input),
-            esc(f"{r.low:.3g} .. {r.high:.3g} {r.unit}".strip()),
+            esc(input_range(r.input, r.low, r.high, r.unit, currency)),
             esc(f"{r.tco_low:,.2f} .. {r.tco_high:,.2f}"),
             esc(
-                f"{r.break_even:.3g}"
+                plain_number(r.break_even)
                 if r.break_even is not None and math.isfinite(r.break_even)
                 else "–"
             ),

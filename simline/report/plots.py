@@ -111,7 +111,7 @@ def comparison_figure(
     )
     _breakdown(axes[0][0], costs)
     if sensitivity:
-        _tornado(axes[0][1], sensitivity)
+        _tornado(axes[0][1], sensitivity, costs[0].currency if costs else "")
     return fig
 
 
@@ -146,10 +146,16 @@ def _breakdown(ax: object, costs: Sequence[ScenarioCost]) -> None:
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))  # type: ignore[attr-defined]
 
 
-def _tornado(ax: object, rows: Sequence[SensitivityRow]) -> None:
+def _tornado(ax: object, rows: Sequence[SensitivityRow], currency: str = "") -> None:
     top = sorted(rows, key=lambda r: r.swing, reverse=True)[:TORNADO_ROWS]
     top.reverse()
-    labels = [f"{r.scenario}: {r.input} {r.low:.3g}..{r.high:.3g}" for r in top]
+    from simline.report.table import input_range
+    from simline.report.table import plain_number as num
+
+    labels = [
+        f"{r.scenario}: {r.input} {input_range(r.input, r.low, r.high, r.unit, currency)}"
+        for r in top
+    ]
     for y, r in enumerate(top):
         low = r.tco_low - r.tco_base
         high = r.tco_high - r.tco_base
@@ -159,7 +165,7 @@ def _tornado(ax: object, rows: Sequence[SensitivityRow]) -> None:
             ax.text(  # type: ignore[attr-defined]
                 max(low, high, 0.0),
                 y,
-                f"  flips at {r.break_even:.3g}",
+                f"  flips at {num(r.break_even)}",
                 va="center",
                 fontsize="small",
             )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "format_duration",
     "format_estimate",
+    "input_range",
     "not_costed_line",
     "plain_number",
     "render_comparison",
@@ -578,6 +579,17 @@ _INPUT_UNITS: dict[str, tuple[str, float]] = {
     "innovation_rate": ("% of price", 100.0),
     "demand_annual": ("parts/yr", 1.0),
 }
+
+
+def input_range(name: str, low: float, high: float, unit: str, currency: str) -> str:
+    """Write a sensitivity input's range in the unit every output gives it (``0 .. 12.7 %``).
+
+    Rates as percentages, multipliers as ``x own``, money in ``currency`` (the inputs of
+    :data:`_INPUT_UNITS`; another input in its own ``unit``), plain numbers.
+    """
+    shown, scale = _INPUT_UNITS.get(name, (unit, 1.0))
+    text = f"{plain_number(low * scale)} .. {plain_number(high * scale)}"
+    return f"{text} {shown.format(cur=currency)}".strip()
 
 
 def plain_number(x: float | None) -> str:
