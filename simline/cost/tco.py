@@ -243,8 +243,9 @@ class ScenarioCost:
 
     ``replications`` keeps the per-replication figures, for paired differences;
     ``warnings`` says where the figures rest on an assumption the inputs strain (each a
-    ``path: message`` line); ``not_costed`` names the cost keys that count as 0 because the
-    scenario leaves them out (:func:`not_costed`).
+    ``path: message`` line); ``site`` is the site's name (its profile's, when named
+    by ``site: nl`` or ``base:``), ``None`` when it has none; ``not_costed`` names the cost
+    keys that count as 0 because the scenario leaves them out (:func:`not_costed`).
     """
 
     scenario: str
@@ -254,6 +255,7 @@ class ScenarioCost:
     hours_per_unit: float
     replications: list[ReplicationCost]
     warnings: list[str] = field(default_factory=list)
+    site: str | None = None
     not_costed: dict[str, dict[str, list[str]]] = field(
         default_factory=lambda: {"stations": {}, "products": {}}
     )
@@ -297,6 +299,7 @@ class ScenarioCost:
                     entry["cost_per_build_part"] = per_build.to_json(reps)
                 stations[name] = entry
         return {
+            "site": self.site,
             "currency": self.currency,
             "unit_cost": est("unit_cost"),
             "landed_cost": est("landed_cost"),
@@ -360,6 +363,7 @@ def scenario_cost(
         hours_per_unit=hpu,
         replications=reps,
         warnings=[*calendar_warnings(config), *shipment_warnings(config, volume)],
+        site=None if config.site is None else config.site.name,
         not_costed=not_costed(config),
     )
 

@@ -330,8 +330,9 @@ def render_cost_table(cost: dict[str, Any], *, hours_per_unit: float | None = No
     """
     currency = cost["currency"]
     per_part = f"{currency}/part"
+    site = cost.get("site")
     table = FitTable(
-        f"Cost ({currency})",
+        f"Cost ({currency}) at {site}" if site else f"Cost ({currency})",
         [("Figure", "left"), ("Mean", "right"), ("± 95% CI", "right"), ("Unit", "left")],
     )
     rows: list[tuple[str, dict[str, Any], str]] = [("Unit cost", cost["unit_cost"], per_part)]

@@ -102,7 +102,11 @@ def test_run_json_has_the_cost_block() -> None:
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "json"
     )
     assert proc.returncode == 0, proc.stderr
-    assert set(json.loads(proc.stdout)["cost"]) >= COST_KEYS
+    cost = json.loads(proc.stdout)["cost"]
+    assert set(cost) >= COST_KEYS
+    assert cost["site"] == "China, Jiangsu"  # site: cn, the shipped profile
+    table = run_cli("run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q")
+    assert "Cost (EUR) at China, Jiangsu" in table.stdout
     csv = run_cli(
         "run", str(STUDY[1]), "-r", "2", "--length", "1d", "-j", "1", "-q", "--format", "csv"
     )
