@@ -69,7 +69,9 @@ class WarmupAdvice:
     point each series gives; ``truncation``: the later of the two; ``clear``: whether both
     found a point before the middle of the run (else the run is too short to tell, and
     ``truncation`` is a lower bound); ``sufficient``: the configured warm-up is at least
-    ``truncation`` (and the point is clear).
+    ``truncation`` (and the point is clear); ``shifts``: the line follows a weekly shift
+    pattern, whose swing MSER-5 (which assumes a series that settles to a steady level) may
+    read as start-up, so that the point can lie later than needed.
     """
 
     truncation: float
@@ -79,6 +81,7 @@ class WarmupAdvice:
     clear: bool
     bins: int
     width: float
+    shifts: bool = False
 
     @property
     def sufficient(self) -> bool:
@@ -97,11 +100,17 @@ class WarmupAdvice:
             "sufficient": self.sufficient,
             "bins": self.bins,
             "bin_width": self.width,
+            "shifts": self.shifts,
         }
 
 
-def advise(results: Sequence[RunResult], warmup: float) -> WarmupAdvice | None:
-    """MSER-5 advice from replications that kept their time series (``None`` if none did)."""
+def advise(
+    results: Sequence[RunResult], warmup: float, *, shifts: bool = False
+) -> WarmupAdvice | None:
+    """MSER-5 advice from replications that kept their time series (``None`` if none did).
+
+    ``shifts``: the line follows a shift pattern (:attr:`WarmupAdvice.shifts`).
+    """
     kept = [r.series for r in results if r.series is not None]
     if not kept:
         return None
@@ -119,4 +128,5 @@ def advise(results: Sequence[RunResult], warmup: float) -> WarmupAdvice | None:
         clear=clear_wip and clear_out,
         bins=n,
         width=width,
+        shifts=shifts,
     )

@@ -359,7 +359,8 @@ def run(
         return outcome
     from simline.warmup_advice import advise
 
-    return replace(outcome, warmup_advice=advise(results, plan.warmup))
+    shifts = plan.workforce is not None and any(s.operators > 0 for s in plan.stations)
+    return replace(outcome, warmup_advice=advise(results, plan.warmup, shifts=shifts))
 
 
 def _series_bins(series: int, warmup_advice: bool) -> int:

@@ -573,7 +573,8 @@ def _say_advice(config: Path, advice: WarmupAdvice, hours_per_unit: float) -> No
 
     found = (
         f"warm-up advice (MSER-5): truncate at {d(advice.truncation)} "
-        f"(WIP {d(advice.wip)}, throughput {d(advice.throughput)})"
+        f"(WIP {d(advice.wip)}, throughput {d(advice.throughput)}"
+        + ("; the line's shift pattern may make it later than needed)" if advice.shifts else ")")
     )
     if not advice.clear:
         _say_warning(

@@ -53,6 +53,15 @@ def test_advice_averages_replications_and_takes_the_later_point() -> None:
     assert advice.to_json()["sufficient"] is False
 
 
+def test_advice_says_when_a_shift_pattern_may_lengthen_it() -> None:
+    series = Series(1.0, tuple([1.0] * 100), tuple([1] * 100))
+    plain = advise([_result(series)], warmup=0.0)
+    shifted = advise([_result(series)], warmup=0.0, shifts=True)
+    assert plain is not None and shifted is not None
+    assert (plain.to_json()["shifts"], shifted.to_json()["shifts"]) == (False, True)
+    assert shifted.truncation == plain.truncation  # it says so; it changes nothing
+
+
 def test_no_series_no_advice() -> None:
     assert advise([], warmup=0.0) is None
 
