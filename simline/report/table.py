@@ -406,7 +406,8 @@ def render_comparison(
         f"Side by side (money in {currency} per good part, ± half-width of the 95% CI)",
         [("Figure", "left"), *((s["scenario"], "right") for s in scenarios)],
         caption=(
-            "Bottleneck utilization: busy + setup of the bottleneck (% of measured time). "
+            "Bottleneck busy + setup: the bottleneck's share of the measured time in work (not "
+            "the share of the time it could work that simline run marks it by). "
             "Unused capacity: the equipment cost of time not worked, inside unit cost."
         ),
     )
@@ -428,7 +429,7 @@ def render_comparison(
     row("Lead time, line (h)", lambda i, s: hours(i, s["lead_time"]))
     row("Door to door (h)", lambda i, s: hours(i, s["cost"]["lead_time_door_to_door"]))
     row("WIP (parts)", lambda i, s: s["wip"])
-    row("Bottleneck utilization", lambda i, s: _bottleneck_cell(s))
+    row("Bottleneck busy + setup", lambda i, s: _bottleneck_cell(s))
     row("Line OEE (%)", lambda i, s: s.get("oee") or _NULL, scale=100.0)
     row("Unit cost", lambda i, s: s["cost"]["unit_cost"], bold=True)
     for key, label in _BREAKDOWN_LABELS[:4]:
@@ -508,7 +509,7 @@ def _render_line_comparison(
         *(cell(_scaled(s["lead_time"], time_units[i][1])) for i, s in enumerate(scenarios)),
     )
     side.add_row("WIP (parts)", *(cell(s["wip"]) for s in scenarios))
-    side.add_row("Bottleneck utilization", *(_bottleneck_cell(s) for s in scenarios))
+    side.add_row("Bottleneck busy + setup", *(_bottleneck_cell(s) for s in scenarios))
     side.add_row("Line OEE (%)", *(cell(s.get("oee"), 100.0) for s in scenarios))
     stations: list[str] = []
     for s in scenarios:

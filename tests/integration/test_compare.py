@@ -200,7 +200,7 @@ def test_compare_without_sites_table_says_what_it_compares(tmp_path: Path) -> No
     result = compare_cli(*unsited(tmp_path))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("Throughput", "Lead time", "WIP", "Bottleneck utilization", "a utilization"):
+    for text in ("Throughput", "Lead time", "WIP", "Bottleneck busy + setup", "a utilization"):
         assert text in out
     assert "Winner on throughput" in out
     assert "Unit cost" not in out
