@@ -133,8 +133,14 @@ def _bottleneck(page: Page, obj: Mapping[str, Any], reps: int) -> None:
     station = found.get("station")
     page.add('<section id="bottleneck"><h2>Bottleneck</h2>')
     if station is None:
-        reason = found.get("reason") or "no station limits the line"
-        page.add(f'<p id="bottleneck-station">No station: {esc(reason)}.</p>')
+        if found.get("reason") == "release":
+            text = (
+                "No bottleneck: the line is limited by its release (it makes what it is given); "
+                "the table shows how close each station comes to limiting it."
+            )
+        else:
+            text = "No bottleneck: no station worked."
+        page.add(f'<p id="bottleneck-station">{esc(text)}</p>')
     else:
         share = (found.get("share") or {}).get(station)
         sure = f", named in {share:.0%} of the replications" if share is not None else ""
