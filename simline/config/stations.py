@@ -202,6 +202,8 @@ class _StationBase(StrictModel):
     """Depreciation period (0.1 to 100 years)."""
     maintenance_rate: Rate = 0.0
     """Maintenance per year as a share of capex (at most 10)."""
+    floor_m2: Annotated[NonNegative, Field(le=FLOOR_M2_MAX)] = 0.0
+    """Floor space, per server (at most 1,000,000 m2)."""
     maintenance_per_year: Money | None = None
     """Maintenance per year in money, per server, instead of ``maintenance_rate``."""
     replacement_value: Money | None = None
@@ -216,8 +218,6 @@ class _StationBase(StrictModel):
     planned_hours_per_year: Annotated[Positive, Field(le=PLANNED_HOURS_MAX)] | None = None
     """Running hours a year the machine-hour rate is quoted on (VDI 3258; at most 8,784);
     left out: the simulated running hours, scaled to a year."""
-    floor_m2: Annotated[NonNegative, Field(le=FLOOR_M2_MAX)] = 0.0
-    """Floor space, per server (at most 1,000,000 m2)."""
 
     @property
     def depreciation_base(self) -> float:

@@ -201,7 +201,7 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
         )
         build_parts = sr.build_parts
         stations[name] = StationCost(
-            machine_hour_rate=sum(mhr_items.values()),
+            machine_hour_rate=_quoted_rate(station, mhr_items, station_cost, busy_hours),
             cost_per_part=station_cost * per,
             cost_per_build_part=station_cost / build_parts
             if station.batch is not None and build_parts > 0
@@ -233,6 +233,19 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
         mass_kg=_mass_per_part(config, result),
         stations=stations,
     )
+
+
+def _quoted_rate(
+    station: StationConfig, items: dict[str, float], cost: float, busy_hours: float
+) -> float:
+    """Return the sum of the items; on simulated hours, the station's cost per busy hour.
+
+    The two are equal; the second is the figure simline reported before the items existed,
+    summed in the same order, so a scenario without the new keys keeps its rate to the bit.
+    """
+    if station.planned_hours_per_year is None:
+        return cost / busy_hours if busy_hours > 0 else math.nan
+    return sum(items.values())
 
 
 def _machine_hour_items(
