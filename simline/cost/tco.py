@@ -402,7 +402,7 @@ def not_costed(config: ScenarioConfig) -> dict[str, dict[str, list[str]]]:
     stations: dict[str, list[str]] = {}
     for name, station in config.stations.items():
         keys = []
-        if station.capex == 0 and station.depreciation_base == 0:
+        if station.capex == 0:
             keys.append("capex")
         energy = station.energy
         if energy is None or (energy.busy_kw == 0 and energy.idle_kw == 0):

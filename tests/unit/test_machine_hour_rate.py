@@ -307,3 +307,10 @@ def test_residual_value_above_the_base_and_base_without_life_are_config_errors()
         scenario({"residual_value": 2_000_000.0})
     with pytest.raises(ConfigError, match="'replacement_value' needs 'life_years'"):
         scenario({"capex": 0.0, "life_years": None})
+
+
+def test_planned_hours_beyond_a_leap_year_are_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="planned_hours_per_year"):
+        scenario({"planned_hours_per_year": 9000})
+    with pytest.raises(ConfigError, match="planned_hours_per_year"):
+        scenario({"planned_hours_per_year": 0})
