@@ -44,6 +44,7 @@ from click.testing import CliRunner
 from simline.cli import cli
 from simline.config import parse_scenario
 from simline.cost import fixed_items, replication_cost
+from simline.cost.sensitivity import INPUTS
 from simline.cost.unit import MACHINE_HOUR_ITEMS, line_cost
 from simline.engine.results import ProductResult, RunResult, StationResult
 from simline.errors import ConfigError
@@ -314,3 +315,11 @@ def test_planned_hours_beyond_a_leap_year_are_a_config_error() -> None:
         scenario({"planned_hours_per_year": 9000})
     with pytest.raises(ConfigError, match="planned_hours_per_year"):
         scenario({"planned_hours_per_year": 0})
+
+
+def test_capex_sensitivity_moves_the_replacement_value_with_the_price() -> None:
+    capex = next(i for i in INPUTS if i.name == "capex")
+    config = capex.set(scenario(), 1.25)
+    items = fixed_items("m", config.stations["m"], config.site)
+    assert items.depreciation == pytest.approx((1.25 * 1_040_000 + 10_000) / 10)
+    assert items.interest == pytest.approx(1.25 * 60_000)
