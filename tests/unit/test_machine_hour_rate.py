@@ -13,8 +13,10 @@ machine hour::
     machine-hour rate                                       70.81
 
 Its inputs as ``spec/cost.md`` gives them: purchase price 800,000, replacement value
-1,040,000, scrapping 10,000, maintenance 9,000 a year, tools 17.53 per hour, 3,600 planned
-hours a year. The rest follows from the published items:
+1,040,000, scrapping 10,000, maintenance 9,000 a year, 3,600 planned hours a year, and the
+tool as the spec's example: bought for 2,000, reground 9 times at 70, 150 h of life, which is
+``2,630 / 150 = 17.5333`` per hour (the spec's ``{per_hour: 17.53}``, rounded). The rest
+follows from the published items:
 
 - life ``N``: ``(1,040,000 + 10,000) / (N x 3,600) = 29.17`` gives ``N = 10`` years
   (29.1667);
@@ -26,9 +28,8 @@ hours a year. The rest follows from the published items:
 - space: ``A x r / 3,600 = 0.04`` gives ``A x r = 144`` EUR a year; we take 12 m2 at
   12 EUR/m2 a year (1 EUR/m2 a month).
 
-The sheet's total is the sum of its items rounded to the cent (70.81); unrounded they sum to
-70.8033, which rounds to 70.80: the tests check each item to the cent, the published total as
-the sheet forms it, and the unrounded rate.
+Unrounded, the items sum to 70.8067: 70.81 to the cent, as published. With the rounded
+``{per_hour: 17.53}`` the items are the same to the cent and the rate is 70.8033 (70.80).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ TEXTBOOK_STATION: dict[str, Any] = {
     "disposal_cost": 10_000.0,
     "life_years": 10,
     "maintenance_per_year": 9_000.0,
-    "tooling": {"per_hour": 17.53},
+    "tooling": {"cost": 2000, "regrinds": 9, "regrind_cost": 70, "life": "150h"},
     "planned_hours_per_year": 3600,
     "floor_m2": 12.0,
 }
@@ -121,13 +122,20 @@ def test_textbook_sheet_is_reproduced_to_the_cent() -> None:
     items = station.machine_hour_items
     assert list(items) == list(MACHINE_HOUR_ITEMS)
     assert {k: round(v, 2) for k, v in items.items()} == PUBLISHED
-    # the sheet adds its items as printed, rounded to the cent
-    assert round(sum(round(v, 2) for v in items.values()), 2) == PUBLISHED_TOTAL
-    # unrounded, the items sum to the rate, 70.8033 (the sheet's cent of rounding aside)
+    assert round(station.machine_hour_rate, 2) == PUBLISHED_TOTAL
     assert station.machine_hour_rate == pytest.approx(sum(items.values()), rel=1e-12)
     assert station.machine_hour_rate == pytest.approx(
-        1_050_000 / 36_000 + 60_000 / 3_600 + 144 / 3_600 + 2.5 + 4.9 + 17.53, rel=1e-12
+        1_050_000 / 36_000 + 60_000 / 3_600 + 144 / 3_600 + 2.5 + 4.9 + 2_630 / 150, rel=1e-12
     )
+
+
+def test_textbook_sheet_with_the_rounded_tool_rate() -> None:
+    # {per_hour: 17.53}: every item to the cent; the rate 70.8033 rounds to 70.80, while the
+    # sheet's items as printed add up to its 70.81
+    station = line_cost(scenario({"tooling": {"per_hour": 17.53}}), result()).stations["m"]
+    items = station.machine_hour_items
+    assert {k: round(v, 2) for k, v in items.items()} == PUBLISHED
+    assert round(sum(round(v, 2) for v in items.values()), 2) == PUBLISHED_TOTAL
     assert round(station.machine_hour_rate, 2) == 70.80
 
 
@@ -165,7 +173,7 @@ def test_without_planned_hours_the_rate_divides_by_the_simulated_busy_hours() ->
     assert station.machine_hour_items["depreciation"] == pytest.approx(105_000 / 4_380)
     assert station.machine_hour_items["space"] == pytest.approx(144 / 4_380)
     assert station.machine_hour_rate == pytest.approx(
-        (105_000 + 60_000 + 144 + 9_000) / 4_380 + 4.9 + 17.53
+        (105_000 + 60_000 + 144 + 9_000) / 4_380 + 4.9 + 2_630 / 150
     )
 
 
@@ -180,7 +188,7 @@ def test_fixed_items_accrue_with_calendar_time_and_tooling_with_busy_hours() -> 
     # equipment = fixed items for a tenth of a year + tools per busy hour, per good part
     line = line_cost(scenario(), result(busy=438.0, good=438))
     fixed = (105_000 + 60_000 + 144 + 9_000) * 876 / 8760
-    tooling = 17.53 * 438
+    tooling = 2_630 / 150 * 438
     assert line.equipment == pytest.approx((fixed + tooling) / 438)
     assert line.energy == pytest.approx(438 * 35 * 0.14 / 438)
     # tools are a variable cost: no share of them in the unused capacity
@@ -211,8 +219,8 @@ def test_tool_life_by_hand_with_a_bare_life_in_the_time_unit() -> None:
 def test_machine_hour_items_and_rate_convert_with_the_exchange_rate() -> None:
     rep = replication_cost(scenario(), result(), rate=2.0)
     station = rep.stations["m"]
-    assert station["machine_hour_rate"] == pytest.approx(2 * 70.80333, rel=1e-5)
-    assert station["machine_hour_items.tooling"] == pytest.approx(2 * 17.53)
+    assert station["machine_hour_rate"] == pytest.approx(2 * 70.80667, rel=1e-5)
+    assert station["machine_hour_items.tooling"] == pytest.approx(2 * 2_630 / 150)
 
 
 # --- the command line: JSON keys, and bad input ------------------------------------------
@@ -246,7 +254,7 @@ site:
 
 def write(tmp_path: Path, maintenance: str = "    maintenance_per_year: 9000", **kw: str) -> Path:
     path = tmp_path / "vdi.yaml"
-    tooling = kw.get("tooling", "{per_hour: 17.53}")
+    tooling = kw.get("tooling", "{cost: 2000, regrinds: 9, regrind_cost: 70, life: 150h}")
     path.write_text(TEXTBOOK_YAML.format(maintenance=maintenance, tooling=tooling), "utf-8")
     return path
 
@@ -260,6 +268,7 @@ def test_run_json_reports_the_machine_hour_rate_and_its_items(tmp_path: Path) ->
     items = mill["machine_hour_items"]
     assert list(items) == list(MACHINE_HOUR_ITEMS)
     assert {k: round(v["mean"], 2) for k, v in items.items()} == PUBLISHED
+    assert round(mill["machine_hour_rate"]["mean"], 2) == PUBLISHED_TOTAL
     assert mill["machine_hour_rate"]["mean"] == pytest.approx(
         sum(v["mean"] for v in items.values()), rel=1e-12
     )
