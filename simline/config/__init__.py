@@ -17,6 +17,7 @@ from simline.config.cost import (
     LogisticsConfig,
     SiteConfig,
     TcoConfig,
+    ToolingConfig,
 )
 from simline.config.distributions import (
     ConstantDistConfig,
@@ -131,6 +132,7 @@ __all__ = [
     "SiteConfig",
     "StationConfig",
     "TcoConfig",
+    "ToolingConfig",
     "TriangularDistConfig",
     "UniformDistConfig",
     "WeibullDistConfig",

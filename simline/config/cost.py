@@ -25,7 +25,14 @@ from simline.config._base import (
     fail,
     got,
 )
-from simline.config.units import Duration, parse_duration, seconds_per_unit, time_unit_of
+from simline.config.units import (
+    Duration,
+    PositiveDuration,
+    duration_seconds,
+    parse_duration,
+    seconds_per_unit,
+    time_unit_of,
+)
 
 __all__ = [
     "CURRENCY_RE",
@@ -35,6 +42,7 @@ __all__ = [
     "LogisticsConfig",
     "SiteConfig",
     "TcoConfig",
+    "ToolingConfig",
 ]
 
 #: ISO 4217 currency codes: three capital letters.
@@ -84,6 +92,66 @@ class EnergyConfig(StrictModel):
     """Power while busy (at most 1,000,000 kW)."""
     idle_kw: Annotated[NonNegative, Field(le=KW_MAX)] = 0.0
     """Power in setup, blocked or starved (0 while down or off shift; at most 1,000,000 kW)."""
+
+
+#: Most regrinds of one tool.
+REGRINDS_MAX = 10_000
+
+
+class ToolingConfig(StrictModel):
+    """Tools a station wears per busy hour: ``{per_hour}``, or a tool's cost and life.
+
+    ``{cost, regrinds, regrind_cost, life}``: a tool bought for ``cost``, reground ``regrinds``
+    times at ``regrind_cost`` each, lasts ``life`` busy hours over all its ``regrinds + 1``
+    edges, so it costs ``(cost + regrinds * regrind_cost) / life`` per busy hour.
+    """
+
+    _example: ClassVar[str] = (
+        "{per_hour: 17.53} or {cost: 2000, regrinds: 9, regrind_cost: 70, life: 150h}"
+    )
+
+    per_hour: Money | None = None
+    """Tool cost per busy hour of a server (money: at most 1e15)."""
+    cost: Money | None = None
+    """Price of one tool (money: at most 1e15)."""
+    regrinds: Annotated[Whole, Field(ge=0, le=REGRINDS_MAX)] = 0
+    """Times the tool is reground before it is scrapped (0 to 10,000)."""
+    regrind_cost: Money = 0.0
+    """Cost of one regrind."""
+    life: PositiveDuration | None = None
+    """Busy time the tool lasts over all its regrinds."""
+
+    @model_validator(mode="after")
+    def _form(self) -> Self:
+        if self.per_hour is not None:
+            # by value, not by the keys set: a resolved config is dumped with every default
+            extra = [
+                k
+                for k in ("cost", "regrinds", "regrind_cost", "life")
+                if getattr(self, k) not in (None, 0, 0.0)
+            ]
+            if extra:
+                fail(
+                    f"'per_hour' stands alone: give either {{per_hour}} or "
+                    f"{{cost, regrinds, regrind_cost, life}} (got per_hour and {', '.join(extra)})",
+                    extra[0],
+                )
+            return self
+        for key in ("cost", "life"):
+            if getattr(self, key) is None:
+                fail(
+                    f"tooling needs {{per_hour}} or {{cost, regrinds, regrind_cost, life}} "
+                    f"(missing {key!r})"
+                )
+        return self
+
+    def cost_per_hour(self, time_unit: str) -> float:
+        """Tool cost per busy hour; a bare ``life`` is in ``time_unit``."""
+        if self.per_hour is not None:
+            return self.per_hour
+        assert self.cost is not None and self.life is not None  # the validator saw to it
+        hours = duration_seconds(self.life, time_unit) / 3600.0
+        return (self.cost + self.regrinds * self.regrind_cost) / hours
 
 
 class SiteConfig(StrictModel):

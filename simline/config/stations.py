@@ -18,6 +18,7 @@ from simline.config._base import (
     Name,
     NonNegative,
     Number,
+    Positive,
     Rate,
     StrictModel,
     Whole,
@@ -26,7 +27,7 @@ from simline.config._base import (
     got,
     whole_number,
 )
-from simline.config.cost import EnergyConfig
+from simline.config.cost import EnergyConfig, ToolingConfig
 from simline.config.distributions import DistConfig, MeanDistConfig
 from simline.config.units import Duration
 
@@ -62,6 +63,8 @@ LIFE_YEARS_MIN = 0.1
 LIFE_YEARS_MAX = 100.0
 #: Most floor space per server, in m2 (a square kilometre).
 FLOOR_M2_MAX = 1e6
+#: Most planned running hours a year: a leap year round the clock.
+PLANNED_HOURS_MAX = 8784.0
 
 
 def _buffer(value: Any) -> int | None:
@@ -201,6 +204,26 @@ class _StationBase(StrictModel):
     """Maintenance per year as a share of capex (at most 10)."""
     floor_m2: Annotated[NonNegative, Field(le=FLOOR_M2_MAX)] = 0.0
     """Floor space, per server (at most 1,000,000 m2)."""
+    maintenance_per_year: Money | None = None
+    """Maintenance per year in money, per server, instead of ``maintenance_rate``."""
+    replacement_value: Money | None = None
+    """Depreciation base after VDI 3258, per server (left out: ``capex``)."""
+    disposal_cost: Money = 0.0
+    """Removal and scrapping at end of life, per server: added to the depreciation base."""
+    residual_value: Money = 0.0
+    """Sale value at end of life, per server: taken off the depreciation base."""
+    tooling: ToolingConfig | None = None
+    """Tools worn per busy hour of a server: ``{per_hour}`` or ``{cost, regrinds,
+    regrind_cost, life}``."""
+    planned_hours_per_year: Annotated[Positive, Field(le=PLANNED_HOURS_MAX)] | None = None
+    """Running hours a year the machine-hour rate is quoted on (VDI 3258; at most 8,784);
+    left out: the simulated running hours, scaled to a year."""
+
+    @property
+    def depreciation_base(self) -> float:
+        """``replacement_value`` (or ``capex``) + ``disposal_cost`` - ``residual_value``."""
+        value = self.capex if self.replacement_value is None else self.replacement_value
+        return value + self.disposal_cost - self.residual_value
 
     @model_validator(mode="after")
     def _batch(self) -> Self:
@@ -209,6 +232,31 @@ class _StationBase(StrictModel):
                 f"'capex' needs 'life_years' to depreciate it over (got capex {got(self.capex)} "
                 "and no life_years)",
                 "capex",
+            )
+        # by value, not by the keys set: a resolved config is dumped with every default
+        if self.maintenance_per_year is not None and self.maintenance_rate > 0:
+            fail(
+                "give 'maintenance_rate' or 'maintenance_per_year', not both (got "
+                f"maintenance_rate {got(self.maintenance_rate)} and maintenance_per_year "
+                f"{got(self.maintenance_per_year)})",
+                "maintenance_per_year",
+            )
+        base = self.depreciation_base
+        if base < 0:
+            fail(
+                "'residual_value' must not exceed the depreciation base, replacement_value "
+                f"(or capex) + disposal_cost = {got(base + self.residual_value)} "
+                f"(got {got(self.residual_value)})",
+                "residual_value",
+            )
+        if base > 0 and self.life_years is None:
+            key = next(
+                k for k in ("replacement_value", "disposal_cost") if k in self.model_fields_set
+            )
+            fail(
+                f"'{key}' needs 'life_years' to depreciate it over (got a depreciation base "
+                f"of {got(base)} and no life_years)",
+                key,
             )
         if self.per_part_time is not None and self.batch is None:
             fail("'per_part_time' needs 'batch' (it is added per part in a build)", "per_part_time")

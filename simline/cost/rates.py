@@ -2,15 +2,17 @@
 
 The imputed items of a station (per server) are
 
-- depreciation ``K_A = capex / life_years`` (no salvage value),
+- depreciation ``K_A = (W + disposal_cost - residual_value) / life_years`` with
+  ``W = replacement_value`` (left out: ``capex``),
 - imputed interest on the average capital ``K_Z = capex / 2 * interest_rate``,
 - space ``K_R = floor_m2 * rent_per_m2_year``,
-- maintenance ``K_I = capex * maintenance_rate``.
+- maintenance ``K_I = maintenance_per_year``, or ``capex * maintenance_rate``.
 
-simline does not guess the yearly run hours ``T_L`` of the guideline: a year of simulated
-time carries one year of the fixed items, whatever the shift calendar, and energy is
-charged by simulated state (:mod:`simline.cost.unit`), so the rate per worked hour follows
-from the simulated utilisation. Reference: ``shared/reference/cost-model.md`` sec. 3.1.
+A year of simulated time carries one year of the fixed items, whatever the shift calendar;
+energy is charged by simulated state and tools per busy hour (:mod:`simline.cost.unit`).
+The quoted machine-hour rate divides the fixed items by the yearly running hours ``T_L``:
+``planned_hours_per_year`` when the station gives it, else the simulated busy hours scaled
+to a year. Reference: ``shared/reference/cost-model.md`` sec. 3.1.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedIte
     name
         The station's name (for the error message).
     station
-        Its configuration: ``capex``, ``life_years``, ``maintenance_rate`` and ``floor_m2``
-        are per server.
+        Its configuration: ``capex``, ``replacement_value``, ``disposal_cost``,
+        ``residual_value``, ``maintenance_per_year`` (or ``maintenance_rate``) and
+        ``floor_m2`` are per server.
     site
         The site's interest rate and rent.
 
@@ -61,17 +64,20 @@ def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedIte
     """
     servers = station.servers
     capex = station.capex * servers
-    if capex > 0 and station.life_years is None:
+    base = station.depreciation_base * servers
+    if base > 0 and station.life_years is None:
+        what = "capex" if capex > 0 else "a depreciation base"
         raise ValueError(
-            f"station {name!r} has capex but no life_years; validate it first "
+            f"station {name!r} has {what} but no life_years; validate it first "
             "(StationConfig refuses that)"
         )
     life = station.life_years
+    per_year = station.maintenance_per_year
     return FixedItems(
-        depreciation=capex / life if life else 0.0,
+        depreciation=base / life if life else 0.0,
         interest=capex / 2.0 * site.interest_rate,
         space=station.floor_m2 * servers * site.rent_per_m2_year,
-        maintenance=capex * station.maintenance_rate,
+        maintenance=capex * station.maintenance_rate if per_year is None else per_year * servers,
     )
 
 

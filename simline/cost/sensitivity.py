@@ -108,7 +108,18 @@ def _capex() -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
         return 1.0 if any(s.capex > 0 for s in c.stations.values()) else None
 
     def put(c: ScenarioConfig, v: float) -> ScenarioConfig:
-        stations = {n: s.model_copy(update={"capex": s.capex * v}) for n, s in c.stations.items()}
+        # the machine's value moves with its price: the replacement value too, when given
+        stations = {
+            n: s.model_copy(
+                update={
+                    "capex": s.capex * v,
+                    "replacement_value": None
+                    if s.replacement_value is None
+                    else s.replacement_value * v,
+                }
+            )
+            for n, s in c.stations.items()
+        }
         return c.model_copy(update={"stations": stations})
 
     return get, put

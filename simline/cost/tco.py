@@ -31,7 +31,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from simline.cost.landed import landed, shipment_warnings
-from simline.cost.unit import calendar_warnings, line_cost, require_site, year_hours
+from simline.cost.unit import (
+    MACHINE_HOUR_ITEMS,
+    calendar_warnings,
+    line_cost,
+    require_site,
+    year_hours,
+)
 from simline.stats import Estimate, estimate
 
 if TYPE_CHECKING:
@@ -231,6 +237,10 @@ def replication_cost(
             "machine_hour_rate": sc.machine_hour_rate * rate,
             "cost_per_part": sc.cost_per_part * rate,
             "cost_per_build_part": sc.cost_per_build_part * rate,
+            **{
+                f"machine_hour_items.{item}": sc.machine_hour_items[item] * rate
+                for item in MACHINE_HOUR_ITEMS
+            },
         }
         for name, sc in line.stations.items()
     }
@@ -290,9 +300,17 @@ class ScenarioCost:
         stations: dict[str, Any] = {}
         if self.replications:
             for name in self.replications[0].stations:
-                entry = {
-                    figure: self.station_estimate(name, figure).to_json(reps)
-                    for figure in ("machine_hour_rate", "cost_per_part")
+                entry: dict[str, Any] = {
+                    "machine_hour_rate": self.station_estimate(name, "machine_hour_rate").to_json(
+                        reps
+                    ),
+                    "machine_hour_items": {
+                        item: self.station_estimate(name, f"machine_hour_items.{item}").to_json(
+                            reps
+                        )
+                        for item in MACHINE_HOUR_ITEMS
+                    },
+                    "cost_per_part": self.station_estimate(name, "cost_per_part").to_json(reps),
                 }
                 per_build = self.station_estimate(name, "cost_per_build_part")
                 if per_build.n > 0:

@@ -7,6 +7,8 @@ Everything the line's behaviour drives comes from the :class:`~simline.engine.re
   (:func:`year_hours`: calendar hours when the line has a shift calendar);
 - energy by simulated state: ``busy_kw`` while busy, ``idle_kw`` in setup, blocked or
   starved, nothing while down or off shift;
+- tools (``tooling``) per busy server hour, a variable cost inside ``equipment`` (VDI 3258
+  counts them in the machine-hour rate);
 - labour: the operators' *paid* time (pool on duty x time on duty) times the wage, whether
   or not they had work;
 - material: per *released* part, so scrap loads its material onto the good parts;
@@ -28,11 +30,13 @@ from simline.cost.rates import fixed_items
 from simline.errors import ConfigError
 
 if TYPE_CHECKING:
-    from simline.config import ScenarioConfig, SiteConfig
+    from simline.config import ScenarioConfig, SiteConfig, StationConfig
+    from simline.cost.rates import FixedItems
     from simline.engine.results import RunResult
 
 __all__ = [
     "CALENDAR_YEAR_HOURS",
+    "MACHINE_HOUR_ITEMS",
     "LineCost",
     "StationCost",
     "calendar_warnings",
@@ -46,14 +50,26 @@ _BUSY, _SETUP, _BLOCKED, _STARVED = 0, 1, 2, 3
 #: Hours in a calendar year of 365 days.
 CALENDAR_YEAR_HOURS = 8760.0
 
+#: The items of a quoted machine-hour rate (VDI 3258), in the order of the JSON output.
+MACHINE_HOUR_ITEMS: tuple[str, ...] = (
+    "depreciation",
+    "interest",
+    "space",
+    "maintenance",
+    "energy",
+    "tooling",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class StationCost:
     """One station in one replication.
 
-    ``machine_hour_rate``: (fixed + energy) per busy server hour (``nan`` if never busy);
-    ``cost_per_part``: its share of the cost of a good part; ``cost_per_build_part``: for a
-    batch station, its cost per part in its builds (``nan`` otherwise).
+    ``machine_hour_rate``: the quoted rate per running (busy) server hour, the sum of
+    ``machine_hour_items`` (:data:`MACHINE_HOUR_ITEMS`); ``nan`` if never busy and no
+    ``planned_hours_per_year``. ``cost_per_part``: its share of the cost of a good part;
+    ``cost_per_build_part``: for a batch station, its cost per part in its builds (``nan``
+    otherwise). ``fixed``, ``energy``, ``tooling``: money over the measured period.
     """
 
     machine_hour_rate: float
@@ -63,6 +79,8 @@ class StationCost:
     energy: float
     energy_kwh: float
     unused: float
+    tooling: float = 0.0
+    machine_hour_items: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +176,11 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     hpu = result.hours_per_unit
 
     stations: dict[str, StationCost] = {}
-    fixed_total = energy_total = kwh_total = unused_total = 0.0
+    equipment_total = energy_total = kwh_total = unused_total = 0.0
     for name, station in config.stations.items():
         sr = result.stations[name]
-        fixed = fixed_items(name, station, site).total * share_of_year
+        items = fixed_items(name, station, site)
+        fixed = items.total * share_of_year
         kw = station.energy
         busy_kw = kw.busy_kw if kw is not None else 0.0
         idle_kw = kw.idle_kw if kw is not None else 0.0
@@ -172,19 +191,29 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
         utilisation = (t[_BUSY] + t[_SETUP]) / available if available > 0 else 0.0
         unused = fixed * (1.0 - utilisation)
         busy_hours = t[_BUSY] * hpu
+        tool_rate = (
+            station.tooling.cost_per_hour(config.time_unit) if station.tooling is not None else 0.0
+        )
+        tooling = tool_rate * busy_hours
+        station_cost = fixed + energy + tooling
+        mhr_items = _machine_hour_items(
+            station, items, share_of_year, busy_hours, energy, tool_rate, busy_kw, site
+        )
         build_parts = sr.build_parts
         stations[name] = StationCost(
-            machine_hour_rate=(fixed + energy) / busy_hours if busy_hours > 0 else math.nan,
-            cost_per_part=(fixed + energy) * per,
-            cost_per_build_part=(fixed + energy) / build_parts
+            machine_hour_rate=_quoted_rate(station, mhr_items, station_cost, busy_hours),
+            cost_per_part=station_cost * per,
+            cost_per_build_part=station_cost / build_parts
             if station.batch is not None and build_parts > 0
             else math.nan,
             fixed=fixed,
             energy=energy,
             energy_kwh=kwh,
             unused=unused,
+            tooling=tooling,
+            machine_hour_items=mhr_items,
         )
-        fixed_total += fixed
+        equipment_total += fixed + tooling
         energy_total += energy
         kwh_total += kwh
         unused_total += unused
@@ -197,13 +226,62 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     return LineCost(
         material=material * per,
         labour=labour * per,
-        equipment=fixed_total * per,
+        equipment=equipment_total * per,
         energy=energy_total * per,
         unused_capacity=unused_total * per,
         kwh_per_part=kwh_total * per,
         mass_kg=_mass_per_part(config, result),
         stations=stations,
     )
+
+
+def _quoted_rate(
+    station: StationConfig, items: dict[str, float], cost: float, busy_hours: float
+) -> float:
+    """Return the sum of the items; on simulated hours, the station's cost per busy hour.
+
+    The two are equal; the second is the figure simline reported before the items existed,
+    summed in the same order, so a scenario without the new keys keeps its rate to the bit.
+    """
+    if station.planned_hours_per_year is None:
+        return cost / busy_hours if busy_hours > 0 else math.nan
+    return sum(items.values())
+
+
+def _machine_hour_items(
+    station: StationConfig,
+    items: FixedItems,
+    share_of_year: float,
+    busy_hours: float,
+    energy: float,
+    tool_rate: float,
+    busy_kw: float,
+    site: SiteConfig,
+) -> dict[str, float]:
+    """Return the quoted machine-hour rate's items (VDI 3258), per running server hour.
+
+    The fixed items divide by the running hours of a year, ``T_L``:
+    ``planned_hours_per_year x servers`` when given, else the simulated busy hours scaled to
+    a year (``busy_hours / share_of_year``). Energy is the simulated energy per busy hour
+    (idle power included); tooling its rate per busy hour. With ``planned_hours_per_year`` and
+    no busy time, energy is ``busy_kw x price``; without either, every item is ``nan``.
+    """
+    planned = station.planned_hours_per_year
+    if planned is not None:
+        year_running = planned * station.servers
+    elif busy_hours > 0 and share_of_year > 0:
+        year_running = busy_hours / share_of_year
+    else:
+        return dict.fromkeys(MACHINE_HOUR_ITEMS, math.nan)
+    energy_rate = energy / busy_hours if busy_hours > 0 else busy_kw * site.energy_price_per_kwh
+    return {
+        "depreciation": items.depreciation / year_running,
+        "interest": items.interest / year_running,
+        "space": items.space / year_running,
+        "maintenance": items.maintenance / year_running,
+        "energy": energy_rate,
+        "tooling": tool_rate,
+    }
 
 
 def _mass_per_part(config: ScenarioConfig, result: RunResult) -> float | None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from simline.cost import BREAKDOWN, scenario_cost
+from simline.cost.unit import MACHINE_HOUR_ITEMS
 from simline.stats import (
     LINE_FIGURES,
     PRODUCT_FIGURES,
@@ -51,9 +52,14 @@ _DOOR_TO_DOOR = "cost.lead_time_door_to_door"
 
 
 def _station_cost_figures(config: ScenarioConfig, station: str) -> tuple[str, ...]:
+    rate = (
+        "machine_hour_rate",
+        *(f"machine_hour_items.{item}" for item in MACHINE_HOUR_ITEMS),
+        "cost_per_part",
+    )
     if config.stations[station].batch is not None:
-        return ("machine_hour_rate", "cost_per_part", "cost_per_build_part")
-    return ("machine_hour_rate", "cost_per_part")
+        return (*rate, "cost_per_build_part")
+    return rate
 
 
 def figure_names(config: ScenarioConfig, plan: Plan) -> list[str]:

@@ -556,7 +556,7 @@ def cost_to_csv_rows(plan: Plan, cost: dict[str, Any]) -> list[dict[str, str | f
                 unit = "parts/yr"
             elif prefix in ("cost.annual.tco", "cost.annual.npv"):
                 unit = currency
-            elif name == "machine_hour_rate":
+            elif name == "machine_hour_rate" or ".machine_hour_items." in prefix:
                 unit = f"{currency}/h"
             elif name == "lead_time_door_to_door":
                 unit = plan.time_unit

@@ -267,7 +267,8 @@ def test_a_bad_experiment_run_names_the_experiment_file(tmp_path: Path) -> None:
         ("stations.mill.bufer",
          "unknown key 'bufer' in stations.mill (did you mean 'buffer'?); valid keys: kind, "
          "servers, process_time, buffer, failures, setup, scrap, operators, batch, "
-         "per_part_time, energy, capex, life_years, maintenance_rate, floor_m2"),
+         "per_part_time, energy, capex, life_years, maintenance_rate, floor_m2, "
+         "maintenance_per_year and 5 more"),
         ("nosuch",
          "unknown key 'nosuch'; valid keys: simline, name, description, time_unit, currency, "
          "run, products, release, stations, workforce, site, logistics, demand, tco"),
