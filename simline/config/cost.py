@@ -39,6 +39,7 @@ __all__ = [
     "Currency",
     "DemandConfig",
     "EnergyConfig",
+    "LegConfig",
     "LogisticsConfig",
     "SiteConfig",
     "TcoConfig",
@@ -199,11 +200,96 @@ class SiteConfig(StrictModel):
         return self
 
 
-class LogisticsConfig(StrictModel):
-    """Delivery from the site to the market."""
+def _check_transit(transit: Any, info: ValidationInfo) -> None:
+    unit = time_unit_of(info)
+    days = parse_duration(transit, unit) * _days_per(unit)
+    if days > TRANSIT_DAYS_MAX:
+        fail(
+            f"'transit' must be at most {TRANSIT_DAYS_MAX:.0f} days (got {got(transit)})",
+            "transit",
+        )
 
-    mode: Literal["sea", "air", "road", "none"]
-    """Transport mode; ``none``: no freight (the site is the market)."""
+
+def _check_rates(model: StrictModel, mode: str | None, *, container_elsewhere: bool) -> None:
+    rates = [
+        k
+        for k in ("rate_per_container", "rate_per_kg", "rate_per_part")
+        if getattr(model, k) is not None
+    ]
+    if len(rates) > 1:
+        fail(f"give one freight rate, not {' and '.join(rates)}", rates[1])
+    if mode == "none" and rates:
+        fail(f"mode 'none' has no freight, but {rates[0]!r} is given", rates[0])
+    if (
+        getattr(model, "rate_per_container", None) is not None
+        and getattr(model, "units_per_container", None) is None
+        and not container_elsewhere
+    ):
+        fail(
+            "'rate_per_container' needs 'units_per_container' to give a cost per part "
+            "(simline has no part volume to fill 'container_m3' with)",
+            "rate_per_container",
+        )
+
+
+class LegConfig(StrictModel):
+    """One leg of a delivery in several legs: a freight rate, its transit and its fees.
+
+    A leg without ``units_per_container`` carries the container of the leg before it (a sea
+    container trucked on from the port).
+    """
+
+    _example: ClassVar[str] = "{mode: sea, rate_per_container: 2500, units_per_container: 40000}"
+
+    mode: Literal["sea", "air", "road"]
+    """Transport mode of the leg."""
+    rate_per_container: Money | None = None
+    """Freight per container (needs ``units_per_container`` here or on a leg before)."""
+    rate_per_kg: Money | None = None
+    """Freight per kg (needs ``mass_kg`` on every product; money: at most 1e15)."""
+    rate_per_part: Money | None = None
+    """Freight per part (money: at most 1e15)."""
+    container_m3: Annotated[Positive, Field(le=PHYSICAL_MAX)] | None = None
+    """Container volume (informative only)."""
+    units_per_container: Annotated[Whole, Field(ge=1, le=ANNUAL_MAX)] | None = None
+    """Parts per container (at most 1e12); left out: the container of the leg before."""
+    transit: Duration = 0.0
+    """Transit time of the leg (at most 365 days)."""
+    fees_per_shipment: Money = 0.0
+    """Fixed fees per shipment on this leg (money: at most 1e15)."""
+    co2_kg_per_part: Annotated[NonNegative, Field(le=PHYSICAL_MAX)] | None = None
+    """Transport emissions per part on this leg (derived from mass and distance when left out)."""
+    distance_km: Annotated[NonNegative, Field(le=DISTANCE_KM_MAX)] | None = None
+    """Distance of the leg (needs ``mass_kg`` on every product; at most 100,000 km)."""
+
+    @model_validator(mode="after")
+    def _leg(self, info: ValidationInfo) -> Self:
+        # a leg without its own container may carry the one before: LogisticsConfig checks it
+        _check_rates(self, self.mode, container_elsewhere=True)
+        _check_transit(self.transit, info)
+        return self
+
+
+#: The single-leg keys that ``legs`` replaces, with the value each has when left out.
+SINGLE_LEG_KEYS: dict[str, object] = {
+    "mode": None,
+    "rate_per_container": None,
+    "rate_per_kg": None,
+    "rate_per_part": None,
+    "container_m3": None,
+    "units_per_container": None,
+    "transit": 0.0,
+    "fees_per_shipment": 0.0,
+    "co2_kg_per_part": None,
+    "distance_km": None,
+}
+
+
+class LogisticsConfig(StrictModel):
+    """Delivery from the site to the market: one leg, or ``legs``."""
+
+    mode: Literal["sea", "air", "road", "none"] | None = None
+    """Transport mode; ``none``: no freight (the site is the market). Needed without ``legs``."""
     rate_per_container: Money | None = None
     """Freight per container (needs ``units_per_container``; money: at most 1e15)."""
     rate_per_kg: Money | None = None
@@ -216,6 +302,9 @@ class LogisticsConfig(StrictModel):
     """Parts per container (at most 1e12)."""
     transit: Duration = 0.0
     """Door-to-door transit time (at most 365 days)."""
+    legs: list[LegConfig] | None = None
+    """Several legs instead of the single-leg keys (mode, rates, container, transit, fees
+    per shipment, emissions): freight, fees and transit add up over them."""
     insurance_rate: Rate = 0.0
     """Insurance as a share of value plus freight (at most 10)."""
     duty_rate: Rate = 0.0
@@ -230,31 +319,69 @@ class LogisticsConfig(StrictModel):
     """Transport emissions per part (derived from mass and distance when left out)."""
     distance_km: Annotated[NonNegative, Field(le=DISTANCE_KM_MAX)] | None = None
     """Transport distance (needs ``mass_kg`` on every product; at most 100,000 km)."""
+    units_per_pallet: Annotated[Whole, Field(ge=1, le=ANNUAL_MAX)] | None = None
+    """Parts per pallet at the market (at most 1e12); needed by ``per_pallet``."""
+    per_pallet: Money = 0.0
+    """Storage, handling and receiving at the market per pallet (money: at most 1e15)."""
+    loss_rate: Annotated[NonNegative, Field(lt=1)] = 0.0
+    """Share of shipped parts lost before use (0 to below 1); the rest carry their cost."""
+    stock_on_hand: Annotated[NonNegative, Field(le=ANNUAL_MAX)] | None = None
+    """Parts held at the market (default: half a shipment with containers, as cycle stock)."""
 
     @model_validator(mode="after")
     def _rates(self, info: ValidationInfo) -> Self:
-        rates = [
-            k
-            for k in ("rate_per_container", "rate_per_kg", "rate_per_part")
-            if getattr(self, k) is not None
-        ]
-        if len(rates) > 1:
-            fail(f"give one freight rate, not {' and '.join(rates)}", rates[1])
-        if self.mode == "none" and rates:
-            fail(f"mode 'none' has no freight, but {rates[0]!r} is given", rates[0])
-        if self.rate_per_container is not None and self.units_per_container is None:
+        if self.legs is not None:
+            self._check_legs(info)
+        else:
+            if self.mode is None:
+                fail("logistics needs 'mode' (sea, air, road or none), or 'legs'")
+            _check_rates(self, self.mode, container_elsewhere=False)
+            _check_transit(self.transit, info)
+        if self.per_pallet != 0 and self.units_per_pallet is None:
             fail(
-                "'rate_per_container' needs 'units_per_container' to give a cost per part "
-                "(simline has no part volume to fill 'container_m3' with)",
-                "rate_per_container",
-            )
-        days = parse_duration(self.transit, time_unit_of(info)) * _days_per(time_unit_of(info))
-        if days > TRANSIT_DAYS_MAX:
-            fail(
-                f"'transit' must be at most {TRANSIT_DAYS_MAX:.0f} days (got {got(self.transit)})",
-                "transit",
+                "'per_pallet' needs 'units_per_pallet' to give a cost per part",
+                "per_pallet",
             )
         return self
+
+    def _check_legs(self, info: ValidationInfo) -> None:
+        # by value, not by the keys set: a resolved config is dumped with every default
+        given = [k for k, off in SINGLE_LEG_KEYS.items() if getattr(self, k) != off]
+        if given:
+            fail(
+                f"'legs' is instead of the single-leg keys: give {given[0]!r} on each leg, "
+                f"not beside 'legs'",
+                given[0],
+            )
+        assert self.legs is not None
+        if not self.legs:
+            fail("'legs' needs at least one leg", "legs")
+        container = False
+        for i, leg in enumerate(self.legs):
+            container = container or leg.units_per_container is not None
+            if leg.rate_per_container is not None and not container:
+                fail(
+                    "'rate_per_container' needs 'units_per_container' on this leg or one "
+                    "before it, to give a cost per part",
+                    "legs",
+                    i,
+                    "rate_per_container",
+                )
+        unit = time_unit_of(info)
+        days = sum(parse_duration(leg.transit, unit) for leg in self.legs) * _days_per(unit)
+        if days > TRANSIT_DAYS_MAX:
+            fail(
+                f"the legs' transit adds up to {days:,.6g} days; at most "
+                f"{TRANSIT_DAYS_MAX:.0f} days door to door",
+                "legs",
+            )
+
+    @property
+    def modes(self) -> list[str]:
+        """The transport mode of each leg (one for the single-leg keys)."""
+        if self.legs is not None:
+            return [leg.mode for leg in self.legs]
+        return [self.mode or "none"]
 
 
 class DemandConfig(StrictModel):
@@ -285,6 +412,8 @@ class TcoConfig(StrictModel):
     """Supply-disruption risk, as a share of the price (at most 10)."""
     innovation_rate: Rate = 0.0
     """Lost innovation by distance, as a share of the price (at most 10)."""
+    overhead_rate: Rate = 0.0
+    """Administrative overhead of buying, as a share of the price (at most 10)."""
     travel_per_year: Money = 0.0
     """Travel cost per year (money: at most 1e15)."""
     management_per_year: Money = 0.0

@@ -415,10 +415,17 @@ class ScenarioConfig(StrictModel):
         if logistics is None or logistics.mode == "none":
             return
         needs = None
-        if logistics.rate_per_kg is not None:
-            needs = "rate_per_kg"
-        elif logistics.distance_km is not None and logistics.co2_kg_per_part is None:
-            needs = "distance_km"
+        for prefix, leg in (
+            [(f"legs.{i}.", g) for i, g in enumerate(logistics.legs)]
+            if logistics.legs is not None
+            else [("", logistics)]
+        ):
+            if leg.rate_per_kg is not None:
+                needs = prefix + "rate_per_kg"
+            elif leg.distance_km is not None and leg.co2_kg_per_part is None:
+                needs = prefix + "distance_km"
+            if needs is not None:
+                break
         if needs is None:
             return
         for pname, product in products.items():
@@ -429,7 +436,7 @@ class ScenarioConfig(StrictModel):
                     f"'{needs}' needs 'mass_kg' on every product, and the default product "
                     f"{pname!r} has none: give 'products' with 'mass_kg'",
                     "logistics",
-                    needs,
+                    *(int(k) if k.isdigit() else k for k in needs.split(".")),
                 )
             fail(
                 f"product {pname!r} has no 'mass_kg', which 'logistics.{needs}' needs "

@@ -21,6 +21,23 @@ With ``P`` the price at the gate (the line's unit cost plus a supplier's margin,
   every option, and is left out, so zero transit means zero inventory cost);
 - carbon: (energy per part x grid factor + transport emissions) at the site's carbon price.
 
+With ``legs`` instead of the single-leg keys, each leg ``j`` has its own shipment
+``Q_j = min(u_j, A)`` (``u_j`` its ``units_per_container``, or the container of the leg
+before); freight is the sum of the legs' freight per part, fees per shipment the sum of
+``fees_per_shipment_j / Q_j``, transit the sum of the legs' transit, transport emissions the
+sum of the legs'. The shipment at the market (cycle stock) is the last leg's ``Q``.
+
+Pallets, losses and stock at the market (all 0 or as above when left out):
+
+- ``per_pallet / units_per_pallet`` per part is added to ``inventory`` (storage, handling,
+  receiving at the market);
+- with ``loss_rate`` ``l``, a share ``l`` of the shipped parts is lost at the market before
+  use, so each good part carries ``1 / (1 - l)`` parts' worth of what was paid on every
+  shipped part up to then: the caller divides the price items by ``1 - l``, and here
+  freight, insurance, duty, fees, in-transit inventory and the per-pallet cost are divided.
+  Stock carried at the market (its value per good part) and carbon are not;
+- ``stock_on_hand`` replaces ``Q / 2`` as the parts held at the market (cycle stock).
+
 Reference: ``shared/reference/cost-model.md`` sec. 2, items 3-10 and 29.
 """
 
@@ -29,7 +46,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simline.config.units import duration_seconds
 
@@ -44,6 +61,48 @@ __all__ = [
     "shipment_warnings",
     "transit_hours",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    """One leg as the cost sees it: a rate, its container (inherited), fees and emissions."""
+
+    mode: str
+    rate_per_container: float | None
+    rate_per_kg: float | None
+    rate_per_part: float | None
+    units_per_container: int | None
+    transit: object
+    fees_per_shipment: float
+    co2_kg_per_part: float | None
+    distance_km: float | None
+
+
+def _legs(config: ScenarioConfig) -> list[_Leg]:
+    """List the legs of the delivery: ``legs``, or the single-leg keys as one; none for ``none``."""
+    logistics = config.logistics
+    if logistics is None or logistics.mode == "none":
+        return []
+    sources: list[Any] = list(logistics.legs) if logistics.legs is not None else [logistics]
+    legs = []
+    units: int | None = None
+    for src in sources:
+        units = src.units_per_container if src.units_per_container is not None else units
+        legs.append(
+            _Leg(
+                mode=src.mode,
+                rate_per_container=src.rate_per_container,
+                rate_per_kg=src.rate_per_kg,
+                rate_per_part=src.rate_per_part,
+                units_per_container=units,
+                transit=src.transit,
+                fees_per_shipment=src.fees_per_shipment,
+                co2_kg_per_part=src.co2_kg_per_part,
+                distance_km=src.distance_km,
+            )
+        )
+    return legs
+
 
 #: Transport emissions per tonne-km by mode. Sea: DEFRA 2025, container ship > 8000 TEU
 #: (via climatiq). Road and air are assumptions (typical DEFRA orders of magnitude for an
@@ -79,20 +138,30 @@ def transit_hours(config: ScenarioConfig) -> float:
     logistics = config.logistics
     if logistics is None:
         return 0.0
+    if logistics.legs is not None:
+        return (
+            math.fsum(duration_seconds(leg.transit, config.time_unit) for leg in logistics.legs)
+            / 3600.0
+        )
     return duration_seconds(logistics.transit, config.time_unit) / 3600.0
 
 
 def parts_per_shipment(config: ScenarioConfig, annual_volume: float) -> float:
-    """Parts in one shipment: a container, but never more than a year's volume.
+    """Parts in one shipment at the market: a container, but never more than a year's volume.
 
     Without containers a shipment is a week of demand, ``annual_volume / 52``. With
     ``units_per_container`` it is ``min(units_per_container, annual_volume)``: a market that
     takes fewer parts a year than a container holds gets one part-full container a year.
+    With ``legs`` it is the last leg's shipment.
     """
-    logistics = config.logistics
-    if logistics is None or logistics.mode == "none" or logistics.units_per_container is None:
+    legs = _legs(config)
+    return _shipment(legs[-1], annual_volume) if legs else annual_volume / _WEEKS
+
+
+def _shipment(leg: _Leg, annual_volume: float) -> float:
+    if leg.units_per_container is None:
         return annual_volume / _WEEKS
-    capacity = float(logistics.units_per_container)
+    capacity = float(leg.units_per_container)
     return annual_volume if annual_volume < capacity else capacity
 
 
@@ -107,17 +176,26 @@ def shipment_warnings(config: ScenarioConfig, annual_volume: float) -> list[str]
         Parts per year shipped: ``demand.annual``, or the mean capacity of one line.
     """
     logistics = config.logistics
-    if logistics is None or logistics.mode == "none" or logistics.units_per_container is None:
-        return []
-    capacity = logistics.units_per_container
-    if not annual_volume < capacity:
+    if logistics is None:
         return []
     what = "demand.annual" if config.demand is not None else "one line's yearly capacity"
-    return [
-        f"logistics.units_per_container: a container holds {capacity:,} parts, more than a "
-        f"year's volume ({what}: {annual_volume:,.6g}); costed as one part-full container a "
-        f"year, which carries the whole container rate and fees per shipment"
-    ]
+    out = []
+    for i, leg in enumerate(_legs(config)):
+        capacity = leg.units_per_container
+        if capacity is None or not annual_volume < capacity:
+            continue
+        if logistics.legs is not None:
+            if logistics.legs[i].units_per_container is None:
+                continue  # said on the leg that gave the container
+            path = f"logistics.legs.{i}.units_per_container"
+        else:
+            path = "logistics.units_per_container"
+        out.append(
+            f"{path}: a container holds {capacity:,} parts, more than a "
+            f"year's volume ({what}: {annual_volume:,.6g}); costed as one part-full container a "
+            f"year, which carries the whole container rate and fees per shipment"
+        )
+    return out
 
 
 def landed(
@@ -157,52 +235,79 @@ def landed(
     demand = config.demand
     h = site.inventory_carrying_rate
     transit_h = transit_hours(config)
-    freight = insurance = duty = fees = 0.0
+    freight = insurance = duty = fees = pallet = 0.0
     transport_co2 = 0.0
+    legs = _legs(config)
     shipment = parts_per_shipment(config, annual_volume)
-    if logistics is not None and logistics.mode != "none":
-        if logistics.rate_per_part is not None:
-            freight = logistics.rate_per_part
-        elif logistics.rate_per_kg is not None:
-            freight = logistics.rate_per_kg * _need_mass(mass_kg, "logistics.rate_per_kg")
-        elif logistics.rate_per_container is not None:
-            if logistics.units_per_container is None:
-                raise ValueError(
-                    "logistics has 'rate_per_container' but no 'units_per_container'; "
-                    "validate it first (LogisticsConfig refuses that)"
-                )
-            freight = logistics.rate_per_container / shipment
+    keep = 1.0
+    if logistics is not None:
+        keep = 1.0 - logistics.loss_rate
+        if logistics.units_per_pallet is not None:
+            pallet = logistics.per_pallet / logistics.units_per_pallet
+    if logistics is not None and legs:
+        per_shipment = 0.0
+        for leg in legs:
+            q = _shipment(leg, annual_volume)
+            freight += _freight(leg, q, mass_kg)
+            per_shipment += leg.fees_per_shipment / q
+            transport_co2 += _transport_co2(leg, mass_kg)
         insurance = logistics.insurance_rate * (price + freight)
         base = price + freight + insurance if logistics.duty_base == "cif" else price
         duty = logistics.duty_rate * base
-        fees = logistics.fees_rate * price + logistics.fees_per_shipment / shipment
-        if logistics.co2_kg_per_part is not None:
-            transport_co2 = logistics.co2_kg_per_part
-        elif logistics.distance_km is not None:
-            mass = _need_mass(mass_kg, "logistics.distance_km")
-            transport_co2 = (
-                mass / 1000.0 * logistics.distance_km * TRANSPORT_CO2_KG_PER_TKM[logistics.mode]
-            )
+        fees = logistics.fees_rate * price + per_shipment
     value = price + freight + insurance + duty + fees
     inventory = h * (price + freight + duty) * transit_h / 8760.0
-    if logistics is not None and logistics.mode != "none" and logistics.units_per_container:
+    if logistics is not None and logistics.stock_on_hand is not None:
+        inventory += h * value * logistics.stock_on_hand / annual_volume
+    elif legs and legs[-1].units_per_container:
         inventory += h * value * (shipment / 2.0) / annual_volume
     if demand is not None and demand.cv_weekly > 0 and transit_h > 0:
         z = NormalDist().inv_cdf(demand.service_level)
         sigma = demand.cv_weekly * demand.annual / _WEEKS
         safety = max(z, 0.0) * sigma * math.sqrt(transit_h / (24.0 * 7.0))
         inventory += h * value * safety / annual_volume
+    if keep != 1.0:
+        # in transit: paid on every shipped part; the stock at the market is of good parts
+        in_transit = h * (price + freight + duty) * transit_h / 8760.0
+        inventory += in_transit * (1.0 / keep - 1.0)
+        freight, insurance, duty, fees, pallet = (
+            x / keep for x in (freight, insurance, duty, fees, pallet)
+        )
     co2 = kwh_per_part * site.grid_co2_kg_per_kwh + transport_co2
     return Landed(
         freight=freight,
         insurance=insurance,
         duty=duty,
         fees=fees,
-        inventory=inventory,
+        inventory=inventory + pallet,
         carbon=co2 / 1000.0 * site.co2_price_per_t,
         co2_kg_per_part=co2,
         transit_h=transit_h,
     )
+
+
+def _freight(leg: _Leg, shipment: float, mass_kg: float | None) -> float:
+    if leg.rate_per_part is not None:
+        return leg.rate_per_part
+    if leg.rate_per_kg is not None:
+        return leg.rate_per_kg * _need_mass(mass_kg, "logistics.rate_per_kg")
+    if leg.rate_per_container is not None:
+        if leg.units_per_container is None:
+            raise ValueError(
+                "logistics has 'rate_per_container' but no 'units_per_container'; "
+                "validate it first (LogisticsConfig refuses that)"
+            )
+        return leg.rate_per_container / shipment
+    return 0.0
+
+
+def _transport_co2(leg: _Leg, mass_kg: float | None) -> float:
+    if leg.co2_kg_per_part is not None:
+        return leg.co2_kg_per_part
+    if leg.distance_km is not None:
+        mass = _need_mass(mass_kg, "logistics.distance_km")
+        return mass / 1000.0 * leg.distance_km * TRANSPORT_CO2_KG_PER_TKM[leg.mode]
+    return 0.0
 
 
 def _need_mass(mass_kg: float | None, path: str) -> float:

@@ -91,8 +91,8 @@ def _tco(key: str) -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
 
 def _transit() -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
     def get(c: ScenarioConfig) -> float | None:
-        if c.logistics is None or c.logistics.mode == "none":
-            return None
+        if c.logistics is None or c.logistics.mode == "none" or c.logistics.legs is not None:
+            return None  # several legs: each has its own transit, not varied here
         return duration_seconds(c.logistics.transit, c.time_unit) / 86400.0
 
     def put(c: ScenarioConfig, v: float) -> ScenarioConfig:

@@ -4,13 +4,18 @@ Per good part (Moser's stack, hardest figure first)::
 
     unit_cost   = material + labour + equipment + energy
     landed_cost = unit_cost + margin + freight + insurance + duty + fees + inventory + carbon
+                  + overhead
     tco         = landed_cost + risk + strategic
 
 ``margin`` is ``tco.supplier_margin * unit_cost`` (0 for an own plant); the price at the
 gate is ``P = unit_cost + margin``. ``risk = (ip_risk_rate + quality_risk_rate +
 disruption_rate) * P``; ``strategic = innovation_rate * P + (travel_per_year +
-management_per_year) / annual volume``. The annual volume is ``demand.annual``, or the
-line's capacity (throughput x the hours of a simulated year,
+management_per_year) / annual volume``; ``overhead = tco.overhead_rate * P``
+(administrative overhead of buying, inside the landed cost). With ``logistics.loss_rate``
+``l`` the items made or bought before the loss (material, labour, equipment, energy, margin,
+so ``unit_cost`` too) are divided by ``1 - l``, as :mod:`simline.cost.landed` divides the
+logistics items; risk, strategic and overhead stay shares of ``P``. The annual volume is
+``demand.annual``, or the line's capacity (throughput x the hours of a simulated year,
 :func:`~simline.cost.unit.year_hours`) when there is no demand.
 
 Over the horizon, year ``t = 1 .. horizon_years`` costs ``Q * (tco + P_t - P)`` with
@@ -70,6 +75,7 @@ BREAKDOWN: tuple[str, ...] = (
     "fees",
     "inventory",
     "carbon",
+    "overhead",
     "risk",
     "strategic",
 )
@@ -182,33 +188,47 @@ def replication_cost(
         mass_kg=line.mass_kg,
         annual_volume=annual if annual > 0 else math.nan,
     )
+    # parts lost at the market before use: each good part carries the price of 1 / keep
+    keep = 1.0 - config.logistics.loss_rate if config.logistics is not None else 1.0
     risk = (tco_cfg.ip_risk_rate + tco_cfg.quality_risk_rate + tco_cfg.disruption_rate) * price
     yearly = tco_cfg.travel_per_year + tco_cfg.management_per_year
     strategic = tco_cfg.innovation_rate * price + (yearly / annual if annual > 0 else math.nan)
-    items = {
+    overhead = tco_cfg.overhead_rate * price
+    made = {
         "material": line.material,
         "labour": line.labour,
         "equipment": line.equipment,
         "energy": line.energy,
         "margin": margin,
+    }
+    if keep != 1.0:
+        made = {k: v / keep for k, v in made.items()}
+        unit /= keep
+        price_used = price / keep
+    else:
+        price_used = price
+    items = {
+        **made,
         "freight": logistics.freight,
         "insurance": logistics.insurance,
         "duty": logistics.duty,
         "fees": logistics.fees,
         "inventory": logistics.inventory,
         "carbon": logistics.carbon,
+        "overhead": overhead,
         "risk": risk,
         "strategic": strategic,
     }
-    landed_cost = price + sum(
-        items[k] for k in ("freight", "insurance", "duty", "fees", "inventory", "carbon")
+    landed_cost = price_used + sum(
+        items[k]
+        for k in ("freight", "insurance", "duty", "fees", "inventory", "carbon", "overhead")
     )
     tco = landed_cost + risk + strategic
     labour_share = line.labour * (1.0 + tco_cfg.supplier_margin) / price if price > 0 else 0.0
     npv = net_present_value(
         annual,
         tco,
-        price,
+        price_used,
         labour_share,
         wage_growth=tco_cfg.wage_growth,
         fx_growth=tco_cfg.fx_growth,

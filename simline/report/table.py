@@ -301,6 +301,7 @@ _BREAKDOWN_LABELS: tuple[tuple[str, str], ...] = (
     ("fees", "  fees"),
     ("inventory", "  inventory"),
     ("carbon", "  carbon"),
+    ("overhead", "  overhead"),
     ("risk", "  risk"),
     ("strategic", "  strategic"),
 )
@@ -338,9 +339,13 @@ def render_cost_table(cost: dict[str, Any], *, hours_per_unit: float | None = No
     rows: list[tuple[str, dict[str, Any], str]] = [("Unit cost", cost["unit_cost"], per_part)]
     rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[:4]]
     rows.append(("Landed cost", cost["landed_cost"], per_part))
-    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[4:11]]
+    rows += [
+        (label, cost["breakdown"][key], per_part)
+        for key, label in _BREAKDOWN_LABELS[4:12]
+        if key in cost["breakdown"]  # overhead: not in a cost block written before it
+    ]
     rows.append(("TCO", cost["tco"], per_part))
-    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[11:]]
+    rows += [(label, cost["breakdown"][key], per_part) for key, label in _BREAKDOWN_LABELS[12:]]
     rows.append(("Unused capacity (in unit cost)", cost["unused_capacity"], per_part))
     rows.append(("CO2", cost["co2_kg_per_part"], "kg/part"))
     annual = cost["annual"]
@@ -435,10 +440,11 @@ def render_comparison(
     for key, label in _BREAKDOWN_LABELS[:4]:
         row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
     row("Landed cost", lambda i, s: s["cost"]["landed_cost"], bold=True)
-    for key, label in _BREAKDOWN_LABELS[4:11]:
-        row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
+    for key, label in _BREAKDOWN_LABELS[4:12]:
+        if all(key in s["cost"]["breakdown"] for s in scenarios):
+            row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
     row("TCO", lambda i, s: s["cost"]["tco"], bold=True)
-    for key, label in _BREAKDOWN_LABELS[11:]:
+    for key, label in _BREAKDOWN_LABELS[12:]:
         row(label, lambda i, s, key=key: s["cost"]["breakdown"][key])
     row("Unused capacity", lambda i, s: s["cost"]["unused_capacity"])
     row("CO2 (kg/part)", lambda i, s: s["cost"]["co2_kg_per_part"])
