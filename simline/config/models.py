@@ -416,7 +416,7 @@ class ScenarioConfig(StrictModel):
             return
         needs = None
         for prefix, leg in (
-            [(f"legs.{i}.", g) for i, g in enumerate(logistics.legs)]
+            [(f"legs[{i}].", g) for i, g in enumerate(logistics.legs)]
             if logistics.legs is not None
             else [("", logistics)]
         ):
@@ -436,7 +436,7 @@ class ScenarioConfig(StrictModel):
                     f"'{needs}' needs 'mass_kg' on every product, and the default product "
                     f"{pname!r} has none: give 'products' with 'mass_kg'",
                     "logistics",
-                    *(int(k) if k.isdigit() else k for k in needs.split(".")),
+                    *(int(k) if k.isdigit() else k for k in re.split(r"[.\[\]]+", needs) if k),
                 )
             fail(
                 f"product {pname!r} has no 'mass_kg', which 'logistics.{needs}' needs "

@@ -173,12 +173,20 @@ def test_one_leg_equals_the_single_leg_keys(tmp_path: Path) -> None:
         ),
         (("  units_per_pallet: 500\n", ""), ": logistics.per_pallet: 'per_pallet' needs"),
         (("loss_rate: 0.04", "loss_rate: 1"), ": logistics.loss_rate: 'loss_rate' must be < 1"),
+        (
+            ("rate_per_container: 360", "rate_per_kg: 0.05", ", mass_kg: 0.8", ""),
+            ":9: products.housing: product 'housing' has no 'mass_kg', which "
+            "'logistics.legs[1].rate_per_kg' needs",
+        ),
     ],
 )
 def test_bad_logistics_keys_exit_2_with_the_line(
-    tmp_path: Path, edit: tuple[str, str], where: str
+    tmp_path: Path, edit: tuple[str, ...], where: str
 ) -> None:
-    code, out, err = _run(tmp_path, SCENARIO.replace(*edit))
+    text = SCENARIO
+    for old, new in zip(edit[::2], edit[1::2], strict=True):
+        text = text.replace(old, new)
+    code, out, err = _run(tmp_path, text)
     assert code == 2
     assert out == ""
     assert "Traceback" not in err
