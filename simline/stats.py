@@ -578,11 +578,18 @@ class SummaryAccumulator:
 
     def add(self, result: RunResult) -> None:
         """Keep the figures of one replication."""
-        for key, value in replication_figures(self._plan, result).items():
+        figures = replication_figures(self._plan, result)
+        for key, value in figures.items():
             self._values.setdefault(key, []).append(value)
         self._measured.append(result.measured_time)
-        self._activity.append(
-            {s.name: StationActivity.of(result.stations[s.name]) for s in self._plan.stations}
+        self._activity.append(  # what replication_figures read for the bottleneck, kept
+            {
+                s.name: StationActivity(
+                    figures[("bottleneck", "utilization", s.name)],
+                    figures[("bottleneck", "active_period", s.name)],
+                )
+                for s in self._plan.stations
+            }
         )
         hours = result.measured_time * result.hours_per_unit
         self._released_per_hour.append(result.released / hours if hours > 0 else math.nan)

@@ -563,13 +563,10 @@ def run(
 
 def _say_advice(config: Path, advice: WarmupAdvice, hours_per_unit: float) -> None:
     """Say MSER-5's warm-up advice on stderr: a warning when the warm-up looks too short."""
+    from simline.report.table import readable_duration
 
     def d(t: float) -> str:
-        seconds = t * hours_per_unit * 3600.0
-        for unit, size in (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-            if seconds >= size:
-                return f"{seconds / size:.3g} {unit}"
-        return f"{seconds:.3g} s"
+        return readable_duration(t * hours_per_unit)
 
     found = (
         f"warm-up advice (MSER-5): truncate at {d(advice.truncation)} "

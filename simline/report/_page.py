@@ -171,14 +171,5 @@ def _warning_text(warning: object) -> str:
     return str(warning)
 
 
-def readable(hours: float) -> str:
-    """Write a duration in hours in the largest unit that is at least 1: ``"21.6 min"``."""
-    seconds = hours * 3600.0
-    for unit, size in (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.3g} s"
-
-
 def unit_cell(text: str) -> str:
     return f'<td class="unit">{esc(text)}</td>'

@@ -115,7 +115,9 @@ def series_figure(
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="lower right", fontsize="small")
-    bin_text = _duration_text(width * hours_per_unit)
+    from simline.report.table import readable_duration
+
+    bin_text = readable_duration(width * hours_per_unit)
     axes[1].set_xlabel(f"time since start ({time_unit}); bins of {bin_text}")
     axes[0].set_title("WIP and throughput over time (warm-up included)")
     return _figure(fig)
@@ -186,11 +188,3 @@ def cost_breakdown_figure(cost: Mapping[str, Any]) -> Figure:
 def _pad_right(ax: Axes) -> None:
     lo, hi = ax.get_xlim()
     ax.set_xlim(lo, hi + (hi - lo) * 0.12)
-
-
-def _duration_text(hours: float) -> str:
-    seconds = hours * 3600.0
-    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.3g} s"

@@ -20,13 +20,13 @@ from simline.report._page import (
     esc,
     fmt,
     footer,
-    readable,
     table,
     unit_cell,
     warnings_section,
 )
 from simline.report.html_compare import compare_report
 from simline.report.table import format_duration
+from simline.report.table import readable_duration as readable
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

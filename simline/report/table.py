@@ -30,6 +30,7 @@ __all__ = [
     "input_range",
     "not_costed_line",
     "plain_number",
+    "readable_duration",
     "render_comparison",
     "render_cost_table",
     "render_table",
@@ -587,6 +588,19 @@ _INPUT_UNITS: dict[str, tuple[str, float]] = {
     "innovation_rate": ("% of price", 100.0),
     "demand_annual": ("parts/yr", 1.0),
 }
+
+
+def readable_duration(hours: float) -> str:
+    """Write a duration in hours in the largest unit it fills at least once: ``"21.6 min"``.
+
+    Three significant digits (for figures that are not whole units: a bin's width, a
+    suggested warm-up); :func:`format_duration` gives whole units where it can.
+    """
+    seconds = hours * 3600.0
+    for unit, size in (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def input_range(name: str, low: float, high: float, unit: str, currency: str) -> str:
