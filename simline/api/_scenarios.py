@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from simline.config import ScenarioConfig
     from simline.cost import ScenarioCost, SensitivityRow
+    from simline.cost.uncertainty import FutureComparison
     from simline.engine.results import RunResult
     from simline.notices import Notice
     from simline.plan import Plan
@@ -185,6 +186,9 @@ class CompareOutcome:
         Each scenario's cost in that currency when compared on cost, else ``None``.
     sensitivity
         The rows of the sensitivity analysis when asked for, else ``None``.
+    futures
+        The scenarios costed over the futures of their ``uncertainty`` blocks, and each against
+        the first; ``None`` when no scenario has one.
     warnings
         ``(file, message)`` of every notice, scenario by scenario: stations that cannot keep
         up, WIP that grew over the run, the cost model's.
@@ -214,6 +218,7 @@ class CompareOutcome:
     warnings: tuple[tuple[Path, str], ...]
     _data: dict[str, Any] = field(repr=False)
     notices: tuple[tuple[Path, Notice], ...] = ()
+    futures: FutureComparison | None = None
 
     @property
     def winner(self) -> str:
@@ -433,8 +438,13 @@ def cost_block(scenario: ScenarioConfig, results: Sequence[RunResult]) -> dict[s
     if getattr(scenario, "site", None) is None:
         return None
     from simline.cost import scenario_cost
+    from simline.cost.uncertainty import futures_cost
 
-    return scenario_cost(scenario, list(results)).to_json()
+    block = scenario_cost(scenario, list(results)).to_json()
+    futures = futures_cost(scenario, list(results))
+    if futures is not None:
+        block["uncertainty"] = futures.to_json()
+    return block
 
 
 # --- compare -------------------------------------------------------------------------------
@@ -580,7 +590,7 @@ def _cost_outcome(
 ) -> CompareOutcome:
     from simline.report.compare import cost_comparison
 
-    obj, costs, rows = cost_comparison(
+    obj, costs, rows, futures = cost_comparison(
         head,
         parts.scenarios,
         parts.plans,
@@ -600,6 +610,7 @@ def _cost_outcome(
         currency=currency,
         costs=tuple(costs),
         sensitivity=None if rows is None else tuple(rows),
+        futures=futures,
     )
 
 
@@ -609,7 +620,7 @@ def _line_outcome(parts: _Parts, head: dict[str, Any]) -> CompareOutcome:
     obj = line_comparison(head, parts.plans, parts.results, parts.backend, __version__)
     no_cost: list[list[str]] = [[] for _ in parts.plans]
     return _compare_outcome(
-        parts, obj, no_cost, costed=False, currency="", costs=None, sensitivity=None
+        parts, obj, no_cost, costed=False, currency="", costs=None, sensitivity=None, futures=None
     )
 
 

@@ -626,10 +626,14 @@ def _run_table(outcome: RunOutcome) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    from simline.report.table import render_cost_table
+    from simline.report.table import render_cost_table, render_futures_table
 
     cost = render_cost_table(outcome.cost, hours_per_unit=outcome.plan.hours_per_unit)
-    return Group(renderable, Text(""), cost)
+    parts = [renderable, Text(""), cost]
+    if outcome.cost.get("uncertainty"):
+        hours = outcome.plan.hours_per_unit
+        parts += [Text(""), render_futures_table(outcome.cost, hours_per_unit=hours)]
+    return Group(*parts)
 
 
 @cli.command()
@@ -755,8 +759,11 @@ def compare(
     if plot is not None and outcome.costs is not None:
         from simline.report.plots import plot_comparison
 
-        costs, rows = list(outcome.costs), outcome.sensitivity
-        _write(plot, lambda: plot_comparison(plot, costs, None if rows is None else list(rows)))
+        costs, rows, futures = list(outcome.costs), outcome.sensitivity, outcome.futures
+        _write(
+            plot,
+            lambda: plot_comparison(plot, costs, None if rows is None else list(rows), futures),
+        )
     obj = outcome.to_dict()
     files: list[tuple[Path, Callable[[Path], Any]]] = []
     if report is not None:

@@ -83,6 +83,7 @@ from simline.config.stations import (
     SetupMatrixConfig,
     StationConfig,
 )
+from simline.config.uncertainty import UncertaintyConfig
 from simline.config.units import TIME_UNITS, parse_duration, seconds_per_unit
 
 __all__ = [
@@ -134,6 +135,7 @@ __all__ = [
     "TcoConfig",
     "ToolingConfig",
     "TriangularDistConfig",
+    "UncertaintyConfig",
     "UniformDistConfig",
     "WeibullDistConfig",
     "WorkforceConfig",

@@ -25,6 +25,7 @@ from simline.config._base import (
     fail,
     got,
 )
+from simline.config.distributions import DistConfig
 from simline.config.units import (
     Duration,
     PositiveDuration,
@@ -184,16 +185,29 @@ class SiteConfig(StrictModel):
     With a ``workforce`` the simulated clock is the calendar (nights and weekends included),
     so a year is 8,760 h (or this, if larger) whatever is set here (docs/cost.md).
     """
+    ranges: dict[str, DistConfig] = Field(default_factory=dict)
+    """How far each figure may lie from its value over the futures of an ``uncertainty`` block:
+    figure name -> distribution (drawn as ``site.<figure>`` when the scenario has the block)."""
     sources: dict[str, str] = Field(default_factory=dict)
-    """Where each figure comes from: figure name -> source text."""
+    """Where each figure (or ``ranges.<figure>``) comes from: name -> source text."""
 
     @model_validator(mode="after")
     def _sources(self) -> Self:
-        figures = [k for k in type(self).model_fields if k != "sources"]
-        for key in self.sources:
-            if key not in figures:
+        figures = [k for k in type(self).model_fields if k not in ("sources", "ranges")]
+        numbers = [k for k in figures if isinstance(getattr(self, k), float)]
+        for key in self.ranges:
+            if key not in numbers:
                 fail(
-                    f"unknown figure {key!r}; sources name one of {', '.join(figures)}",
+                    f"unknown figure {key!r}; ranges name one of {', '.join(numbers)}",
+                    "ranges",
+                    key,
+                )
+        for key in self.sources:
+            figure = key.removeprefix("ranges.")
+            if figure not in figures or (key != figure and figure not in self.ranges):
+                fail(
+                    f"unknown figure {key!r}; sources name one of {', '.join(figures)} "
+                    "(or ranges.<figure> of a range given)",
                     "sources",
                     key,
                 )

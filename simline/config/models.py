@@ -51,6 +51,7 @@ from simline.config.distributions import (
     UniformDistConfig,
 )
 from simline.config.stations import SetupMatrixConfig, StationConfig
+from simline.config.uncertainty import UncertaintyConfig, check_inputs
 from simline.config.units import (
     Duration,
     PositiveDuration,
@@ -332,6 +333,8 @@ class ScenarioConfig(StrictModel):
     """Annual volume the market needs."""
     tco: TcoConfig = Field(default_factory=TcoConfig)
     """Risk and strategic factors."""
+    uncertainty: UncertaintyConfig | None = None
+    """Cost inputs drawn over many futures after the simulation (P10/P50/P90 of the cost)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -407,6 +410,11 @@ class ScenarioConfig(StrictModel):
                 "site",
                 "currency",
             )
+        return self
+
+    @model_validator(mode="after")
+    def _uncertain_inputs(self) -> Self:
+        check_inputs(self, self.time_unit)
         return self
 
     def _check_masses(self, products: dict[str, ProductConfig]) -> None:

@@ -207,9 +207,20 @@ def resolve_site(
     base = load_site(ref, base_dir, file, line, path="site.base")
     given = {k: v for k, v in site.items() if k != "base"}
     figures = base.model_dump(exclude_unset=True)
-    sources = {k: v for k, v in base.sources.items() if k not in given}
+    sources = {k: v for k, v in base.sources.items() if not _overruled(k, given)}
+    # a figure given here has lost the base's range around the base's value, too
+    ranges = {k: v for k, v in figures.get("ranges", {}).items() if k not in given}
     figures.update(given)
     extra = given.get("sources", {})
     if isinstance(extra, Mapping):  # else left as given, for validation to refuse
         figures["sources"] = {**sources, **extra}
+    more = given.get("ranges", {})
+    if isinstance(more, Mapping):
+        figures["ranges"] = {**ranges, **more}
     return figures
+
+
+def _overruled(source: str, given: Mapping[str, Any]) -> bool:
+    """Whether a base's source no longer applies: its figure (or the range's) is given anew."""
+    figure = source.removeprefix("ranges.")
+    return source in given or (figure != source and figure in given)

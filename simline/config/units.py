@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import PlainValidator, ValidationInfo, WithJsonSchema
 
@@ -133,7 +133,13 @@ def parse_duration(value: float | str, time_unit: str) -> float:
 
 
 def duration_seconds(value: float | str, time_unit: str) -> float:
-    """Convert a duration to seconds (bare numbers are in ``time_unit``)."""
+    """Convert a duration to seconds (bare numbers are in ``time_unit``).
+
+    An array (the futures of :mod:`simline.config.uncertainty`, in ``time_unit``) is converted
+    element by element.
+    """
+    if not isinstance(value, float | int | str):
+        return cast("float", value * seconds_per_unit(time_unit))
     return parse_duration(value, time_unit) * seconds_per_unit(time_unit)
 
 

@@ -45,10 +45,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 from simline.config.units import duration_seconds
+from simline.cost._array import is_array, larger, normal_quantile, where
 
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
@@ -140,7 +142,7 @@ def transit_hours(config: ScenarioConfig) -> float:
         return 0.0
     if logistics.legs is not None:
         return (
-            math.fsum(duration_seconds(leg.transit, config.time_unit) for leg in logistics.legs)
+            _total(duration_seconds(leg.transit, config.time_unit) for leg in logistics.legs)
             / 3600.0
         )
     return duration_seconds(logistics.transit, config.time_unit) / 3600.0
@@ -162,7 +164,7 @@ def _shipment(leg: _Leg, annual_volume: float) -> float:
     if leg.units_per_container is None:
         return annual_volume / _WEEKS
     capacity = float(leg.units_per_container)
-    return annual_volume if annual_volume < capacity else capacity
+    return where(annual_volume < capacity, annual_volume, capacity)
 
 
 def shipment_warnings(config: ScenarioConfig, annual_volume: float) -> list[str]:
@@ -261,12 +263,18 @@ def landed(
         inventory += h * value * logistics.stock_on_hand / annual_volume
     elif legs and legs[-1].units_per_container:
         inventory += h * value * (shipment / 2.0) / annual_volume
-    if demand is not None and demand.cv_weekly > 0 and transit_h > 0:
-        z = NormalDist().inv_cdf(demand.service_level)
-        sigma = demand.cv_weekly * demand.annual / _WEEKS
-        safety = max(z, 0.0) * sigma * math.sqrt(transit_h / (24.0 * 7.0))
-        inventory += h * value * safety / annual_volume
-    if keep != 1.0:
+    if demand is not None:
+        holds = (
+            (demand.cv_weekly > 0) & (transit_h > 0)
+            if is_array(demand.cv_weekly, transit_h)
+            else demand.cv_weekly > 0 and transit_h > 0
+        )
+        if is_array(holds) or holds:
+            z = normal_quantile(demand.service_level)
+            sigma = demand.cv_weekly * demand.annual / _WEEKS
+            safety = larger(z, 0.0) * sigma * np.sqrt(transit_h / (24.0 * 7.0))
+            inventory += where(holds, h * value * safety / annual_volume, 0.0)
+    if is_array(keep) or keep != 1.0:
         # in transit: paid on every shipped part; the stock at the market is of good parts
         in_transit = h * (price + freight + duty) * transit_h / 8760.0
         inventory += in_transit * (1.0 / keep - 1.0)
@@ -317,3 +325,9 @@ def _need_mass(mass_kg: float | None, path: str) -> float:
             "(ScenarioConfig refuses it without)"
         )
     return mass_kg
+
+
+def _total(values: Any) -> float:
+    """``math.fsum`` of numbers; the plain sum once one is an array of futures."""
+    items = list(values)
+    return cast("float", sum(items)) if is_array(*items) else math.fsum(items)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from simline.config import SiteConfig, StationConfig
 
@@ -65,8 +67,8 @@ def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedIte
     servers = station.servers
     capex = station.capex * servers
     base = station.depreciation_base * servers
-    if base > 0 and station.life_years is None:
-        what = "capex" if capex > 0 else "a depreciation base"
+    if station.life_years is None and np.any(base > 0):
+        what = "capex" if np.any(capex > 0) else "a depreciation base"
         raise ValueError(
             f"station {name!r} has {what} but no life_years; validate it first "
             "(StationConfig refuses that)"
@@ -74,7 +76,7 @@ def fixed_items(name: str, station: StationConfig, site: SiteConfig) -> FixedIte
     life = station.life_years
     per_year = station.maintenance_per_year
     return FixedItems(
-        depreciation=base / life if life else 0.0,
+        depreciation=base / life if life is not None else 0.0,
         interest=capex / 2.0 * site.interest_rate,
         space=station.floor_m2 * servers * site.rent_per_m2_year,
         maintenance=capex * station.maintenance_rate if per_year is None else per_year * servers,

@@ -35,6 +35,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from simline.cost._array import is_array, where
 from simline.cost.landed import landed, shipment_warnings
 from simline.cost.unit import (
     MACHINE_HOUR_ITEMS,
@@ -82,7 +85,17 @@ BREAKDOWN: tuple[str, ...] = (
 
 #: Figures in money (converted by an exchange rate); the others are physical.
 MONEY: frozenset[str] = frozenset(
-    {*BREAKDOWN, "unit_cost", "landed_cost", "tco", "unused_capacity", "tco_year", "npv"}
+    {
+        *BREAKDOWN,
+        "unit_cost",
+        "landed_cost",
+        "tco",
+        "unused_capacity",
+        "tco_year",
+        "npv",
+        "price",
+        "capital",
+    }
 )
 
 
@@ -94,6 +107,11 @@ def _discounted_sum(log_growth: float, log_discount: float, years: int) -> float
     ``years / d`` when ``q == 1``).
     """
     step = log_growth - log_discount
+    if is_array(step):
+        first = np.exp(-log_discount)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.expm1(years * step) / np.expm1(step)
+        return first * np.where(step == 0.0, years, ratio)  # type: ignore[no-any-return]
     first = math.exp(-log_discount)
     if step == 0.0:
         return years * first
@@ -130,9 +148,10 @@ def net_present_value(
     ...                         interest_rate=0.0, years=5), 9)
     1000.0
     """
-    log_d = math.log1p(interest_rate)
-    log_w = math.log1p(wage_growth)
-    log_f = math.log1p(fx_growth)
+    log1p = np.log1p if is_array(interest_rate, wage_growth, fx_growth) else math.log1p
+    log_d = log1p(interest_rate)
+    log_w = log1p(wage_growth)
+    log_f = log1p(fx_growth)
     flat = _discounted_sum(0.0, log_d, years)
     currency = _discounted_sum(log_f, log_d, years)
     wages = _discounted_sum(log_w + log_f, log_d, years)
@@ -158,7 +177,7 @@ class ReplicationCost:
 
 
 def replication_cost(
-    config: ScenarioConfig, result: RunResult, *, rate: float = 1.0
+    config: ScenarioConfig, result: RunResult, *, rate: float = 1.0, stations: bool = True
 ) -> ReplicationCost:
     """Cost figures of one replication.
 
@@ -170,6 +189,9 @@ def replication_cost(
         One replication of its line.
     rate
         Money figures are multiplied by it (an exchange rate into a reporting currency).
+    stations
+        Whether to give each station's figures too (the futures of an uncertainty study need
+        only the line's).
     """
     site = require_site(config)
     line = line_cost(config, result)
@@ -186,13 +208,13 @@ def replication_cost(
         price=price,
         kwh_per_part=line.kwh_per_part,
         mass_kg=line.mass_kg,
-        annual_volume=annual if annual > 0 else math.nan,
+        annual_volume=where(annual > 0, annual, math.nan),
     )
     # parts lost at the market before use: each good part carries the price of 1 / keep
     keep = 1.0 - config.logistics.loss_rate if config.logistics is not None else 1.0
     risk = (tco_cfg.ip_risk_rate + tco_cfg.quality_risk_rate + tco_cfg.disruption_rate) * price
     yearly = tco_cfg.travel_per_year + tco_cfg.management_per_year
-    strategic = tco_cfg.innovation_rate * price + (yearly / annual if annual > 0 else math.nan)
+    strategic = tco_cfg.innovation_rate * price + yearly / where(annual > 0, annual, math.nan)
     overhead = tco_cfg.overhead_rate * price
     made = {
         "material": line.material,
@@ -201,7 +223,7 @@ def replication_cost(
         "energy": line.energy,
         "margin": margin,
     }
-    if keep != 1.0:
+    if is_array(keep) or keep != 1.0:
         made = {k: v / keep for k, v in made.items()}
         unit /= keep
         price_used = price / keep
@@ -224,7 +246,9 @@ def replication_cost(
         for k in ("freight", "insurance", "duty", "fees", "inventory", "carbon", "overhead")
     )
     tco = landed_cost + risk + strategic
-    labour_share = line.labour * (1.0 + tco_cfg.supplier_margin) / price if price > 0 else 0.0
+    labour_share = where(
+        price > 0, line.labour * (1.0 + tco_cfg.supplier_margin) / where(price > 0, price, 1.0), 0.0
+    )
     npv = net_present_value(
         annual,
         tco,
@@ -245,6 +269,9 @@ def replication_cost(
         "npv": npv,
         "co2_kg_per_part": logistics.co2_kg_per_part,
         "capacity": capacity,
+        "price": price_used,
+        "labour_share": labour_share,
+        "capital": line.capital / keep,
         "throughput_per_hour": throughput,
         "lead_time_h": lead_h,
         "lead_time_door_to_door_h": lead_h + logistics.transit_h,
@@ -252,7 +279,9 @@ def replication_cost(
     }
     for key in MONEY:
         figures[key] *= rate
-    stations = {
+    if not stations:
+        return ReplicationCost(figures=figures)
+    per_station = {
         name: {
             "machine_hour_rate": sc.machine_hour_rate * rate,
             "cost_per_part": sc.cost_per_part * rate,
@@ -264,7 +293,7 @@ def replication_cost(
         }
         for name, sc in line.stations.items()
     }
-    return ReplicationCost(figures=figures, stations=stations)
+    return ReplicationCost(figures=figures, stations=per_station)
 
 
 @dataclass(frozen=True, slots=True)

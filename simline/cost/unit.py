@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from simline.cost._array import larger
 from simline.cost.rates import fixed_items
 from simline.errors import ConfigError
 
@@ -95,6 +96,8 @@ class LineCost:
     kwh_per_part: float
     mass_kg: float | None
     stations: dict[str, StationCost] = field(default_factory=dict)
+    capital: float = 0.0
+    """The part of ``equipment`` that is depreciation and imputed interest (no cash is paid)."""
 
     @property
     def unit_cost(self) -> float:
@@ -130,7 +133,7 @@ def year_hours(config: ScenarioConfig) -> float:
     """
     site = require_site(config)
     if config.workforce is not None:
-        return max(site.hours_per_year, CALENDAR_YEAR_HOURS)
+        return larger(site.hours_per_year, CALENDAR_YEAR_HOURS)
     return site.hours_per_year
 
 
@@ -176,7 +179,7 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
     hpu = result.hours_per_unit
 
     stations: dict[str, StationCost] = {}
-    equipment_total = energy_total = kwh_total = unused_total = 0.0
+    equipment_total = energy_total = kwh_total = unused_total = capital_total = 0.0
     for name, station in config.stations.items():
         sr = result.stations[name]
         items = fixed_items(name, station, site)
@@ -214,6 +217,7 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
             machine_hour_items=mhr_items,
         )
         equipment_total += fixed + tooling
+        capital_total += (items.depreciation + items.interest) * share_of_year
         energy_total += energy
         kwh_total += kwh
         unused_total += unused
@@ -232,6 +236,7 @@ def line_cost(config: ScenarioConfig, result: RunResult) -> LineCost:
         kwh_per_part=kwh_total * per,
         mass_kg=_mass_per_part(config, result),
         stations=stations,
+        capital=capital_total * per,
     )
 
 
@@ -293,6 +298,9 @@ def _mass_per_part(config: ScenarioConfig, result: RunResult) -> float | None:
     if good == 0:
         return math.nan
     return (
-        sum(pr.good * (products[name].mass_kg or 0.0) for name, pr in result.products.items())
-        / good
+        sum(pr.good * _mass(products[name].mass_kg) for name, pr in result.products.items()) / good
     )
+
+
+def _mass(mass_kg: float | None) -> float:
+    return 0.0 if mass_kg is None else mass_kg

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from simline.config import ScenarioConfig
     from simline.cost import ScenarioCost, SensitivityRow
+    from simline.cost.uncertainty import FutureComparison
     from simline.engine.results import RunResult
     from simline.plan import Plan
 
@@ -29,17 +30,21 @@ def cost_comparison(
     backend_name: str,
     sensitivity: bool,
     version: str,
-) -> tuple[dict[str, Any], list[ScenarioCost], list[SensitivityRow] | None]:
+) -> tuple[
+    dict[str, Any], list[ScenarioCost], list[SensitivityRow] | None, FutureComparison | None
+]:
     """Build the compare object of scenarios with a site: cost, differences, TCO winner.
 
     Returns
     -------
     tuple
-        The JSON-ready object, each scenario's cost, and the sensitivity rows (``None``
-        unless asked for), so that the caller can draw them.
+        The JSON-ready object, each scenario's cost, the sensitivity rows (``None`` unless
+        asked for) and the costs over futures (``None`` without ``uncertainty``), so that the
+        caller can draw them.
     """
     from simline.cost import compare_costs, scenario_cost
     from simline.cost import sensitivity as run_sensitivity
+    from simline.cost.uncertainty import compare_futures
     from simline.report.output import run_to_json
     from simline.stats import summarize
 
@@ -75,7 +80,13 @@ def cost_comparison(
     if sensitivity:
         rows = run_sensitivity(scenarios, all_results, factors)
         obj["sensitivity"] = [r.to_json() for r in rows]
-    return obj, costs, rows
+    futures = compare_futures(scenarios, all_results, factors)
+    if futures is not None:
+        for run, cost in zip(runs, futures.costs, strict=True):
+            run["cost"]["uncertainty"] = cost.to_json()
+        obj["uncertainty"] = futures.to_json()
+        obj["verdict"] += " " + futures.verdict()
+    return obj, costs, rows, futures
 
 
 def line_comparison(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from simline.cost.tco import BREAKDOWN
 from simline.errors import ConfigError
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from simline.cost.sensitivity import SensitivityRow
     from simline.cost.tco import ScenarioCost
+    from simline.cost.uncertainty import FutureComparison
 
 __all__ = ["PLOT_FORMATS", "comparison_figure", "plot_comparison", "plot_format"]
 
@@ -70,6 +71,7 @@ def plot_comparison(
     path: str | os.PathLike[str],
     costs: Sequence[ScenarioCost],
     sensitivity: Sequence[SensitivityRow] | None = None,
+    futures: FutureComparison | None = None,
 ) -> None:
     """Draw the stacked TCO breakdown of each scenario, and the tornado chart if given.
 
@@ -82,11 +84,14 @@ def plot_comparison(
     sensitivity
         Rows of :func:`simline.cost.sensitivity.sensitivity`; the tornado shows the inputs
         that move a scenario's TCO most, with a marker where the verdict flips.
+    futures
+        The scenarios over the futures of their ``uncertainty`` blocks: adds the TCO
+        distribution of every scenario and each one's chance of being the cheapest.
     """
     import matplotlib.pyplot as plt
 
     fmt = plot_format(path)
-    fig = comparison_figure(costs, sensitivity)
+    fig = comparison_figure(costs, sensitivity, futures)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=120)
     plt.close(fig)
@@ -95,6 +100,7 @@ def plot_comparison(
 def comparison_figure(
     costs: Sequence[ScenarioCost],
     sensitivity: Sequence[SensitivityRow] | None = None,
+    futures: FutureComparison | None = None,
 ) -> Figure:
     """Return the figure :func:`plot_comparison` writes (the HTML report embeds it too).
 
@@ -105,14 +111,65 @@ def comparison_figure(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = 2 if sensitivity else 1
-    fig, axes = plt.subplots(
-        1, panels, figsize=(7 + 7 * (panels - 1), 5.5), squeeze=False, layout="constrained"
+    currency = costs[0].currency if costs else ""
+    top = ["breakdown", "tornado" if sensitivity else "breakdown"]
+    layout: list[Any] = [top] if futures is None else [top, ["futures", "winning"]]
+    wide = sensitivity or futures is not None
+    fig, axes = plt.subplot_mosaic(
+        layout, figsize=(14 if wide else 7, 5.5 * len(layout)), layout="constrained"
     )
-    _breakdown(axes[0][0], costs)
+    _breakdown(axes["breakdown"], costs)
     if sensitivity:
-        _tornado(axes[0][1], sensitivity, costs[0].currency if costs else "")
-    return fig
+        _tornado(axes["tornado"], sensitivity, currency)
+    if futures is not None:
+        _distributions(axes["futures"], futures, currency)
+        _winning(axes["winning"], futures)
+    return cast("Figure", fig)
+
+
+def _distributions(ax: Any, futures: FutureComparison, currency: str) -> None:
+    """Each scenario's TCO per part over the futures, as a histogram with its P10-P90."""
+    import numpy as np
+
+    values = [c.figures["tco"][np.isfinite(c.figures["tco"])] for c in futures.costs]
+    everything = np.concatenate(values) if values else np.array([])
+    if everything.size == 0:
+        return
+    low, high = float(everything.min()), float(everything.max())
+    bins = np.linspace(low, high if high > low else low + 1.0, 60)
+    for k, (cost, v) in enumerate(zip(futures.costs, values, strict=True)):
+        color = f"C{k % 10}"
+        if v.size and np.ptp(v) == 0:  # nothing drawn: one value in every future
+            ax.axvline(v[0], color=color, linewidth=2, label=f"{cost.scenario} (no input drawn)")
+            continue
+        ax.hist(v, bins=bins, histtype="stepfilled", alpha=0.35, color=color, label=cost.scenario)
+        p10, p50, p90 = np.percentile(v, (10, 50, 90))
+        ax.axvspan(p10, p90, color=color, alpha=0.08)
+        ax.axvline(p50, color=color, linewidth=1.5)
+    ax.set_xlabel(f"TCO per good part ({currency}); line: P50, band: P10-P90")
+    ax.set_ylabel("futures")
+    ax.set_title(f"TCO over {futures.samples:,} futures")
+    ax.legend(fontsize="small")
+
+
+def _winning(ax: Any, futures: FutureComparison) -> None:
+    """Each scenario's share of futures in which it is the cheapest of all."""
+    shares = futures.cheapest_shares()
+    names = list(shares)
+    bars = ax.bar(
+        names, [100.0 * shares[n] for n in names], color=[f"C{k % 10}" for k in range(len(names))]
+    )
+    for bar, name in zip(bars, names, strict=True):
+        ax.annotate(
+            f"{shares[name]:.1%}",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            textcoords="offset points",
+            xytext=(0, 4),
+            ha="center",
+        )
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("% of futures")
+    ax.set_title("Probability of being the cheapest on TCO")
 
 
 def _breakdown(ax: object, costs: Sequence[ScenarioCost]) -> None:

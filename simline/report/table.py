@@ -33,6 +33,7 @@ __all__ = [
     "readable_duration",
     "render_comparison",
     "render_cost_table",
+    "render_futures_table",
     "render_table",
 ]
 
@@ -369,6 +370,57 @@ def render_cost_table(cost: dict[str, Any], *, hours_per_unit: float | None = No
     return table
 
 
+def render_futures_table(cost: dict[str, Any], *, hours_per_unit: float = 1.0) -> FitTable:
+    """Lay out ``cost.uncertainty`` of one run: P10/P50/P90 of the cost and of each input.
+
+    An input that is a duration (``transit``, a tool's ``life``; in the JSON in the
+    scenario's time unit, ``hours_per_unit`` hours each) is shown in days.
+    """
+    block = cost["uncertainty"]
+    currency = cost["currency"]
+    table = FitTable(
+        f"Over {block['samples']:,} futures of the uncertain cost inputs (seed {block['seed']})",
+        [
+            ("Figure", "left"),
+            ("P10", "right"),
+            ("P50", "right"),
+            ("P90", "right"),
+            ("Unit", "left"),
+        ],
+        caption="Inputs in the units of the scenario file, durations in days. What drives the "
+        "TCO most (rank correlation): "
+        + (
+            ", ".join(f"{d['input']} {d['rank_correlation']:+.2f}" for d in block["drivers"][:3])
+            or "nothing varies it"
+        )
+        + ".",
+    )
+    figures = (
+        ("TCO", block["tco"], 1.0, f"{currency}/part"),
+        ("TCO per year", block["annual_tco"], 1e-3, f"k {currency}/yr"),
+        ("NPV of TCO over the horizon", block["npv"], 1e-3, f"k {currency}"),
+    )
+    for label, node, scale, unit in figures:
+        table.add_row(
+            label,
+            *(_money(None if node[p] is None else node[p] * scale) for p in ("p10", "p50", "p90")),
+            unit,
+            style="bold" if label == "TCO" else None,
+        )
+    for path, node in block["inputs"].items():
+        days = path.rsplit(".", 1)[-1] in ("transit", "life")
+        scale = hours_per_unit / 24.0 if days else 1.0
+        table.add_row(
+            f"  {path}",
+            *(
+                plain_number(None if node[p] is None else node[p] * scale)
+                for p in ("p10", "p50", "p90")
+            ),
+            "d" if days else "",
+        )
+    return table
+
+
 def not_costed_line(not_costed: dict[str, dict[str, list[str]]]) -> str | None:
     """Say which cost keys count as 0: ``not costed: cut (capex, energy), product a (...)``.
 
@@ -466,7 +518,10 @@ def render_comparison(
     for d in comparison["differences"]:
         diff.add_row(d["scenario"], *(_mean_pm(_json_estimate(d[key])) for key, _ in labels))
 
-    parts: list[RenderableType] = [side, Text(""), diff, Text(""), Text(comparison["verdict"])]
+    parts: list[RenderableType] = [side, Text(""), diff]
+    if comparison.get("uncertainty"):
+        parts += [Text(""), _futures_table(comparison, currency)]
+    parts += [Text(""), Text(comparison["verdict"])]
     sens = comparison.get("sensitivity")
     if sens:
         parts += [
@@ -677,6 +732,71 @@ def _sensitivity_table(
                 style="bold" if r["flips_in_range"] else None,
             )
     return table
+
+
+def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
+    """Each scenario over the futures: TCO percentiles, chance to beat the first, payback."""
+    from simline.cost.uncertainty import share_text
+
+    block = comparison["uncertainty"]
+    first = comparison["scenarios"][0]["scenario"]
+    against = {d["scenario"]: d for d in block["differences"]}
+    drivers = []
+    for d in block["differences"]:
+        top = ", ".join(
+            f"{r['input']} of {r['scenario']} {r['rank_correlation']:+.2f}"
+            for r in d["drivers"][:3]
+        )
+        if top:
+            drivers.append(f"{d['scenario']} - {first}: {top}.")
+    table = FitTable(
+        f"Over {block['samples']:,} futures of the uncertain cost inputs (paired; seed "
+        f"{block['seed']})",
+        [
+            ("Scenario", "left"),
+            (f"TCO P10\n{currency}/part", "right"),
+            ("P50", "right"),
+            ("P90", "right"),
+            ("Cheapest\nof all", "right"),
+            (f"Cheaper than\n{first}", "right"),
+            ("Payback years\nP10 / P50 / P90", "right"),
+        ],
+        caption=" ".join(
+            [
+                "Payback: years until the yearly cash savings against the first scenario repay "
+                "the extra capex (docs/cost.md). What drives the TCO difference most (rank "
+                "correlation):",
+                *drivers,
+            ]
+        ),
+    )
+    cheapest = block.get("probability_cheapest", {})
+    for run in comparison["scenarios"]:
+        name = run["scenario"]
+        tco = run["cost"]["uncertainty"]["tco"]
+        row = [name, *(_money(tco[p]) for p in ("p10", "p50", "p90"))]
+        row.append(share_text(cheapest[name]) if name in cheapest else _MISSING)
+        d = against.get(name)
+        if d is None:
+            row += ["", ""]
+        else:
+            pay = d["payback_years"]
+            row.append(share_text(d["probability_cheaper"]))
+            row.append(
+                "no extra capex"
+                if pay is None
+                else " / ".join(_payback_cell(pay[p]) for p in ("p10", "p50", "p90"))
+            )
+        table.add_row(*row)
+    return table
+
+
+def _money(value: float | None) -> str:
+    return _MISSING if value is None else f"{value:,.2f}"
+
+
+def _payback_cell(years: float | None) -> str:
+    return "never" if years is None else f"{years:.1f}"
 
 
 def _differences_table(first: str, headers: Sequence[str]) -> FitTable:

@@ -271,7 +271,7 @@ def test_a_bad_experiment_run_names_the_experiment_file(tmp_path: Path) -> None:
          "maintenance_per_year and 5 more"),
         ("nosuch",
          "unknown key 'nosuch'; valid keys: simline, name, description, time_unit, currency, "
-         "run, products, release, stations, workforce, site, logistics, demand, tco"),
+         "run, products, release, stations, workforce, site, logistics, demand, tco, uncertainty"),
         ("stations.mill.process_time.shape",
          "unknown key 'shape' in stations.mill.process_time; valid keys: dist, mean, cv"),
         ("release.conwip",
@@ -286,7 +286,8 @@ def test_a_bad_experiment_run_names_the_experiment_file(tmp_path: Path) -> None:
         ("site.nosuch",
          "unknown key 'nosuch' in site; valid keys: name, country, currency, "
          "labour_cost_per_hour, energy_price_per_kwh, grid_co2_kg_per_kwh, rent_per_m2_year, "
-         "interest_rate, co2_price_per_t, inventory_carrying_rate, hours_per_year, sources"),
+         "interest_rate, co2_price_per_t, inventory_carrying_rate, hours_per_year, ranges, "
+         "sources"),
     ],
 )  # fmt: skip
 def test_a_path_that_does_not_exist_lists_the_valid_keys(

@@ -25,9 +25,13 @@ SHIPPED = sorted([*CONFIGS.glob("*.yaml"), *CONFIGS.glob("reshoring/*.yaml")])
 
 
 def flatten(prefix: str, node: Any, out: dict[str, Any]) -> dict[str, Any]:
-    """The figure nodes (those with a mean) of a JSON object, by dotted name."""
+    """The figure nodes (a mean and its CI over replications) of a JSON object, by dotted name.
+
+    The percentiles over futures (``cost.uncertainty``) have a mean but no CI: they are not
+    estimates over replications, and an experiment does not take them as figures.
+    """
     if isinstance(node, dict):
-        if "mean" in node:
+        if "mean" in node and "ci95" in node:
             out[prefix] = node
         else:
             for key, value in node.items():
