@@ -12,6 +12,7 @@ Every problem raises :class:`simline.errors.ConfigError` naming the file, the pa
 from __future__ import annotations
 
 from simline.config.cost import (
+    CbamConfig,
     DemandConfig,
     EnergyConfig,
     LogisticsConfig,
@@ -95,6 +96,7 @@ __all__ = [
     "AdditiveStationConfig",
     "BaseScenario",
     "BatchConfig",
+    "CbamConfig",
     "ConstantDistConfig",
     "Constraint",
     "ConwipReleaseConfig",

@@ -299,6 +299,22 @@ SINGLE_LEG_KEYS: dict[str, object] = {
 }
 
 
+class CbamConfig(StrictModel):
+    """The EU's Carbon Border Adjustment Mechanism on a part imported into the EU.
+
+    Certificates are bought for the part's embedded emissions at ``price_per_t``, less the
+    carbon price already paid where it was made (``paid_abroad_per_t``).
+    """
+
+    embedded_co2_kg_per_part: Annotated[NonNegative, Field(le=PHYSICAL_MAX)]
+    """Embedded emissions of a part under CBAM (kg CO2e): the actual value or the EU default
+    value of its CN code and country of origin."""
+    price_per_t: Money
+    """CBAM certificate price per tonne (the average EU ETS auction price; money)."""
+    paid_abroad_per_t: Money = 0.0
+    """Carbon price effectively paid in the country of origin, per tonne, deducted (money)."""
+
+
 class LogisticsConfig(StrictModel):
     """Delivery from the site to the market: one leg, or ``legs``."""
 
@@ -341,6 +357,8 @@ class LogisticsConfig(StrictModel):
     """Share of shipped parts lost before use (0 to below 1); the rest carry their cost."""
     stock_on_hand: Annotated[NonNegative, Field(le=ANNUAL_MAX)] | None = None
     """Parts held at the market (default: half a shipment with containers, as cycle stock)."""
+    cbam: CbamConfig | None = None
+    """CBAM certificates on import into the EU, in the ``carbon`` item (none when left out)."""
 
     @model_validator(mode="after")
     def _rates(self, info: ValidationInfo) -> Self:

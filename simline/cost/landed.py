@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TRANSPORT_CO2_KG_PER_TKM",
     "Landed",
+    "cbam_per_part",
     "landed",
     "parts_per_shipment",
     "shipment_warnings",
@@ -282,13 +283,14 @@ def landed(
             x / keep for x in (freight, insurance, duty, fees, pallet)
         )
     co2 = kwh_per_part * site.grid_co2_kg_per_kwh + transport_co2
+    border = cbam_per_part(config) / keep
     return Landed(
         freight=freight,
         insurance=insurance,
         duty=duty,
         fees=fees,
         inventory=inventory + pallet,
-        carbon=co2 / 1000.0 * site.co2_price_per_t,
+        carbon=co2 / 1000.0 * site.co2_price_per_t + border,
         co2_kg_per_part=co2,
         transit_h=transit_h,
     )
@@ -331,3 +333,19 @@ def _total(values: Any) -> float:
     """``math.fsum`` of numbers; the plain sum once one is an array of futures."""
     items = list(values)
     return cast("float", sum(items)) if is_array(*items) else math.fsum(items)
+
+
+def cbam_per_part(config: ScenarioConfig) -> float:
+    """CBAM certificates per imported part: embedded t CO2e x (price - price paid abroad).
+
+    A carbon price paid abroad above the certificate price gives no refund (the charge is
+    at least 0). 0 without ``logistics.cbam``.
+    """
+    cbam = config.logistics.cbam if config.logistics is not None else None
+    if cbam is None:
+        return 0.0
+    return (
+        cbam.embedded_co2_kg_per_part
+        / 1000.0
+        * larger(cbam.price_per_t - cbam.paid_abroad_per_t, 0.0)
+    )
