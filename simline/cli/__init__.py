@@ -774,6 +774,7 @@ def compare(
             plans=outcome.plans,
             costs=outcome.costs,
             sensitivity=outcome.sensitivity,
+            futures=outcome.futures,
             warnings=outcome.warnings,
             sources=[str(p) for p in paths],
         )

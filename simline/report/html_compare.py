@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from simline.cost import ScenarioCost, SensitivityRow
+    from simline.cost.uncertainty import FutureComparison
     from simline.plan import Plan
 
 __all__ = ["compare_report"]
@@ -53,6 +54,7 @@ def compare_report(
     sensitivity: Sequence[SensitivityRow] | None = None,
     warnings: Sequence[object] = (),
     sources: Sequence[str] = (),
+    futures: FutureComparison | None = None,
 ) -> str:
     """Return the HTML report of a comparison.
 
@@ -69,6 +71,9 @@ def compare_report(
         Notices to show.
     sources
         The scenario files.
+    futures
+        The scenarios over the futures of their ``uncertainty`` blocks: the TCO distributions,
+        the chance of being the cheapest, and a table of percentiles and paybacks.
     """
     reps = int(obj["replications"])
     runs = obj["scenarios"]
@@ -121,9 +126,17 @@ def compare_report(
                 "good part between its low and high value (no new simulation); a note marks "
                 "where the verdict would flip."
             )
-        page.figure(comparison_figure(costs, sensitivity), esc(caption), "chart-cost")
+        if futures is not None:
+            caption += (
+                f" Below: the TCO per good part over {futures.samples:,} paired futures of the "
+                "uncertain cost inputs (histogram; line P50, band P10-P90) and each "
+                "scenario's share of futures in which it is the cheapest."
+            )
+        page.figure(comparison_figure(costs, sensitivity, futures), esc(caption), "chart-cost")
         if sensitivity:
             _sensitivity_table(page, sensitivity, obj.get("currency", ""))
+        if futures is not None and obj.get("uncertainty"):
+            _futures_table(page, obj)
         page.add("</section>")
     warnings_section(page, warnings)
     return page.render(footer(str(obj.get("simline_version", ""))))
@@ -236,6 +249,57 @@ def _diff_label(key: str) -> str:
     if key.startswith("stations."):
         return f"utilization of {key.split('.', 1)[1]}"
     return key.replace("_", " ").replace(" per hour", "").replace(" hours", "")
+
+
+def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
+    block = obj["uncertainty"]
+    against = {d["scenario"]: d for d in block["differences"]}
+    first = obj["scenarios"][0]["scenario"]
+
+    def cell(value: float | None, fmt: str = "{:,.2f}") -> str:
+        return "–" if value is None else fmt.format(value)
+
+    body = []
+    for run in obj["scenarios"]:
+        name = run["scenario"]
+        tco = run["cost"]["uncertainty"]["tco"]
+        d = against.get(name)
+        pay = d["payback_years"] if d is not None else None
+        body.append(
+            (
+                esc(name),
+                *(esc(cell(tco[p])) for p in ("p10", "p50", "p90")),
+                esc(f"{block['probability_cheapest'][name]:.1%}"),
+                esc(f"{d['probability_cheaper']:.1%}") if d is not None else "",
+                esc(" / ".join(cell(pay[p], "{:.1f}") for p in ("p10", "p50", "p90")))
+                if pay is not None
+                else ("no extra capex" if d is not None else ""),
+                esc(
+                    ", ".join(
+                        f"{r['input']} of {r['scenario']} {r['rank_correlation']:+.2f}"
+                        for r in d["drivers"][:3]
+                    )
+                )
+                if d is not None
+                else "",
+            )
+        )
+    page.add(
+        table(
+            (
+                f"Scenario ({obj.get('currency', '')} per good part)",
+                "TCO P10",
+                "P50",
+                "P90",
+                "Cheapest of all",
+                f"Cheaper than {first}",
+                "Payback years P10 / P50 / P90",
+                "Drives the difference (rank correlation)",
+            ),
+            body,
+            "futures",
+        )
+    )
 
 
 def _sensitivity_table(page: Page, rows: Sequence[SensitivityRow], currency: str) -> None:

@@ -253,3 +253,18 @@ def test_a_run_with_uncertainty_simulates_each_replication_once(
     again = compare_futures(list(outcome.scenarios), [list(r) for r in outcome.results], [1.0, 1.0])
     assert again is not None
     assert again.versus[0].probability_cheaper == versus["probability_cheaper"]
+
+
+def test_the_html_report_and_the_plot_show_the_futures(tmp_path: Path) -> None:
+    from simline.report.html import compare_report
+    from simline.report.plots import plot_comparison
+
+    outcome = scenarios_api.compare([CN, NL], replications=2, length="1d", backend="des")
+    assert outcome.costs is not None and outcome.futures is not None
+    page = compare_report(
+        outcome.to_dict(), plans=outcome.plans, costs=outcome.costs, futures=outcome.futures
+    )
+    assert "Cheapest of all" in page and "Payback years P10 / P50 / P90" in page
+    png = tmp_path / "futures.png"
+    plot_comparison(png, list(outcome.costs), None, outcome.futures)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
