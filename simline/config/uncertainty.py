@@ -97,6 +97,12 @@ class UncertaintyConfig(StrictModel):
     inputs: dict[str, DistConfig] = Field(default_factory=dict)
     """Dotted path of a cost input -> its distribution; with the site's ``ranges``, drawn as
     ``site.<figure>`` unless given here."""
+    shared: dict[Annotated[str, Field(pattern=r"^\w[\w-]*$")], list[str]] = Field(
+        default_factory=dict
+    )
+    """Named streams: name -> the paths drawn from it. Inputs of the same stream take their
+    ``k``-th values from one uniform number in every scenario (one market price, say), where
+    otherwise each site draws its own."""
 
 
 def split_path(path: str) -> list[str | int]:
@@ -191,6 +197,7 @@ def check_inputs(config: ScenarioConfig, time_unit: str) -> None:
             "no input to draw: give 'inputs' (path -> distribution), or a site with 'ranges'",
             "uncertainty",
         )
+    _check_shared(config)
     seen: dict[str, str] = {}
     ranges = {f"site.{k}": k for k in config.site.ranges}
     for path, dist in uncertain_inputs(config).items():
@@ -214,17 +221,68 @@ def check_inputs(config: ScenarioConfig, time_unit: str) -> None:
             fail("this key holds a whole number or a switch; expected one with a real number", *sub)
         if isinstance(value, str) and not is_duration:
             fail(f"this key holds text ({value!r}); expected one with a real number", *sub)
+        if value is None:
+            fail("this key is not given in this scenario, so there is nothing to vary", *sub)
         if not isinstance(value, float | int | str):
             what = type(value).__name__.removesuffix("Config").lower() or "a group"
             fail(f"this key holds a {what}, not a number; name a key inside it", *sub)
         if not is_duration and _has_text(dist):
             fail("this key is not a duration: give the distribution's figures as numbers", *sub)
+        _check_truncation(dist, time_unit, sub)
         values = quantiles(dist, np.array([0.0, 0.5, 1.0 - 1e-12]), time_unit)
         lowest, highest = float(np.min(values)), float(np.max(values))
         for bound in (lowest, highest):
             problem = _out_of_range(parent, key, bound, time_unit)
             if problem is not None:
                 fail(f"the distribution reaches {bound:.6g}, but {problem}", *sub)
+
+
+def _check_truncation(dist: DistributionConfig, time_unit: str, sub: tuple[str, ...]) -> None:
+    """Refuse a normal that its cut at 0 (``config.md``) moves by more than 1 % of its mean."""
+    if not isinstance(dist, NormalDistConfig):
+        return
+    mean, sd = parse_duration(dist.mean, time_unit), parse_duration(dist.sd, time_unit)
+    if sd == 0:
+        return
+    from scipy import stats
+
+    cut = float(stats.truncnorm(-mean / sd, math.inf, loc=mean, scale=sd).mean())
+    if abs(cut - mean) > 0.01 * abs(mean):
+        fail(
+            f"a normal is cut at 0 (config.md), and with mean {mean:.6g} and sd {sd:.6g} its "
+            f"draws would average {cut:.6g}, not {mean:.6g}; give a smaller sd, or a "
+            "uniform or triangular with the range meant",
+            *sub,
+        )
+
+
+def _check_shared(config: ScenarioConfig) -> None:
+    """Each path of ``shared`` must be an input drawn, and in one stream only."""
+    block = config.uncertainty
+    assert block is not None
+    drawn = {canonical_path(p) for p in uncertain_inputs(config)}
+    owner: dict[str, str] = {}
+    for name, paths in block.shared.items():
+        for i, path in enumerate(paths):
+            canonical = canonical_path(path)
+            if canonical not in drawn:
+                fail(
+                    f"{path} is not drawn: shared streams name inputs of 'inputs' or of the "
+                    f"site's ranges ({name_list(sorted(drawn))})",
+                    "uncertainty",
+                    "shared",
+                    name,
+                    i,
+                )
+            if canonical in owner:
+                fail(
+                    f"{path} is in the streams {owner[canonical]} and {name}; give it one",
+                    "uncertainty",
+                    "shared",
+                    name,
+                    i,
+                )
+            owner[canonical] = name
 
 
 def uncertain_inputs(config: ScenarioConfig) -> dict[str, DistributionConfig]:

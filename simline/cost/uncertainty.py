@@ -70,9 +70,14 @@ _KEPT = ("tco", "tco_year", "npv", "price", "capital", "labour_share", "capacity
 
 
 def stream_key(config: ScenarioConfig, path: str) -> str:
-    """Name an input's stream of futures: the site and the canonical path."""
+    """Name an input's stream of futures: its ``shared`` name, else the site and the path."""
+    canonical = canonical_path(path)
+    block = config.uncertainty
+    for name, paths in (block.shared if block is not None else {}).items():
+        if canonical in {canonical_path(p) for p in paths}:
+            return f"shared:{name}"
     site = config.site.name if config.site is not None and config.site.name else ""
-    return f"{site}:{canonical_path(path)}"
+    return f"{site}:{canonical}"
 
 
 def _uniforms(seed: int, key: str, samples: int) -> NDArray[np.float64]:
@@ -125,6 +130,8 @@ class FutureCosts:
     drivers: list[dict[str, Any]] = field(default_factory=list)
     ranks: dict[str, NDArray[np.float64] | None] = field(default_factory=dict)
     """Each input's draws as ranks, for the rank correlations."""
+    streams: dict[str, str] = field(default_factory=dict)
+    """Each input's stream (:func:`stream_key`)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return the ``cost.uncertainty`` block."""
@@ -207,7 +214,8 @@ def futures_cost(
         volume=volume,
     )
     costs.ranks.update({path: _ranks(x) for path, x in draws.items()})
-    costs.drivers.extend(_drivers([(config.name, costs.ranks)], means["tco"]))
+    costs.streams.update({path: stream_key(config, path) for path in draws})
+    costs.drivers.extend(_drivers([costs], means["tco"]))
     return costs
 
 
@@ -232,41 +240,66 @@ def _investment(
     return per_line * np.where(np.isfinite(lines), lines, 1.0)
 
 
-def _drivers(
-    draws: Sequence[tuple[str, dict[str, NDArray[np.float64] | None]]],
-    target: NDArray[np.float64],
-) -> list[dict[str, Any]]:
+def _drivers(costs: Sequence[FutureCosts], target: NDArray[np.float64]) -> list[dict[str, Any]]:
     """Each drawn input's rank correlation with ``target``, the strongest first.
 
-    ``draws`` holds each scenario's inputs as their ranks (:func:`_ranks`; ``None``: the
-    input does not vary and drives nothing).
+    An input of a ``shared`` stream is listed once (``"shared"``: the stream's name), however
+    many of the scenarios draw it; an input that does not vary drives nothing.
     """
     rows: list[dict[str, Any]] = []
     target_ranks = _ranks(target)
     if target_ranks is None:
         return rows
-    for scenario, ranks in draws:
-        for path, rx in ranks.items():
-            if rx is not None:
-                rho = _rank_correlation(rx, target_ranks)
-                rows.append({"scenario": scenario, "input": path, "rank_correlation": rho})
+    seen: set[str] = set()
+    for cost in costs:
+        for path, rx in cost.ranks.items():
+            stream = cost.streams.get(path, "")
+            if rx is None or stream in seen:
+                continue
+            shared = stream.removeprefix("shared:") if stream.startswith("shared:") else None
+            if shared is not None:
+                seen.add(stream)
+            rows.append(
+                {
+                    "scenario": cost.scenario,
+                    "input": path,
+                    "shared": shared,
+                    "rank_correlation": _rank_correlation(rx, target_ranks),
+                }
+            )
     rows.sort(key=lambda r: -abs(r["rank_correlation"]))
     return rows
 
 
 @dataclass(frozen=True, slots=True)
 class Versus:
-    """A scenario against the first over paired futures."""
+    """A scenario against the first over paired futures.
+
+    ``difference`` and ``drivers``: of the TCO per good part (year one, the verdict's basis);
+    ``npv_difference`` and ``npv_drivers``: of the NPV of the TCO over the horizon, which
+    wage and currency growth move too.
+    """
 
     scenario: str
     versus: str
-    probability_cheaper: float
     difference: NDArray[np.float64]
+    npv_difference: NDArray[np.float64]
     payback: NDArray[np.float64]
     drivers: list[dict[str, Any]]
+    npv_drivers: list[dict[str, Any]]
+
+    @property
+    def probability_cheaper(self) -> float:
+        """Share of futures in which the scenario's TCO per part is lower (ties count half)."""
+        return _below_zero(self.difference)
+
+    @property
+    def probability_cheaper_over_horizon(self) -> float:
+        """Share of futures in which the NPV of its TCO over the horizon is lower."""
+        return _below_zero(self.npv_difference)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"scenario", "versus", "probability_cheaper", "tco_difference", ...}``.
+        """Return ``{"scenario", "versus", "probability_cheaper", "tco_difference", ...}``.
 
         ``payback_years`` is over the futures in which the scenario needs more capital than
         the first (``applies``: their share); ``null`` when it never does.
@@ -284,24 +317,31 @@ class Versus:
             "versus": self.versus,
             "probability_cheaper": self.probability_cheaper,
             "tco_difference": percentiles(self.difference),
+            "probability_cheaper_over_horizon": self.probability_cheaper_over_horizon,
+            "npv_difference": percentiles(self.npv_difference),
             "payback_years": pay,
             "drivers": self.drivers,
+            "npv_drivers": self.npv_drivers,
         }
+
+
+def _below_zero(values: NDArray[np.float64]) -> float:
+    return float(np.mean(np.where(values < 0, 1.0, np.where(values == 0, 0.5, 0.0))))
 
 
 def versus(scenario: FutureCosts, reference: FutureCosts) -> Versus:
     """Compare a scenario with the reference over their paired futures."""
     diff = scenario.figures["tco"] - reference.figures["tco"]
-    cheaper = np.where(diff < 0, 1.0, np.where(diff == 0, 0.5, 0.0))
+    npv = scenario.figures["npv"] - reference.figures["npv"]
+    both = [reference, scenario]
     return Versus(
         scenario=scenario.scenario,
         versus=reference.scenario,
-        probability_cheaper=float(np.mean(cheaper)),
         difference=diff,
+        npv_difference=npv,
         payback=payback(scenario, reference),
-        drivers=_drivers(
-            [(reference.scenario, reference.ranks), (scenario.scenario, scenario.ranks)], diff
-        ),
+        drivers=_drivers(both, diff),
+        npv_drivers=_drivers(both, npv),
     )
 
 
@@ -331,6 +371,8 @@ class FutureComparison:
     """The scenario whose ``uncertainty.samples`` and ``seed`` every scenario used."""
     costs: list[FutureCosts]
     versus: list[Versus]
+    overridden: list[str] = field(default_factory=list)
+    """Scenarios whose own ``samples`` or ``seed`` differ from the source's (not used)."""
 
     def cheapest_shares(self) -> dict[str, float]:
         """Each scenario's share of the futures in which its TCO is the lowest (ties shared)."""
@@ -346,6 +388,7 @@ class FutureComparison:
             "samples": self.samples,
             "seed": self.seed,
             "futures_from": self.source,
+            "overridden": list(self.overridden),
             "probability_cheapest": self.cheapest_shares(),
             "differences": [v.to_json() for v in self.versus],
         }
@@ -400,5 +443,11 @@ def compare_futures(
         seed=seed,
         source=source.name,
         costs=costs,
+        overridden=[
+            c.name
+            for c in configs
+            if c.uncertainty is not None
+            and (c.uncertainty.samples, c.uncertainty.seed) != (samples, seed)
+        ],
         versus=[versus(c, costs[0]) for c in costs[1:]],
     )

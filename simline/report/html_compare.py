@@ -16,7 +16,7 @@ from simline.report._page import (
     unit_cell,
     warnings_section,
 )
-from simline.report.table import format_duration, input_range, plain_number
+from simline.report.table import driver_name, format_duration, input_range, plain_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -271,13 +271,13 @@ def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
                 *(esc(cell(tco[p])) for p in ("p10", "p50", "p90")),
                 esc(f"{block['probability_cheapest'][name]:.1%}"),
                 esc(f"{d['probability_cheaper']:.1%}") if d is not None else "",
+                esc(f"{d['probability_cheaper_over_horizon']:.1%}") if d is not None else "",
                 esc(" / ".join(cell(pay[p], "{:.1f}") for p in ("p10", "p50", "p90")))
                 if pay is not None
                 else ("no extra capex" if d is not None else ""),
                 esc(
                     ", ".join(
-                        f"{r['input']} of {r['scenario']} {r['rank_correlation']:+.2f}"
-                        for r in d["drivers"][:3]
+                        f"{driver_name(r)} {r['rank_correlation']:+.2f}" for r in d["drivers"][:3]
                     )
                 )
                 if d is not None
@@ -293,6 +293,7 @@ def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
                 "P90",
                 "Cheapest of all",
                 f"Cheaper than {first}",
+                "... on the NPV over the horizon",
                 "Payback years P10 / P50 / P90",
                 "Drives the difference (rank correlation)",
             ),

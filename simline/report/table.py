@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from simline.stats import RunSummary
 
 __all__ = [
+    "driver_name",
     "format_duration",
     "format_estimate",
     "input_range",
@@ -387,8 +388,11 @@ def render_futures_table(cost: dict[str, Any], *, hours_per_unit: float = 1.0) -
             ("P90", "right"),
             ("Unit", "left"),
         ],
-        caption="Inputs in the units of the scenario file, durations in days. What drives the "
-        "TCO most (rank correlation): "
+        caption=(
+            "Inputs in the units of the scenario file"
+            + (", durations in days" if any(_is_duration(p) for p in block["inputs"]) else "")
+            + ". What drives the TCO most (rank correlation): "
+        )
         + (
             ", ".join(f"{d['input']} {d['rank_correlation']:+.2f}" for d in block["drivers"][:3])
             or "nothing varies it"
@@ -408,7 +412,7 @@ def render_futures_table(cost: dict[str, Any], *, hours_per_unit: float = 1.0) -
             style="bold" if label == "TCO" else None,
         )
     for path, node in block["inputs"].items():
-        days = path.rsplit(".", 1)[-1] in ("transit", "life")
+        days = _is_duration(path)
         scale = hours_per_unit / 24.0 if days else 1.0
         table.add_row(
             f"  {path}",
@@ -743,15 +747,20 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
     against = {d["scenario"]: d for d in block["differences"]}
     drivers = []
     for d in block["differences"]:
-        top = ", ".join(
-            f"{r['input']} of {r['scenario']} {r['rank_correlation']:+.2f}"
-            for r in d["drivers"][:3]
-        )
+        top = ", ".join(f"{driver_name(r)} {r['rank_correlation']:+.2f}" for r in d["drivers"][:3])
         if top:
             drivers.append(f"{d['scenario']} - {first}: {top}.")
-    table = FitTable(
+    title = (
         f"Over {block['samples']:,} futures of the uncertain cost inputs (paired; seed "
-        f"{block['seed']})",
+        f"{block['seed']})"
+    )
+    if block.get("overridden"):
+        title += (
+            f"; samples and seed of {block['futures_from']}, not those of "
+            f"{', '.join(block['overridden'])}"
+        )
+    table = FitTable(
+        title,
         [
             ("Scenario", "left"),
             (f"TCO P10\n{currency}/part", "right"),
@@ -759,13 +768,17 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
             ("P90", "right"),
             ("Cheapest\nof all", "right"),
             (f"Cheaper than\n{first}", "right"),
+            ("... over the\nhorizon (NPV)", "right"),
             ("Payback years\nP10 / P50 / P90", "right"),
         ],
         caption=" ".join(
             [
+                "Cheaper: on the TCO per part of year one (the verdict's basis); over the "
+                "horizon: on the NPV of the TCO, which wage and currency growth move too. "
                 "Payback: years until the yearly cash savings against the first scenario repay "
-                "the extra capex (docs/cost.md). What drives the TCO difference most (rank "
-                "correlation):",
+                "the extra capex (docs/cost.md). The futures draw each input from its range, "
+                "whose median need not be the file's value. What drives the TCO difference "
+                "most (rank correlation):",
                 *drivers,
             ]
         ),
@@ -778,10 +791,11 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
         row.append(share_text(cheapest[name]) if name in cheapest else _MISSING)
         d = against.get(name)
         if d is None:
-            row += ["", ""]
+            row += ["", "", ""]
         else:
             pay = d["payback_years"]
             row.append(share_text(d["probability_cheaper"]))
+            row.append(share_text(d["probability_cheaper_over_horizon"]))
             row.append(
                 "no extra capex"
                 if pay is None
@@ -789,6 +803,17 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
             )
         table.add_row(*row)
     return table
+
+
+def _is_duration(path: str) -> bool:
+    return path.rsplit(".", 1)[-1] in ("transit", "life")
+
+
+def driver_name(row: dict[str, Any]) -> str:
+    """``path of scenario``, or ``path (shared: NAME)`` for an input of a shared stream."""
+    if row.get("shared"):
+        return f"{row['input']} (shared: {row['shared']})"
+    return f"{row['input']} of {row['scenario']}"
 
 
 def _money(value: float | None) -> str:

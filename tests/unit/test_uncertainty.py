@@ -84,6 +84,13 @@ def test_draws_outside_the_keys_range_and_zero_samples_are_refused() -> None:
         {"tco.wage_growth": "uniform(0, 0.1)"}, samples=0
     )
     assert "not a duration" in _error({"tco.wage_growth": "uniform(1d, 2d)"})
+    assert "draws would average" in _error({"tco.wage_growth": "normal(0.03, 0.1)"})
+    assert "not given in this scenario, so there is nothing to vary" in _error(
+        {"logistics.rate_per_container": "uniform(1, 2)"}
+    )
+    assert "is not drawn" in _error(
+        {"tco.wage_growth": "uniform(0, 0.1)"}, shared={"x": ["tco.fx_growth"]}
+    )
     assert "same input" in _error(
         {"stations.mill.capex": "uniform(1, 2)", "stations.mill[capex]": "uniform(1, 2)"}
     )
@@ -176,12 +183,11 @@ def test_the_site_profiles_ranges_are_drawn_unless_the_scenario_gives_the_input(
     costs = futures_cost(config, results)
     assert costs is not None
     assert set(costs.draws) == {
-        "site.energy_price_per_kwh",
         "site.co2_price_per_t",
         "site.inventory_carrying_rate",
         "tco.wage_growth",
     }
-    assert costs.draws["site.energy_price_per_kwh"].min() >= 0.094
+    assert 60 <= costs.draws["site.co2_price_per_t"].min() < 61
     mine = parse_scenario(_scenario({"site.energy_price_per_kwh": "uniform(0.3, 0.4)"}))
     mine_costs = futures_cost(mine, results)
     assert mine_costs is not None
@@ -268,3 +274,42 @@ def test_the_html_report_and_the_plot_show_the_futures(tmp_path: Path) -> None:
     png = tmp_path / "futures.png"
     plot_comparison(png, list(outcome.costs), None, outcome.futures)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_shared_stream_pairs_one_market_number_across_sites() -> None:
+    nl = parse_scenario(_scenario({}, shared={"eu-ets": ["site.co2_price_per_t"]}))
+    data = _scenario({}, shared={"eu-ets": ["site.co2_price_per_t"]})
+    data["name"], data["site"] = "pl", "pl"
+    pl = parse_scenario(data)
+    results = run_replications(compile_plan(nl), backend="des", jobs=1)
+    a, b = futures_cost(nl, results), futures_cost(pl, results)
+    assert a is not None and b is not None
+    assert np.array_equal(a.draws["site.co2_price_per_t"], b.draws["site.co2_price_per_t"])
+    # the carrying rate is not shared: each site draws its own
+    assert not np.array_equal(
+        a.draws["site.inventory_carrying_rate"], b.draws["site.inventory_carrying_rate"]
+    )
+    (versus,) = compare_futures([nl, pl], [results, results], [1.0, 1.0]).versus  # type: ignore[union-attr]
+    names = [(d["input"], d["shared"]) for d in versus.drivers]
+    assert names.count(("site.co2_price_per_t", "eu-ets")) <= 1
+
+
+def test_wage_growth_moves_the_chance_of_being_cheaper_over_the_horizon_only() -> None:
+    flat = _scenario({"tco.wage_growth": "uniform(0, 0.3)"})
+    flat["site"] = {"labour_cost_per_hour": 40, "energy_price_per_kwh": 0.2}  # no ranges
+    flat["stations"]["mill"]["kind"] = "manual"  # an operator: wages in the price
+    config = parse_scenario(flat)
+    results = run_replications(compile_plan(config), backend="des", jobs=1)
+    costs = futures_cost(config, results)
+    assert costs is not None
+    assert np.ptp(costs.figures["tco"]) == 0  # year one: wages have not grown yet
+    assert np.ptp(costs.figures["npv"]) > 0
+    other = {k: v for k, v in flat.items() if k != "uncertainty"}
+    other["name"] = "fixed"  # the same line, wages growing at 0 in every future
+    both = compare_futures([parse_scenario(other), config], [results, results], [1.0, 1.0])
+    assert both is not None
+    (versus,) = both.versus
+    assert versus.probability_cheaper == 0.5  # year one: every future a tie
+    assert versus.probability_cheaper_over_horizon == 0.0  # growing wages cost more
+    (driver,) = versus.npv_drivers
+    assert driver["input"] == "tco.wage_growth" and driver["rank_correlation"] > 0.99
