@@ -7,7 +7,9 @@ they are. The *break-even* value is where that scenario's TCO equals the TCO it 
 (the winner's, or for the winner the runner-up's): found by bisection, since TCO is monotone
 in each input.
 
-Default ranges (``low``, ``high``): +-25 % of the scenario's value, except where
+A scenario that draws an input in its ``uncertainty`` block (or its site's ``ranges``) is
+varied between that distribution's P10 and P90, so the tornado and the futures use one range.
+Other default ranges (``low``, ``high``): +-25 % of the scenario's value, except where
 ``shared/reference/cost-model.md`` gives a range: sea freight per 40 ft container 1,420 to
 14,028 USD (Drewry WCI 2019 average and 2021 peak) converted at 1.08 USD/EUR; sea transit
 door to door 35 d (Suez, no port time) to 55 d (Cape route); inventory carrying rate 20-40 %
@@ -22,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from simline.config.uncertainty import quantiles, uncertain_inputs
 from simline.config.units import duration_seconds, seconds_per_unit
 from simline.cost.tco import scenario_cost
 
@@ -51,6 +56,11 @@ class Input:
     upper: Callable[[float], float]
     shared: bool = False
     """A property of the product or market (material, demand): set in every scenario at once."""
+    path: str | None = None
+    """The input's dotted path in a scenario, when it has one: a scenario that draws it in its
+    ``uncertainty`` block is varied between that distribution's P10 and P90."""
+    scale: Callable[[ScenarioConfig], float] = lambda _c: 1.0
+    """The input's value per unit of the path's value (days per time unit for the transit)."""
 
 
 def _site(key: str) -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
@@ -170,39 +180,123 @@ def _transit_range(c: ScenarioConfig, base: float) -> tuple[float, float]:
     return _pm25(c, base)
 
 
+def _days_per_unit(c: ScenarioConfig) -> float:
+    return seconds_per_unit(c.time_unit) / 86400.0
+
+
 def _times(k: float) -> Callable[[float], float]:
     return lambda base: k * base if base > 0 else k
 
 
 #: The cost inputs the sensitivity analysis varies, in display order.
 INPUTS: tuple[Input, ...] = (
-    Input("labour_cost_per_hour", "/h", *_site("labour_cost_per_hour"), _pm25, _times(20)),
-    Input("energy_price_per_kwh", "/kWh", *_site("energy_price_per_kwh"), _pm25, _times(20)),
+    Input(
+        "labour_cost_per_hour",
+        "/h",
+        *_site("labour_cost_per_hour"),
+        _pm25,
+        _times(20),
+        path="site.labour_cost_per_hour",
+    ),
+    Input(
+        "energy_price_per_kwh",
+        "/kWh",
+        *_site("energy_price_per_kwh"),
+        _pm25,
+        _times(20),
+        path="site.energy_price_per_kwh",
+    ),
     Input("material_cost", "x", *_material(), _pm25, _times(20), shared=True),
     Input("capex", "x", *_capex(), _pm25, _times(20)),
-    Input("interest_rate", "/yr", *_site("interest_rate"), _pm25, _times(20)),
-    Input("rent_per_m2_year", "/m2/yr", *_site("rent_per_m2_year"), _pm25, _times(20)),
-    Input("co2_price_per_t", "/t", *_site("co2_price_per_t"), _fixed(0.0, 150.0), _times(2000)),
+    Input(
+        "interest_rate",
+        "/yr",
+        *_site("interest_rate"),
+        _pm25,
+        _times(20),
+        path="site.interest_rate",
+    ),
+    Input(
+        "rent_per_m2_year",
+        "/m2/yr",
+        *_site("rent_per_m2_year"),
+        _pm25,
+        _times(20),
+        path="site.rent_per_m2_year",
+    ),
+    Input(
+        "co2_price_per_t",
+        "/t",
+        *_site("co2_price_per_t"),
+        _fixed(0.0, 150.0),
+        _times(2000),
+        path="site.co2_price_per_t",
+    ),
     Input(
         "inventory_carrying_rate",
         "/yr",
         *_site("inventory_carrying_rate"),
         _fixed(0.20, 0.40),
         _times(20),
+        path="site.inventory_carrying_rate",
     ),
-    Input("rate_per_container", "", *_logistics("rate_per_container"), _freight_range, _times(50)),
-    Input("rate_per_kg", "/kg", *_logistics("rate_per_kg"), _pm25, _times(50)),
-    Input("rate_per_part", "", *_logistics("rate_per_part"), _pm25, _times(50)),
-    Input("transit_days", "d", *_transit(), _transit_range, _times(20)),
+    Input(
+        "rate_per_container",
+        "",
+        *_logistics("rate_per_container"),
+        _freight_range,
+        _times(50),
+        path="logistics.rate_per_container",
+    ),
+    Input(
+        "rate_per_kg",
+        "/kg",
+        *_logistics("rate_per_kg"),
+        _pm25,
+        _times(50),
+        path="logistics.rate_per_kg",
+    ),
+    Input(
+        "rate_per_part",
+        "",
+        *_logistics("rate_per_part"),
+        _pm25,
+        _times(50),
+        path="logistics.rate_per_part",
+    ),
+    Input(
+        "transit_days",
+        "d",
+        *_transit(),
+        _transit_range,
+        _times(20),
+        path="logistics.transit",
+        scale=_days_per_unit,
+    ),
     Input("duty_rate", "", *_logistics("duty_rate"), lambda _c, b: (0.0, b + 0.10), _times(1)),
-    Input("supplier_margin", "", *_tco("supplier_margin"), _fixed(0.10, 0.15), _times(20)),
+    Input(
+        "supplier_margin",
+        "",
+        *_tco("supplier_margin"),
+        _fixed(0.10, 0.15),
+        _times(20),
+        path="tco.supplier_margin",
+    ),
     Input("ip_risk_rate", "", *_tco("ip_risk_rate"), lambda _c, b: (0.0, 2 * b), _times(50)),
     Input(
         "quality_risk_rate", "", *_tco("quality_risk_rate"), lambda _c, b: (0.0, 2 * b), _times(50)
     ),
     Input("disruption_rate", "", *_tco("disruption_rate"), lambda _c, b: (0.0, 2 * b), _times(50)),
     Input("innovation_rate", "", *_tco("innovation_rate"), lambda _c, b: (0.0, 2 * b), _times(50)),
-    Input("demand_annual", "parts/yr", *_demand(), _pm25, _times(20), shared=True),
+    Input(
+        "demand_annual",
+        "parts/yr",
+        *_demand(),
+        _pm25,
+        _times(20),
+        shared=True,
+        path="demand.annual",
+    ),
 )
 
 
@@ -246,6 +340,17 @@ class SensitivityRow:
             "break_even": self.break_even,
             "flips_in_range": self.flips_in_range,
         }
+
+
+def _drawn_range(spec: Input, config: ScenarioConfig) -> tuple[float, float] | None:
+    """P10 and P90 of the input's distribution, when the scenario draws it over futures."""
+    if spec.path is None:
+        return None
+    dist = uncertain_inputs(config).get(spec.path)
+    if dist is None:
+        return None
+    p10, p90 = quantiles(dist, np.array([0.1, 0.9]), config.time_unit) * spec.scale(config)
+    return float(p10), float(p90)
 
 
 def _bisect(f: Callable[[float], float], a: float, b: float, fa: float) -> float:
@@ -297,7 +402,7 @@ def sensitivity(
             value = spec.get(config)
             if value is None:
                 continue
-            low, high = spec.range(config, value)
+            low, high = _drawn_range(spec, config) or spec.range(config, value)
             if low == high:
                 continue
 

@@ -708,7 +708,8 @@ def _sensitivity_table(
             ("Break-even", "right"),
         ],
         caption=(
-            "x own: a multiple of the scenario's own values. Break-even: the input value "
+            "x own: a multiple of the scenario's own values. An input the scenario draws "
+            "over futures (uncertainty) spans its P10 .. P90. Break-even: the input value "
             "at which the verdict flips."
         ),
         breaks=(4,),

@@ -313,3 +313,20 @@ def test_wage_growth_moves_the_chance_of_being_cheaper_over_the_horizon_only() -
     assert versus.probability_cheaper_over_horizon == 0.0  # growing wages cost more
     (driver,) = versus.npv_drivers
     assert driver["input"] == "tco.wage_growth" and driver["rank_correlation"] > 0.99
+
+
+def test_sensitivity_varies_a_drawn_input_between_its_p10_and_p90() -> None:
+    from simline.cost import sensitivity
+
+    config = parse_scenario(_scenario({"site.labour_cost_per_hour": "uniform(40, 50)"}))
+    results = run_replications(compile_plan(config), backend="des", jobs=1)
+    rows = {r.input: r for r in sensitivity([config], [results], [1.0])}
+    assert (rows["labour_cost_per_hour"].low, rows["labour_cost_per_hour"].high) == (
+        pytest.approx(41.0),
+        pytest.approx(49.0),
+    )
+    # the site profile's range of the carrying rate, uniform 0.20 .. 0.40
+    carrying = rows["inventory_carrying_rate"]
+    assert (carrying.low, carrying.high) == (pytest.approx(0.22), pytest.approx(0.38))
+    # an input not drawn keeps its default range
+    assert rows["energy_price_per_kwh"].low == pytest.approx(0.75 * 0.17)
