@@ -129,7 +129,7 @@ def compare_report(
         if futures is not None:
             caption += (
                 f" Below: the TCO per good part over {futures.samples:,} paired futures of the "
-                "uncertain cost inputs (histogram; line P50, band P10-P90) and each "
+                "uncertain cost inputs (cumulative share of futures; dots P10, P50, P90) and each "
                 "scenario's share of futures in which it is the cheapest."
             )
         page.figure(comparison_figure(costs, sensitivity, futures), esc(caption), "chart-cost")

@@ -128,28 +128,29 @@ def comparison_figure(
 
 
 def _distributions(ax: Any, futures: FutureComparison, currency: str) -> None:
-    """Each scenario's TCO per part over the futures, as a histogram with its P10-P90."""
+    """Each scenario's TCO per part over the futures, as its cumulative distribution.
+
+    A cumulative curve shows a narrow distribution (a near-vertical step) and a wide one (an
+    S-curve) on one scale, where histograms of both would hide the wide one; the P10, P50 and
+    P90 are where a curve crosses 0.1, 0.5 and 0.9.
+    """
     import numpy as np
 
-    values = [c.figures["tco"][np.isfinite(c.figures["tco"])] for c in futures.costs]
-    everything = np.concatenate(values) if values else np.array([])
-    if everything.size == 0:
-        return
-    low, high = float(everything.min()), float(everything.max())
-    bins = np.linspace(low, high if high > low else low + 1.0, 60)
-    for k, (cost, v) in enumerate(zip(futures.costs, values, strict=True)):
-        color = f"C{k % 10}"
-        if v.size and np.ptp(v) == 0:  # nothing drawn: one value in every future
-            ax.axvline(v[0], color=color, linewidth=2, label=f"{cost.scenario} (no input drawn)")
+    for k, cost in enumerate(futures.costs):
+        v = cost.figures["tco"][np.isfinite(cost.figures["tco"])]
+        if not v.size:
             continue
-        ax.hist(v, bins=bins, histtype="stepfilled", alpha=0.35, color=color, label=cost.scenario)
+        color = f"C{k % 10}"
+        ax.ecdf(v, color=color, linewidth=2, label=cost.scenario)
         p10, p50, p90 = np.percentile(v, (10, 50, 90))
-        ax.axvspan(p10, p90, color=color, alpha=0.08)
-        ax.axvline(p50, color=color, linewidth=1.5)
-    ax.set_xlabel(f"TCO per good part ({currency}); line: P50, band: P10-P90")
-    ax.set_ylabel("futures")
-    ax.set_title(f"TCO over {futures.samples:,} futures")
-    ax.legend(fontsize="small")
+        ax.plot([p10, p50, p90], [0.1, 0.5, 0.9], "o", color=color, markersize=4)
+    for level in (0.1, 0.5, 0.9):
+        ax.axhline(level, color="grey", linewidth=0.5, linestyle=":")
+    ax.set_xlabel(f"TCO per good part ({currency})")
+    ax.set_ylabel("share of futures at or below")
+    ax.set_yticks([0, 0.1, 0.5, 0.9, 1.0])
+    ax.set_title(f"TCO over {futures.samples:,} futures (dots: P10, P50, P90)")
+    ax.legend(fontsize="small", loc="lower right")
 
 
 def _winning(ax: Any, futures: FutureComparison) -> None:
