@@ -1,9 +1,11 @@
-"""A landed-cost table with two freight legs, pallets, losses, stock and overhead, line by line.
+"""Landed-cost tables line by line: a published one, and a hand-worked one with every key.
 
-This is a hand-worked table in the style of a purchasing textbook's landed-cost calculation
-(the issue names no published table and the reference gives none, so none is cited). Every
-line is computed by hand below from the scenario's inputs; the test runs the scenario through
-``simline run --backend des`` and checks each line to the cent.
+The published table (:data:`BIRNBAUM`, at the end) is a garment importer's landed-duty-paid
+breakdown: price, duty on FOB, two freight legs. The hand-worked table below goes further, in
+the style of a purchasing textbook's landed-cost calculation (two freight legs, pallets,
+losses, stock on hand and overhead; no published table with all of them was found). Every
+line is computed by hand below from the scenario's inputs; the tests run each scenario through
+``simline run --backend des`` and check each line to the cent.
 
 Inputs: a part bought at a material cost of 10.00 from a supplier with a 10 % margin, made on
 a line with no labour, equipment or energy cost, so the price at the gate is
@@ -192,3 +194,46 @@ def test_bad_logistics_keys_exit_2_with_the_line(
     assert "Traceback" not in err
     assert err.startswith(f"simline: error: {tmp_path / 'landed.yaml'}")
     assert where in err
+
+
+#: A published landed-duty-paid table: the cost breakdown of a men's woven cotton shirt sold
+#: in the US, David Birnbaum (2005), as reproduced in "Calculations in Logistics"
+#: (scribd.com/doc/259166235). Fabric 3.00 + cut-make-trim 2.00 + quota 1.80 = FOB 6.80;
+#: duty 19.8 % (on FOB) 1.34; freight 0.30; clearance and inland transport 0.14; landed duty
+#: paid 8.58 (USD per shirt). simline buys the shirt at the FOB price (material 6.80 on a
+#: line with no other cost), ships it on two legs (sea at 0.30, then clearance and inland at
+#: 0.14 a part) and charges the duty on FOB.
+BIRNBAUM = """\
+simline: 1
+name: birnbaum-shirt
+time_unit: min
+currency: USD
+run: {warmup: 60.25, length: 1440, replications: 1, seed: 1}
+release:
+  interarrival: 1
+products:
+  shirt: {routing: [sew], material_cost: 6.80}
+stations:
+  sew: {kind: machine, process_time: 0.5}
+site: {labour_cost_per_hour: 0, energy_price_per_kwh: 0}
+logistics:
+  legs:
+    - {mode: sea, rate_per_part: 0.30, transit: 30d}
+    - {mode: road, rate_per_part: 0.14, transit: 2d}
+  duty_rate: 0.198
+  duty_base: fob
+"""
+
+
+def test_a_published_landed_duty_paid_table_line_by_line(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path, BIRNBAUM)
+    assert code == 0, err
+    cost = json.loads(out)["cost"]
+    lines = {"material": 6.80, "duty": 1.34, "freight": 0.30 + 0.14}
+    for item, published in lines.items():
+        # the table prints whole cents, rounded down (19.8 % of 6.80 is 1.3464)
+        assert 0 <= cost["breakdown"][item]["mean"] - published < 0.01, item
+    assert cost["breakdown"]["duty"]["mean"] == pytest.approx(0.198 * 6.80, abs=1e-9)
+    assert 0 <= cost["landed_cost"]["mean"] - 8.58 < 0.01
+    for item in ("insurance", "fees", "inventory", "carbon", "overhead", "margin"):
+        assert cost["breakdown"][item]["mean"] == 0.0, item
