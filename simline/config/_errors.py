@@ -22,7 +22,7 @@ from simline.config.loader import Lines, Loc, format_path, line_of
 from simline.config.stations import STATION_KINDS
 from simline.errors import ConfigError
 
-__all__ = ["to_config_error"]
+__all__ = ["error_message", "to_config_error"]
 
 _UNIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "'kind'": ("station kind", STATION_KINDS),
@@ -107,13 +107,31 @@ def _union(ctx: Mapping[str, Any]) -> tuple[str, str]:
     return what, ", ".join(tags)
 
 
+def _uncertain_number(loc: tuple[Any, ...], message: str) -> str:
+    """Say "a number" where a distribution of ``uncertainty.inputs`` is on a key that is not a
+    duration: its figures are checked as durations (every distribution of config.md is).
+    """
+    if len(loc) > 3 and loc[:2] == ("uncertainty", "inputs"):
+        key = str(loc[2]).replace("]", "").rsplit(".", 1)[-1].rsplit("[", 1)[-1]
+        if key not in ("transit", "life"):
+            return message.replace("a duration >= 0", "a number >= 0").replace(
+                "a duration > 0", "a number > 0"
+            )
+    return message
+
+
+def error_message(error: ErrorDetails) -> str:
+    """The one-line message simline gives for a pydantic error (no file, path or line)."""
+    return _message(error, [])
+
+
 def _message(error: ErrorDetails, path: list[str | int]) -> str:
     kind = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     value = error.get("input")
     loc = tuple(error["loc"])
     if kind == "simline":
-        return str(ctx["msg"])
+        return _uncertain_number(loc, str(ctx["msg"]))
     if kind == "missing":
         key = str(error["loc"][-1])
         hint = _HINTS.get(key, "") if not path else ""

@@ -315,9 +315,9 @@ def _out_of_range(parent: BaseModel, key: str, value: float, time_unit: str) -> 
     try:
         type(parent).model_validate(data, context={"time_unit": time_unit})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        message = (error.get("ctx") or {}).get("msg") or error["msg"]
-        return f"{key}: {message}"
+        from simline.config._errors import error_message
+
+        return error_message(exc.errors()[0])
     return None
 
 

@@ -79,7 +79,12 @@ def test_a_path_that_is_missing_or_changes_the_line_is_refused(path: str, expect
 
 
 def test_draws_outside_the_keys_range_and_zero_samples_are_refused() -> None:
-    assert "reaches 20" in _error({"tco.supplier_margin": "uniform(0, 20)"})
+    assert "reaches 20, but 'supplier_margin' must be <= 10" in _error(
+        {"tco.supplier_margin": "uniform(0, 20)"}
+    )
+    assert "capex: expected a number >= 0 (got -100)" in _error(
+        {"stations.mill.capex": "uniform(-100, 100)"}
+    )
     assert "uncertainty.samples: 'samples' must be >= 1" in _error(
         {"tco.wage_growth": "uniform(0, 0.1)"}, samples=0
     )
