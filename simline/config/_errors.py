@@ -108,8 +108,9 @@ def _union(ctx: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _uncertain_number(loc: tuple[Any, ...], message: str) -> str:
-    """Say "a number" where a distribution of ``uncertainty.inputs`` is on a key that is not a
-    duration: its figures are checked as durations (every distribution of config.md is).
+    """Say "a number" for a distribution of ``uncertainty.inputs`` on a key not a duration.
+
+    Its figures are checked as durations, as every distribution of config.md is.
     """
     if len(loc) > 3 and loc[:2] == ("uncertainty", "inputs"):
         key = str(loc[2]).replace("]", "").rsplit(".", 1)[-1].rsplit("[", 1)[-1]
@@ -121,7 +122,7 @@ def _uncertain_number(loc: tuple[Any, ...], message: str) -> str:
 
 
 def error_message(error: ErrorDetails) -> str:
-    """The one-line message simline gives for a pydantic error (no file, path or line)."""
+    """Return the one-line message simline gives for a pydantic error (no file, path, line)."""
     return _message(error, [])
 
 
