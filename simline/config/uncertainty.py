@@ -257,23 +257,21 @@ def _check_truncation(dist: DistributionConfig, time_unit: str, sub: tuple[str, 
 
 
 def _check_shared(config: ScenarioConfig) -> None:
-    """Each path of ``shared`` must be an input drawn, and in one stream only."""
+    """Each path of ``shared`` must exist in the scenario, and be in one stream only.
+
+    A path that exists but is not drawn (a site without that range) is allowed: the stream
+    says how the input is drawn where it is drawn.
+    """
     block = config.uncertainty
     assert block is not None
-    drawn = {canonical_path(p) for p in uncertain_inputs(config)}
     owner: dict[str, str] = {}
     for name, paths in block.shared.items():
         for i, path in enumerate(paths):
             canonical = canonical_path(path)
-            if canonical not in drawn:
-                fail(
-                    f"{path} is not drawn: shared streams name inputs of 'inputs' or of the "
-                    f"site's ranges ({name_list(sorted(drawn))})",
-                    "uncertainty",
-                    "shared",
-                    name,
-                    i,
-                )
+            try:
+                _resolve(config, path)
+            except PydanticCustomError as exc:
+                fail(str((exc.context or {}).get("msg", exc)), "uncertainty", "shared", name, i)
             if canonical in owner:
                 fail(
                     f"{path} is in the streams {owner[canonical]} and {name}; give it one",

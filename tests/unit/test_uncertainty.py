@@ -93,8 +93,12 @@ def test_draws_outside_the_keys_range_and_zero_samples_are_refused() -> None:
     assert "not given in this scenario, so there is nothing to vary" in _error(
         {"logistics.rate_per_container": "uniform(1, 2)"}
     )
-    assert "is not drawn" in _error(
-        {"tco.wage_growth": "uniform(0, 0.1)"}, shared={"x": ["tco.fx_growth"]}
+    assert "tco has no key 'fx_grwoth'" in _error(
+        {"tco.wage_growth": "uniform(0, 0.1)"}, shared={"x": ["tco.fx_grwoth"]}
+    )
+    assert "in the streams x and y" in _error(
+        {"tco.wage_growth": "uniform(0, 0.1)"},
+        shared={"x": ["tco.wage_growth"], "y": ["tco.wage_growth"]},
     )
     assert "same input" in _error(
         {"stations.mill.capex": "uniform(1, 2)", "stations.mill[capex]": "uniform(1, 2)"}
