@@ -134,4 +134,8 @@ class FitTable:
             yield self._table(columns)
         if self.caption:  # wrapped here: rich leaves a space past the width where it wraps
             paragraphs = self.caption.split("\n")
-            yield Text("\n".join(textwrap.fill(p, max(width, 20)) for p in paragraphs))
+            yield Text(
+                "\n".join(
+                    textwrap.fill(p, max(width, 20), break_on_hyphens=False) for p in paragraphs
+                )
+            )
