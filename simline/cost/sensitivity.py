@@ -14,7 +14,8 @@ Other default ranges (``low``, ``high``): +-25 % of the scenario's value, except
 14,028 USD (Drewry WCI 2019 average and 2021 peak) converted at 1.08 USD/EUR; sea transit
 door to door 35 d (Suez, no port time) to 55 d (Cape route); inventory carrying rate 20-40 %
 a year; supplier margin 10-15 %; duty from 0 to 10 points above the scenario's (a tariff);
-carbon price 0-150 per t (assumption); risk and innovation shares 0 to twice the scenario's.
+carbon price and CBAM certificate price 0-150 per t (assumption); risk and innovation shares
+0 to twice the scenario's.
 """
 
 from __future__ import annotations
@@ -135,6 +136,19 @@ def _capex() -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
     return get, put
 
 
+def _cbam() -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
+    def get(c: ScenarioConfig) -> float | None:
+        cbam = c.logistics.cbam if c.logistics is not None else None
+        return None if cbam is None else float(cbam.price_per_t)
+
+    def put(c: ScenarioConfig, v: float) -> ScenarioConfig:
+        assert c.logistics is not None and c.logistics.cbam is not None
+        cbam = c.logistics.cbam.model_copy(update={"price_per_t": v})
+        return c.model_copy(update={"logistics": c.logistics.model_copy(update={"cbam": cbam})})
+
+    return get, put
+
+
 def _material() -> tuple[Callable[[ScenarioConfig], float | None], Setter]:
     def get(c: ScenarioConfig) -> float | None:
         return 1.0 if any(p.material_cost > 0 for p in c.product_configs().values()) else None
@@ -231,6 +245,14 @@ INPUTS: tuple[Input, ...] = (
         _fixed(0.0, 150.0),
         _times(2000),
         path="site.co2_price_per_t",
+    ),
+    Input(
+        "cbam_price_per_t",
+        "/t",
+        *_cbam(),
+        _fixed(0.0, 150.0),
+        _times(2000),
+        path="logistics.cbam.price_per_t",
     ),
     Input(
         "inventory_carrying_rate",

@@ -127,6 +127,7 @@ class FutureCosts:
     wage_growth: NDArray[np.float64]
     fx_growth: NDArray[np.float64]
     volume: NDArray[np.float64]
+    horizon_years: int = 0
     drivers: list[dict[str, Any]] = field(default_factory=list)
     ranks: dict[str, NDArray[np.float64] | None] = field(default_factory=dict)
     """Each input's draws as ranks, for the rank correlations."""
@@ -138,6 +139,7 @@ class FutureCosts:
         out: dict[str, Any] = {
             "samples": self.samples,
             "seed": self.seed,
+            "horizon_years": self.horizon_years,
             "inputs": {path: percentiles(values) for path, values in self.draws.items()},
         }
         for figure, name in _FIGURES:
@@ -212,6 +214,7 @@ def futures_cost(
         wage_growth=np.broadcast_to(np.asarray(future.tco.wage_growth, float), (n,)),
         fx_growth=np.broadcast_to(np.asarray(future.tco.fx_growth, float), (n,)),
         volume=volume,
+        horizon_years=config.tco.horizon_years,
     )
     costs.ranks.update({path: _ranks(x) for path, x in draws.items()})
     costs.streams.update({path: stream_key(config, path) for path in draws})
@@ -259,12 +262,15 @@ def _drivers(costs: Sequence[FutureCosts], target: NDArray[np.float64]) -> list[
             shared = stream.removeprefix("shared:") if stream.startswith("shared:") else None
             if shared is not None:
                 seen.add(stream)
+            rho = _rank_correlation(rx, target_ranks)
             rows.append(
                 {
                     "scenario": cost.scenario,
                     "input": path,
                     "shared": shared,
-                    "rank_correlation": _rank_correlation(rx, target_ranks),
+                    "rank_correlation": rho,
+                    # beyond 3 standard errors of a rank correlation of independent samples
+                    "significant": bool(abs(rho) > 3.0 / math.sqrt(max(rx.size - 1, 1))),
                 }
             )
     rows.sort(key=lambda r: -abs(r["rank_correlation"]))
@@ -287,6 +293,9 @@ class Versus:
     payback: NDArray[np.float64]
     drivers: list[dict[str, Any]]
     npv_drivers: list[dict[str, Any]]
+    payback_of: str | None = None
+    """Whose extra capital ``payback`` repays: the one of the pair that invests more
+    (``None``: neither does)."""
 
     @property
     def probability_cheaper(self) -> float:
@@ -301,17 +310,20 @@ class Versus:
     def to_json(self) -> dict[str, Any]:
         """Return ``{"scenario", "versus", "probability_cheaper", "tco_difference", ...}``.
 
-        ``payback_years`` is over the futures in which the scenario needs more capital than
-        the first (``applies``: their share); ``null`` when it never does.
+        ``payback_years`` is of the extra capital of the one of the pair that invests more
+        (``of``), repaid by its savings against the other (``against``), over the futures in
+        which it does invest more (``applies``: their share); ``null`` when neither does.
         """
         applies = ~np.isnan(self.payback)
         pay: dict[str, Any] | None = None
         if applies.any():
             years = self.payback[applies]
-            pay = percentiles(years)
+            pay = dict[str, Any](percentiles(years))
             pay["mean"] = float(np.mean(years)) if np.isfinite(years).all() else None
             pay["share_never"] = float(np.mean(np.isinf(years)))
             pay["applies"] = float(np.mean(applies))
+            pay["of"] = self.payback_of
+            pay["against"] = self.versus if self.payback_of == self.scenario else self.scenario
         return {
             "scenario": self.scenario,
             "versus": self.versus,
@@ -334,14 +346,20 @@ def versus(scenario: FutureCosts, reference: FutureCosts) -> Versus:
     diff = scenario.figures["tco"] - reference.figures["tco"]
     npv = scenario.figures["npv"] - reference.figures["npv"]
     both = [reference, scenario]
+    # the payback of whichever invests more, against the other: the same figure whatever
+    # order the scenarios are given in
+    extra = float(np.median(scenario.investment - reference.investment))
+    investor, other = (scenario, reference) if extra >= 0 else (reference, scenario)
+    years = payback(investor, other)
     return Versus(
         scenario=scenario.scenario,
         versus=reference.scenario,
         difference=diff,
         npv_difference=npv,
-        payback=payback(scenario, reference),
+        payback=years,
         drivers=_drivers(both, diff),
         npv_drivers=_drivers(both, npv),
+        payback_of=investor.scenario if not np.isnan(years).all() else None,
     )
 
 
@@ -402,10 +420,14 @@ class FutureComparison:
                 f"Over {self.samples:,} futures {v.scenario} is cheaper than {v.versus} in "
                 f"{share_text(v.probability_cheaper)} of them"
             )
+            whose = "its" if pay is None or pay["of"] == v.scenario else f"{pay['of']}'s"
             if pay is not None and pay["p50"] is None:
-                text += "; its extra capital does not pay back within 50 years in most"
+                text += f"; {whose} extra capital does not pay back within 50 years in most"
             elif pay is not None:
-                text += f", and its extra capital pays back in {pay['p50']:.1f} years (P50)"
+                text += (
+                    f", and {whose} extra capital pays back against "
+                    f"{pay['against']} in {pay['p50']:.1f} years (P50)"
+                )
             parts.append(text + ".")
         return " ".join(parts)
 

@@ -252,6 +252,8 @@ def _diff_label(key: str) -> str:
 
 
 def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
+    from simline.cost.uncertainty import share_text
+
     block = obj["uncertainty"]
     against = {d["scenario"]: d for d in block["differences"]}
     first = obj["scenarios"][0]["scenario"]
@@ -259,29 +261,39 @@ def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
     def cell(value: float | None, fmt: str = "{:,.2f}") -> str:
         return "–" if value is None else fmt.format(value)
 
+    def payback(name: str, d: Mapping[str, Any] | None) -> str:
+        if d is None:
+            return ""
+        pay = d["payback_years"]
+        if pay is None:
+            return "no extra capex"
+        text = " / ".join(cell(pay[p], "{:.1f}") for p in ("p10", "p50", "p90"))
+        return text if pay.get("of") in (None, name) else f"{text} of {pay['of']}"
+
+    def drivers(d: Mapping[str, Any] | None) -> str:
+        if d is None:
+            return ""
+        parts = []
+        for key, when in (("drivers", "year one"), ("npv_drivers", "over the horizon")):
+            top = [r for r in d.get(key, []) if r.get("significant", True)][:3]
+            names = ", ".join(f"{driver_name(r)} {r['rank_correlation']:+.2f}" for r in top)
+            parts.append(f"{when}: {names or 'none significant'}")
+        return "; ".join(parts)
+
     body = []
     for run in obj["scenarios"]:
         name = run["scenario"]
         tco = run["cost"]["uncertainty"]["tco"]
         d = against.get(name)
-        pay = d["payback_years"] if d is not None else None
         body.append(
             (
                 esc(name),
                 *(esc(cell(tco[p])) for p in ("p10", "p50", "p90")),
-                esc(f"{block['probability_cheapest'][name]:.1%}"),
-                esc(f"{d['probability_cheaper']:.1%}") if d is not None else "",
-                esc(f"{d['probability_cheaper_over_horizon']:.1%}") if d is not None else "",
-                esc(" / ".join(cell(pay[p], "{:.1f}") for p in ("p10", "p50", "p90")))
-                if pay is not None
-                else ("no extra capex" if d is not None else ""),
-                esc(
-                    ", ".join(
-                        f"{driver_name(r)} {r['rank_correlation']:+.2f}" for r in d["drivers"][:3]
-                    )
-                )
-                if d is not None
-                else "",
+                esc(share_text(block["probability_cheapest"][name])),
+                esc(share_text(d["probability_cheaper"])) if d is not None else "",
+                esc(share_text(d["probability_cheaper_over_horizon"])) if d is not None else "",
+                esc(payback(name, d)),
+                esc(drivers(d)),
             )
         )
     page.add(
@@ -293,9 +305,9 @@ def _futures_table(page: Page, obj: Mapping[str, Any]) -> None:
                 "P90",
                 "Cheapest of all",
                 f"Cheaper than {first}",
-                "... on the NPV over the horizon",
+                "... over the horizon (NPV)",
                 "Payback years P10 / P50 / P90",
-                "Drives the difference (rank correlation)",
+                "Drives the difference (rank correlation beyond 3 standard errors)",
             ),
             body,
             "futures",

@@ -389,38 +389,49 @@ def render_futures_table(cost: dict[str, Any], *, hours_per_unit: float = 1.0) -
             ("Unit", "left"),
         ],
         caption=(
-            "Inputs in the units of the scenario file"
+            "Inputs as in the scenario file, rates in %"
             + (", durations in days" if any(_is_duration(p) for p in block["inputs"]) else "")
-            + ". What drives the TCO most (rank correlation): "
+            + ". What drives the TCO most (rank correlation beyond 3 standard errors): "
         )
         + (
-            ", ".join(f"{d['input']} {d['rank_correlation']:+.2f}" for d in block["drivers"][:3])
-            or "nothing varies it"
+            ", ".join(
+                f"{d['input']} {d['rank_correlation']:+.2f}"
+                for d in [d for d in block["drivers"] if d.get("significant", True)][:3]
+            )
+            or "nothing significant"
         )
         + ".",
     )
+    years = block.get("horizon_years")
     figures = (
         ("TCO", block["tco"], 1.0, f"{currency}/part"),
         ("TCO per year", block["annual_tco"], 1e-3, f"k {currency}/yr"),
-        ("NPV of TCO over the horizon", block["npv"], 1e-3, f"k {currency}"),
-    )
+        (f"NPV of TCO over {years} years" if years else "NPV of TCO", block["npv"], 1e-3,
+         f"k {currency}"),
+    )  # fmt: skip
     for label, node, scale, unit in figures:
+        # money per part to the cent; yearly sums to four significant digits
+        show = _money if scale == 1.0 else plain_number
         table.add_row(
             label,
-            *(_money(None if node[p] is None else node[p] * scale) for p in ("p10", "p50", "p90")),
+            *(show(None if node[p] is None else node[p] * scale) for p in ("p10", "p50", "p90")),
             unit,
             style="bold" if label == "TCO" else None,
         )
     for path, node in block["inputs"].items():
-        days = _is_duration(path)
-        scale = hours_per_unit / 24.0 if days else 1.0
+        key = path.rsplit(".", 1)[-1]
+        if _is_duration(path):
+            unit, scale = "d", hours_per_unit / 24.0
+        else:
+            unit, scale = _INPUT_UNITS.get(key, ("", 1.0))
+            unit = unit.format(cur=currency)
         table.add_row(
             f"  {path}",
             *(
                 plain_number(None if node[p] is None else node[p] * scale)
                 for p in ("p10", "p50", "p90")
             ),
-            "d" if days else "",
+            unit,
         )
     return table
 
@@ -634,6 +645,7 @@ _INPUT_UNITS: dict[str, tuple[str, float]] = {
     "interest_rate": ("%/yr", 100.0),
     "rent_per_m2_year": ("{cur}/m2/yr", 1.0),
     "co2_price_per_t": ("{cur}/t CO2", 1.0),
+    "cbam_price_per_t": ("{cur}/t CO2", 1.0),
     "inventory_carrying_rate": ("%/yr", 100.0),
     "rate_per_container": ("{cur}/cont.", 1.0),
     "rate_per_kg": ("{cur}/kg", 1.0),
@@ -646,6 +658,10 @@ _INPUT_UNITS: dict[str, tuple[str, float]] = {
     "disruption_rate": ("% of price", 100.0),
     "innovation_rate": ("% of price", 100.0),
     "demand_annual": ("parts/yr", 1.0),
+    "wage_growth": ("%/yr", 100.0),
+    "fx_growth": ("%/yr", 100.0),
+    "price_per_t": ("{cur}/t CO2", 1.0),
+    "paid_abroad_per_t": ("{cur}/t CO2", 1.0),
 }
 
 
@@ -748,9 +764,12 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
     against = {d["scenario"]: d for d in block["differences"]}
     drivers = []
     for d in block["differences"]:
-        top = ", ".join(f"{driver_name(r)} {r['rank_correlation']:+.2f}" for r in d["drivers"][:3])
-        if top:
-            drivers.append(f"{d['scenario']} - {first}: {top}.")
+        for key, when in (("drivers", "year one"), ("npv_drivers", "over the horizon")):
+            top = ", ".join(
+                f"{driver_name(r)} {r['rank_correlation']:+.2f}"
+                for r in [r for r in d.get(key, []) if r.get("significant", True)][:3]
+            )
+            drivers.append(f"{d['scenario']} - {first}, {when}: {top or 'none significant'}.")
     title = (
         f"Over {block['samples']:,} futures of the uncertain cost inputs (paired; seed "
         f"{block['seed']})"
@@ -776,10 +795,11 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
             [
                 "Cheaper: on the TCO per part of year one (the verdict's basis); over the "
                 "horizon: on the NPV of the TCO, which wage and currency growth move too. "
-                "Payback: years until the yearly cash savings against the first scenario repay "
-                "the extra capex (docs/cost.md). The futures draw each input from its range, "
-                "whose median need not be the file's value. What drives the TCO difference "
-                "most (rank correlation):",
+                "Payback: years until the yearly cash savings repay the extra capex of the one "
+                "of the two that invests more (of first: the first scenario's, against this "
+                "one; docs/cost.md). The futures draw each input from its range, whose median "
+                "need not be the file's value. What drives the difference most (rank "
+                "correlation beyond 3 standard errors):",
                 *drivers,
             ]
         ),
@@ -797,11 +817,14 @@ def _futures_table(comparison: dict[str, Any], currency: str) -> FitTable:
             pay = d["payback_years"]
             row.append(share_text(d["probability_cheaper"]))
             row.append(share_text(d["probability_cheaper_over_horizon"]))
-            row.append(
+            cell = (
                 "no extra capex"
                 if pay is None
                 else " / ".join(_payback_cell(pay[p]) for p in ("p10", "p50", "p90"))
             )
+            if pay is not None and pay.get("of") not in (None, name):
+                cell += " of first"
+            row.append(cell)
         table.add_row(*row)
     return table
 

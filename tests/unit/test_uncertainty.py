@@ -339,3 +339,15 @@ def test_sensitivity_varies_a_drawn_input_between_its_p10_and_p90() -> None:
     assert (carrying.low, carrying.high) == (pytest.approx(0.22), pytest.approx(0.38))
     # an input not drawn keeps its default range
     assert rows["energy_price_per_kwh"].low == pytest.approx(0.75 * 0.17)
+
+
+def test_the_payback_is_of_whichever_invests_more_in_either_order() -> None:
+    forward = scenarios_api.compare([CN, NL], replications=2, length="1d", backend="des")
+    backward = scenarios_api.compare([NL, CN], replications=2, length="1d", backend="des")
+    (a,) = forward.to_dict()["uncertainty"]["differences"]
+    (b,) = backward.to_dict()["uncertainty"]["differences"]
+    assert a["payback_years"]["of"] == b["payback_years"]["of"] == "nl-robot-am"
+    assert a["payback_years"]["against"] == b["payback_years"]["against"] == "cn-manual-sea"
+    assert a["payback_years"]["p50"] == pytest.approx(b["payback_years"]["p50"], rel=1e-12)
+    assert a["probability_cheaper"] == pytest.approx(1 - b["probability_cheaper"])
+    assert all("significant" in d for d in a["drivers"])
